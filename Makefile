@@ -1,0 +1,31 @@
+# The two set-up commands of the README: `make demo` and `make test`. Both create .venv on first use.
+# Python: python3.12 where it runs (PyAutoLens, a cross-check peer, needs >= 3.12), else python3.
+PYTHON ?= $(shell for p in python3.12 $$HOME/.pyenv/versions/3.12*/bin/python3.12 python3; do \
+	$$p -c 'import sys' >/dev/null 2>&1 && { echo $$p; break; }; done)
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint venv clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev,peers]'
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+demo: $(STAMP)
+	$(VENV)/bin/clusterfit demo
+
+test: $(STAMP)
+	$(PY) -m ruff check src tests scripts benchmarks
+	$(PY) -m pytest -q
+
+lint: $(STAMP)
+	$(PY) -m ruff check --fix src tests scripts benchmarks
+	$(PY) -m ruff format src tests scripts benchmarks
+
+clean:
+	rm -rf $(VENV) build src/*.egg-info
