@@ -1,0 +1,21 @@
+"""CSV tables: schema, readers and writers, validation, display. No physics here."""
+
+from .errors import CsvError, CsvErrors
+from .free import FreeParameter
+from .model import TABLE_FILES, ClusterModel, Galaxy, load_model, save_model, validate_folder
+from .rows import (
+    Cosmology,
+    PointDataset,
+    PointImage,
+    PriorRow,
+    ProfileRow,
+    ScalingGalaxy,
+    ScalingRelation,
+    Source,
+)
+
+__all__ = [
+    "CsvError", "CsvErrors", "ClusterModel", "Galaxy", "FreeParameter", "TABLE_FILES",
+    "load_model", "save_model", "validate_folder", "Cosmology", "PointDataset", "PointImage",
+    "PriorRow", "ProfileRow", "ScalingGalaxy", "ScalingRelation", "Source",
+]

@@ -1,0 +1,172 @@
+"""Raw CSV reading with line numbers, number formatting, and atomic writes. No schema here."""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import os
+import tempfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import CsvError
+
+__all__ = [
+    "RawRow",
+    "RawTable",
+    "read_raw",
+    "parse_float",
+    "format_value",
+    "render_csv",
+    "write_files_atomic",
+]
+
+
+@dataclass(frozen=True)
+class RawRow:
+    """A data row: its 1-based line number in the file and its cells by column name."""
+
+    line: int
+    cells: dict[str, str]
+
+
+@dataclass(frozen=True)
+class RawTable:
+    path: Path
+    header: tuple[str, ...]
+    rows: tuple[RawRow, ...]
+
+
+def read_raw(path: Path, errors: list[CsvError]) -> RawTable | None:
+    """Read ``path`` into a :class:`RawTable`; append problems to ``errors``.
+
+    Accepts a UTF-8 BOM. Refuses semicolon-delimited files, empty and header-only files, ragged rows,
+    blank or duplicated header names. Returns ``None`` when the file cannot be used at all.
+    """
+    text = path.read_text(encoding="utf-8-sig")
+    if not text.strip():
+        errors.append(CsvError(path, None, None, "the file is empty",
+                               "write a header line (e.g. galaxy,attr_name,profile_class,...) "
+                               "and rows, or delete the file"))
+        return None
+    lines = list(csv.reader(io.StringIO(text, newline="")))
+    header_cells = [h.strip() for h in lines[0]]
+    if len(header_cells) == 1 and ";" in lines[0][0]:
+        errors.append(CsvError(path, 1, None, "the file is semicolon-delimited",
+                               "clusterfit reads comma-separated files; re-export with ',' as "
+                               "the delimiter (and '.' as the decimal mark)"))
+        return None
+    bad = False
+    seen: set[str] = set()
+    for h in header_cells:
+        if not h:
+            errors.append(CsvError(path, 1, None, "the header has an empty column name",
+                                   "name every column or remove the trailing comma"))
+            bad = True
+        elif h in seen:
+            errors.append(CsvError(path, 1, h, "the column appears twice in the header",
+                                   "keep one of them"))
+            bad = True
+        seen.add(h)
+    if bad:
+        return None
+    rows: list[RawRow] = []
+    # csv.reader gives one list per record; record i starts at file line i + 1 unless a quoted
+    # cell spans lines, which we track through the reader's line_num.
+    reader = csv.reader(io.StringIO(text, newline=""))
+    next(reader)
+    start = reader.line_num + 1
+    for cells in reader:
+        line = start
+        start = reader.line_num + 1
+        if not cells or all(not c.strip() for c in cells):
+            continue
+        if len(cells) != len(header_cells):
+            errors.append(CsvError(
+                path, line, None,
+                f"the row has {len(cells)} cells but the header has {len(header_cells)}",
+                "add or remove commas so that every row has one cell per header column "
+                "(leave unused cells empty)"))
+            continue
+        rows.append(RawRow(line, {h: c.strip() for h, c in zip(header_cells, cells, strict=True)}))
+    if not rows:
+        errors.append(CsvError(path, None, None, "the file has a header but no rows",
+                               "add rows, or delete the file if the table is not needed"))
+        return None
+    return RawTable(path, tuple(header_cells), tuple(rows))
+
+
+def parse_float(
+    raw: RawRow, column: str, path: Path, errors: list[CsvError], *, required: bool = False
+) -> float | None:
+    """The cell as a finite float; ``None`` if empty. Non-numbers, NaN and inf are errors."""
+    cell = raw.cells.get(column, "")
+    if cell == "":
+        if required:
+            errors.append(CsvError(path, raw.line, column, "a value is required here",
+                                   "fill in a number"))
+        return None
+    try:
+        value = float(cell)
+    except ValueError:
+        errors.append(CsvError(path, raw.line, column, f"{cell!r} is not a number",
+                               "write a plain number such as 1.5 or 2e-3, with '.' as decimal mark",
+                               cell))
+        return None
+    if not math.isfinite(value):
+        errors.append(CsvError(path, raw.line, column, f"{cell!r} is not a finite number",
+                               "NaN and inf are not allowed; leave the cell empty and make the "
+                               "parameter free in priors.csv, or write a number", cell))
+        return None
+    return value
+
+
+def format_value(value: object) -> str:
+    """A cell's text: floats with ``repr`` precision (write → read is exact), None as empty."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, (int, float)):
+        return repr(float(value))
+    return str(value)
+
+
+def render_csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+    """The text of a CSV file (``\\n`` line endings), every cell through :func:`format_value`."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([format_value(v) for v in row])
+    return buffer.getvalue()
+
+
+def write_files_atomic(folder: Path, contents: dict[str, str | bytes], remove: Iterable[str] = ()) -> None:
+    """Write every file of ``contents`` into ``folder`` all-or-nothing per file.
+
+    Each file goes to a temporary file in the same folder first; only when all are written are they
+    renamed over the targets (``os.replace`` is atomic per file). On any error the temporaries are
+    removed and the old files stay intact. Names in ``remove`` are deleted after the renames.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    temporaries: list[tuple[Path, Path]] = []
+    try:
+        for name, data in contents.items():
+            fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
+            with os.fdopen(fd, "wb") as f:
+                f.write(data.encode("utf-8") if isinstance(data, str) else data)
+                f.flush()
+                os.fsync(f.fileno())
+            temporaries.append((Path(tmp), folder / name))
+    except BaseException:
+        for tmp, _ in temporaries:
+            tmp.unlink(missing_ok=True)
+        raise
+    for tmp, target in temporaries:
+        os.replace(tmp, target)
+    for name in remove:
+        if name not in contents:
+            (folder / name).unlink(missing_ok=True)

@@ -1,0 +1,323 @@
+"""The model folder as one object: ``load_model``, ``save_model``, ``validate_folder``.
+
+Python objects are views of rows, never a second source of truth: :class:`ClusterModel` holds the
+typed rows of every table, and ``galaxies`` joins the families by galaxy name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from ..registry import FAMILIES, Family
+from .csvio import read_raw, write_files_atomic
+from .datasets import group_datasets, read_point_datasets, render_point_datasets
+from .errors import CsvError, CsvErrors
+from .free import FreeParameter, resolve_free_parameters
+from .priors import read_cosmology, read_priors, render_cosmology, render_priors
+from .profiles import FAMILY_FILES, read_profiles, render_profiles
+from .rows import (
+    DEFAULT_COSMOLOGY,
+    Cosmology,
+    PointDataset,
+    PointImage,
+    PriorRow,
+    ProfileRow,
+    ScalingGalaxy,
+    ScalingRelation,
+)
+from .scaling import (
+    read_scaling_galaxies,
+    read_scaling_relations,
+    render_scaling_galaxies,
+    render_scaling_relations,
+)
+
+__all__ = ["ClusterModel", "Galaxy", "TABLE_FILES", "load_model", "save_model", "validate_folder",
+           "model_errors"]
+
+TABLE_FILES = (
+    "point_datasets.csv", "mass.csv", "light.csv", "point.csv", "scaling_galaxies.csv",
+    "scaling_relations.csv", "priors.csv", "cosmology.csv",
+)
+
+
+@dataclass(frozen=True)
+class Galaxy:
+    """A galaxy: its rows across the families, joined by name. ``galaxy.mass`` is the row whose
+    ``attr_name`` is ``mass``; ``galaxy.profiles`` maps every attr_name to its row."""
+
+    name: str
+    redshift: float | None
+    profiles: dict[str, ProfileRow]
+
+    def __getattr__(self, attr: str) -> ProfileRow:
+        if attr.startswith("_") or attr in ("name", "redshift", "profiles"):
+            raise AttributeError(attr)
+        try:
+            return self.profiles[attr]
+        except KeyError:
+            raise AttributeError(f"galaxy {self.name!r} has no profile {attr!r}; it has "
+                                 f"{', '.join(self.profiles)}") from None
+
+    def __repr__(self) -> str:
+        z = "z=?" if self.redshift is None else f"z={self.redshift:g}"
+        inner = "; ".join(f"{a}={r!r}" for a, r in self.profiles.items())
+        return f"Galaxy({self.name!r}, {z}: {inner})"
+
+
+@dataclass(frozen=True)
+class ClusterModel:
+    """Every table of a model folder as typed, frozen rows (DESIGN.md §1)."""
+
+    mass: tuple[ProfileRow, ...] = ()
+    light: tuple[ProfileRow, ...] = ()
+    point: tuple[ProfileRow, ...] = ()
+    point_images: tuple[PointImage, ...] = ()
+    scaling_galaxies: tuple[ScalingGalaxy, ...] = ()
+    scaling_relations: tuple[ScalingRelation, ...] = ()
+    priors: tuple[PriorRow, ...] = ()
+    cosmology: Cosmology = DEFAULT_COSMOLOGY
+    folder: Path | None = field(default=None, compare=False)
+
+    def family(self, family: Family) -> tuple[ProfileRow, ...]:
+        return getattr(self, family)
+
+    @property
+    def profiles(self) -> tuple[ProfileRow, ...]:
+        return self.mass + self.light + self.point
+
+    @property
+    def galaxies(self) -> dict[str, Galaxy]:
+        by_name: dict[str, dict[str, ProfileRow]] = {}
+        redshifts: dict[str, float | None] = {}
+        for row in self.profiles:
+            by_name.setdefault(row.galaxy, {})[row.attr_name] = row
+            if row.redshift is not None:
+                redshifts.setdefault(row.galaxy, row.redshift)
+        return {g: Galaxy(g, redshifts.get(g), rows) for g, rows in by_name.items()}
+
+    @property
+    def point_datasets(self) -> list[PointDataset]:
+        return group_datasets(list(self.point_images))
+
+    @property
+    def free_parameters(self) -> list[FreeParameter]:
+        errors: list[CsvError] = []
+        free = resolve_free_parameters(list(self.priors), list(self.profiles),
+                                       list(self.scaling_relations), errors)
+        if errors:
+            raise CsvErrors(errors)
+        return free
+
+    def tier_members(self, tier: str) -> list[ScalingGalaxy]:
+        """Members of ``tier``; without a ``tier`` column every member belongs to the single tier."""
+        if len(self.scaling_relations) == 1 and all(m.tier is None for m in self.scaling_galaxies):
+            return list(self.scaling_galaxies)
+        return [m for m in self.scaling_galaxies if m.tier == tier]
+
+    def replace(self, **changes) -> ClusterModel:
+        return replace(self, **changes)
+
+    def summary(self) -> str:
+        from .display import summary_text
+
+        return summary_text(self)
+
+    def __iter__(self) -> Iterator[ProfileRow]:
+        return iter(self.profiles)
+
+
+def _read_folder(folder: Path) -> tuple[ClusterModel, list[CsvError]]:
+    folder = Path(folder)
+    errors: list[CsvError] = []
+    if not folder.is_dir():
+        raise FileNotFoundError(f"{folder} is not a folder; a model is a folder of CSV tables "
+                                f"({', '.join(TABLE_FILES)})")
+    stray = sorted(p.name for p in folder.glob("*.csv") if p.name not in TABLE_FILES)
+    tables = {}
+    for name in TABLE_FILES:
+        path = folder / name
+        if path.exists():
+            tables[name] = read_raw(path, errors)
+    for name in stray:
+        from ..registry import nearest
+
+        near = nearest(name, TABLE_FILES)
+        if near:  # a misspelt table name would be silently ignored otherwise
+            errors.append(CsvError(folder / name, None, None, f"unknown table {name!r}",
+                                   f"did you mean {near[0]!r}? clusterfit reads {', '.join(TABLE_FILES)}"))
+    kw = {}
+    for fam in FAMILIES:
+        raw = tables.get(FAMILY_FILES[fam])
+        kw[fam] = tuple(read_profiles(raw, fam, errors)) if raw else ()
+    if raw := tables.get("point_datasets.csv"):
+        kw["point_images"] = tuple(read_point_datasets(raw, errors))
+    if raw := tables.get("scaling_galaxies.csv"):
+        kw["scaling_galaxies"] = tuple(read_scaling_galaxies(raw, errors))
+    if raw := tables.get("scaling_relations.csv"):
+        kw["scaling_relations"] = tuple(read_scaling_relations(raw, errors))
+    if raw := tables.get("priors.csv"):
+        kw["priors"] = tuple(read_priors(raw, errors))
+    if raw := tables.get("cosmology.csv"):
+        cosmo = read_cosmology(raw, errors)
+        if cosmo is not None:
+            kw["cosmology"] = cosmo
+    model = ClusterModel(folder=folder, **kw)
+    errors += model_errors(model)
+    return model, errors
+
+
+def model_errors(model: ClusterModel) -> list[CsvError]:
+    """Problems that join tables: redshifts, bookkeeping columns, priors, missing values, tiers."""
+    errors: list[CsvError] = []
+    _check_redshifts(model, errors)
+    free = resolve_free_parameters(list(model.priors), list(model.profiles),
+                                   list(model.scaling_relations), errors)
+    free_keys = {(f.table, f.galaxy, f.attr_name, f.column) for f in free}
+    for row in model.profiles:
+        for col, v in row.values.items():
+            p = row.spec.column_to_parameter()[col][0]
+            if v is None and not p.bookkeeping and (row.family, *row.key, col) not in free_keys:
+                errors.append(CsvError(
+                    FAMILY_FILES[row.family], row.source.line, col,
+                    f"{row.galaxy}.{row.attr_name} ({row.profile_class}) has no value for {col!r}",
+                    "write a value, or make it free with a row in priors.csv"))
+    _check_bookkeeping(model, errors)
+    _check_tiers(model, free_keys, errors)
+    return errors
+
+
+def _check_redshifts(model: ClusterModel, errors: list[CsvError]) -> None:
+    first: dict[str, ProfileRow] = {}
+    for row in model.profiles:
+        if row.redshift is None:
+            continue
+        seen = first.setdefault(row.galaxy, row)
+        if seen.redshift != row.redshift:
+            errors.append(CsvError(
+                FAMILY_FILES[row.family], row.source.line, "redshift",
+                f"galaxy {row.galaxy!r} has redshift {row.redshift!r} here but {seen.redshift!r} "
+                f"at {seen.source}", "one galaxy has one redshift: write the same value in every row"))
+    reported = set()
+    for row in model.mass + model.point:
+        if row.galaxy not in first and row.galaxy not in reported:
+            reported.add(row.galaxy)
+            errors.append(CsvError(
+                FAMILY_FILES[row.family], row.source.line, "redshift",
+                f"galaxy {row.galaxy!r} has no redshift", "write its redshift in the redshift column"))
+    points = {r.attr_name: r for r in model.point}
+    for ds in model.point_datasets:
+        row = points.get(ds.name)
+        if row is None or ds.redshift is None or row.galaxy not in first:
+            continue
+        z = first[row.galaxy].redshift
+        if z != ds.redshift:
+            errors.append(CsvError(
+                "point_datasets.csv", ds.images[0].source.line, "redshift",
+                f"source {ds.name!r} has redshift {ds.redshift!r} but its galaxy {row.galaxy!r} has "
+                f"{z!r} ({first[row.galaxy].source})", "make the two redshifts equal"))
+
+
+def _check_bookkeeping(model: ClusterModel, errors: list[CsvError]) -> None:
+    galaxies = model.galaxies
+    for row in model.mass:
+        file = FAMILY_FILES[row.family]
+        z_obj = row.values.get("redshift_object")
+        z_gal = galaxies[row.galaxy].redshift
+        if z_obj is not None and z_gal is not None and z_obj != z_gal:
+            errors.append(CsvError(file, row.source.line, "redshift_object",
+                                   f"redshift_object {z_obj!r} differs from the galaxy redshift {z_gal!r}",
+                                   "set redshift_object to the galaxy redshift, or empty the cell"))
+        for col in ("H0", "Om0"):
+            v = row.values.get(col)
+            if v is not None and v != getattr(model.cosmology, col):
+                errors.append(CsvError(file, row.source.line, col,
+                                       f"{col} {v!r} differs from the model cosmology "
+                                       f"({getattr(model.cosmology, col)!r}, {model.cosmology.source})",
+                                       "make them equal, or empty the cell"))
+
+
+def _check_tiers(model: ClusterModel, free_keys: set, errors: list[CsvError]) -> None:
+    tiers = {r.tier: r for r in model.scaling_relations}
+    if model.scaling_galaxies and not tiers:
+        errors.append(CsvError("scaling_galaxies.csv", None, None,
+                               "members are listed but scaling_relations.csv has no tier",
+                               "add scaling_relations.csv with one row per tier"))
+        return
+    has_tier_col = any(m.tier is not None for m in model.scaling_galaxies)
+    if not has_tier_col and len(tiers) > 1:
+        errors.append(CsvError("scaling_galaxies.csv", 1, "tier",
+                               f"there are {len(tiers)} tiers but members name none",
+                               "add a tier column naming each member's tier"))
+    for m in model.scaling_galaxies:
+        if has_tier_col and m.tier not in tiers:
+            errors.append(CsvError("scaling_galaxies.csv", m.source.line, "tier",
+                                   f"tier {m.tier!r} is not in scaling_relations.csv",
+                                   f"valid tiers: {', '.join(tiers)}"))
+    for rel in model.scaling_relations:
+        members = model.tier_members(rel.tier)
+        member_cols = set().union(*(m.extra for m in members)) if members else set()
+        for p in rel.spec.physical_parameters:
+            for col in p.columns:
+                if col in ("y", "x"):
+                    continue
+                ref = f"{col}_ref"
+                given = rel.values.get(col) is not None or rel.values.get(ref) is not None
+                free = ("scaling_relations", rel.tier, "scaling", col) in free_keys or \
+                    ("scaling_relations", rel.tier, "scaling", ref) in free_keys
+                if not (given or free or col in member_cols):
+                    errors.append(CsvError(
+                        "scaling_relations.csv", rel.source.line, ref,
+                        f"tier {rel.tier!r} ({rel.profile_class}) gives no value for {col!r}",
+                        f"write {ref} (and {col}_exponent) for a scaled parameter, {col} for one "
+                        f"shared by all members, or a {col} column in scaling_galaxies.csv"))
+        if rel.redshift is None:
+            errors.append(CsvError("scaling_relations.csv", rel.source.line, "redshift",
+                                   f"tier {rel.tier!r} has no redshift", "write the cluster redshift"))
+
+
+def validate_folder(folder: str | Path) -> list[CsvError]:
+    """Every problem in the folder (empty list when it is valid)."""
+    return _read_folder(Path(folder))[1]
+
+
+def load_model(folder: str | Path) -> ClusterModel:
+    """Read and check every table of ``folder``; raise :class:`CsvErrors` listing all problems."""
+    model, errors = _read_folder(Path(folder))
+    if errors:
+        raise CsvErrors(errors)
+    return model
+
+
+def render_model(model: ClusterModel) -> dict[str, str]:
+    """The text of every non-empty table, by file name."""
+    out: dict[str, str] = {}
+    if model.point_images:
+        out["point_datasets.csv"] = render_point_datasets(list(model.point_images))
+    for fam in FAMILIES:
+        rows = model.family(fam)
+        if rows:
+            out[FAMILY_FILES[fam]] = render_profiles(list(rows))
+    if model.scaling_galaxies:
+        out["scaling_galaxies.csv"] = render_scaling_galaxies(list(model.scaling_galaxies))
+    if model.scaling_relations:
+        out["scaling_relations.csv"] = render_scaling_relations(list(model.scaling_relations))
+    if model.priors:
+        out["priors.csv"] = render_priors(list(model.priors))
+    if model.cosmology != DEFAULT_COSMOLOGY or model.cosmology.source.file == "cosmology.csv":
+        out["cosmology.csv"] = render_cosmology(model.cosmology)
+    return out
+
+
+def save_model(model: ClusterModel, folder: str | Path) -> Path:
+    """Write every table of ``model`` into ``folder`` atomically (temporary files, then rename).
+
+    Every file's text is rendered before anything is written, so an error leaves the old files intact.
+    Known tables that the model does not have are removed, so the folder loads back as ``model``.
+    """
+    folder = Path(folder)
+    contents = render_model(model)
+    write_files_atomic(folder, contents, remove=[f for f in TABLE_FILES if f not in contents])
+    return folder
