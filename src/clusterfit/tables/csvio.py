@@ -73,6 +73,7 @@ def read_raw(path: Path, errors: list[CsvError]) -> RawTable | None:
     if bad:
         return None
     rows: list[RawRow] = []
+    n_ragged = 0
     # csv.reader gives one list per record; record i starts at file line i + 1 unless a quoted
     # cell spans lines, which we track through the reader's line_num.
     reader = csv.reader(io.StringIO(text, newline=""))
@@ -89,11 +90,14 @@ def read_raw(path: Path, errors: list[CsvError]) -> RawTable | None:
                 f"the row has {len(cells)} cells but the header has {len(header_cells)}",
                 "add or remove commas so that every row has one cell per header column "
                 "(leave unused cells empty)"))
+            n_ragged += 1
             continue
         rows.append(RawRow(line, {h: c.strip() for h, c in zip(header_cells, cells, strict=True)}))
-    if not rows:
+    if not rows and not n_ragged:
         errors.append(CsvError(path, None, None, "the file has a header but no rows",
                                "add rows, or delete the file if the table is not needed"))
+        return None
+    if not rows:
         return None
     return RawTable(path, tuple(header_cells), tuple(rows))
 
@@ -156,11 +160,11 @@ def write_files_atomic(folder: Path, contents: dict[str, str | bytes], remove: I
     try:
         for name, data in contents.items():
             fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
+            temporaries.append((Path(tmp), folder / name))
             with os.fdopen(fd, "wb") as f:
                 f.write(data.encode("utf-8") if isinstance(data, str) else data)
                 f.flush()
                 os.fsync(f.fileno())
-            temporaries.append((Path(tmp), folder / name))
     except BaseException:
         for tmp, _ in temporaries:
             tmp.unlink(missing_ok=True)

@@ -6,9 +6,9 @@ Columns as PyAutoLens's ``output_to_csv``: ``name, y, x, positions_noise``, then
 
 from __future__ import annotations
 
+from ..registry import nearest
 from .csvio import RawTable, parse_float, render_csv
 from .errors import CsvError
-from ..registry import nearest
 from .rows import PointDataset, PointImage, Source
 
 __all__ = ["DATASET_COLUMNS", "read_point_datasets", "render_point_datasets", "group_datasets"]

@@ -165,13 +165,16 @@ def _read_folder(folder: Path) -> tuple[ClusterModel, list[CsvError]]:
         if cosmo is not None:
             kw["cosmology"] = cosmo
     model = ClusterModel(folder=folder, **kw)
-    errors += model_errors(model)
+    errors += model_errors(model, already=errors)
     return model, errors
 
 
-def model_errors(model: ClusterModel) -> list[CsvError]:
-    """Problems that join tables: redshifts, bookkeeping columns, priors, missing values, tiers."""
+def model_errors(model: ClusterModel, already: list[CsvError] = ()) -> list[CsvError]:
+    """Problems that join tables: redshifts, bookkeeping columns, priors, missing values, tiers.
+
+    Cells in ``already`` (reported while reading) are not reported again as missing."""
     errors: list[CsvError] = []
+    reported = {(e.file, e.line, e.column) for e in already}
     _check_redshifts(model, errors)
     free = resolve_free_parameters(list(model.priors), list(model.profiles),
                                    list(model.scaling_relations), errors)
@@ -179,7 +182,8 @@ def model_errors(model: ClusterModel) -> list[CsvError]:
     for row in model.profiles:
         for col, v in row.values.items():
             p = row.spec.column_to_parameter()[col][0]
-            if v is None and not p.bookkeeping and (row.family, *row.key, col) not in free_keys:
+            if (v is None and not p.bookkeeping and (row.family, *row.key, col) not in free_keys
+                    and (FAMILY_FILES[row.family], row.source.line, col) not in reported):
                 errors.append(CsvError(
                     FAMILY_FILES[row.family], row.source.line, col,
                     f"{row.galaxy}.{row.attr_name} ({row.profile_class}) has no value for {col!r}",

@@ -69,9 +69,10 @@ def read_profiles(table: RawTable, family: Family, errors: list[CsvError]) -> li
         seen.setdefault((galaxy, attr), raw.line)
         own = set(spec.columns)
         values: dict[str, float | None] = {}
+        bookkeeping = {c for p in spec.parameters if p.bookkeeping for c in p.columns}
         for col in spec.columns:
-            if col not in table.header:
-                continue
+            if col not in table.header or (col in bookkeeping and raw.cells[col] == ""):
+                continue  # an empty bookkeeping cell means "not given", as in PyAutoLens
             values[col] = parse_float(raw, col, path, errors)
         for col in table.header:
             if col in KEY_COLUMNS or col == REDSHIFT or col in own or col not in valid_columns:
@@ -99,8 +100,8 @@ def render_profiles(rows: list[ProfileRow]) -> str:
     """
     header = list(KEY_COLUMNS)
     for row in rows:
-        for col in row.values:
-            if col not in header:
+        for col in row.spec.columns:
+            if col in row.values and col not in header:
                 header.append(col)
     has_z = any(r.redshift is not None for r in rows)
     if has_z:

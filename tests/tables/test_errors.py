@@ -1,0 +1,196 @@
+"""Every error kind names file, line, column and gives a hint; validate lists them all."""
+
+from pathlib import Path
+
+import pytest
+
+from clusterfit import CsvErrors, load_model, validate_folder
+from clusterfit.cli import main
+
+
+def write(folder: Path, name: str, text: str, encoding="utf-8") -> None:
+    (folder / name).write_text(text, encoding=encoding)
+
+
+def only_error(folder: Path):
+    errors = validate_folder(folder)
+    assert len(errors) == 1, [e.format() for e in errors]
+    return errors[0]
+
+
+MASS_HEAD = "galaxy,attr_name,profile_class,y,x,sigma,r_core,r_cut,redshift\n"
+MASS_ROW = "lens_0,mass,dPIEMassSph,0.0,0.0,300.0,0.1,50.0,0.3\n"
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    write(tmp_path, "mass.csv", MASS_HEAD + MASS_ROW)
+    return tmp_path
+
+
+def check(err, file, line, column, message_part, hint_part):
+    assert Path(err.path).name == file
+    assert err.line == line
+    assert err.column == column
+    assert message_part in err.message, err.message
+    assert hint_part in err.hint, err.hint
+    assert isinstance(err, ValueError)
+
+
+def test_valid_minimal_folder(folder):
+    assert validate_folder(folder) == []
+
+
+def test_unknown_column_suggests_nearest(folder):
+    write(folder, "mass.csv", MASS_HEAD.replace("r_core", "r_cor") + MASS_ROW)
+    errs = validate_folder(folder)
+    unknown = [e for e in errs if "unknown column" in e.message][0]
+    check(unknown, "mass.csv", 1, "r_cor", "unknown column 'r_cor'", "did you mean 'r_core'")
+
+
+def test_unknown_profile_class_suggests_nearest(folder):
+    write(folder, "mass.csv", MASS_HEAD + MASS_ROW.replace("dPIEMassSph", "dPIEMasSph"))
+    check(only_error(folder), "mass.csv", 2, "profile_class", "unknown profile_class 'dPIEMasSph'",
+          "did you mean 'dPIEMassSph'")
+
+
+def test_non_numeric_cell(folder):
+    write(folder, "mass.csv", MASS_HEAD + MASS_ROW.replace("300.0", "3OO"))
+    check(only_error(folder), "mass.csv", 2, "sigma", "'3OO' is not a number", "plain number")
+
+
+@pytest.mark.parametrize("bad", ["nan", "inf", "-inf"])
+def test_nan_or_inf(folder, bad):
+    write(folder, "mass.csv", MASS_HEAD + MASS_ROW.replace("50.0", bad))
+    check(only_error(folder), "mass.csv", 2, "r_cut", "not a finite number", "NaN and inf")
+
+
+def test_cell_for_parameter_class_does_not_take(folder):
+    head = "galaxy,attr_name,profile_class,y,x,ellipticity,sigma,r_core,r_cut,redshift\n"
+    write(folder, "mass.csv", head + "lens_0,mass,dPIEMassSph,0.0,0.0,0.2,300.0,0.1,50.0,0.3\n")
+    check(only_error(folder), "mass.csv", 2, "ellipticity", "dPIEMassSph takes no parameter",
+          "empty this cell")
+
+
+def test_missing_required_value_without_prior(folder):
+    write(folder, "mass.csv", MASS_HEAD + MASS_ROW.replace("300.0", ""))
+    check(only_error(folder), "mass.csv", 2, "sigma", "has no value for 'sigma'", "priors.csv")
+    # ... and with a prior it is fine
+    write(folder, "priors.csv", "galaxy,attr_name,parameter,prior,lower,upper,mean,sigma\n"
+          "lens_0,mass,sigma,Uniform,100,500,,\n")
+    assert validate_folder(folder) == []
+
+
+def test_duplicate_key(folder):
+    write(folder, "mass.csv", MASS_HEAD + MASS_ROW + MASS_ROW)
+    check(only_error(folder), "mass.csv", 3, "attr_name", "already defined on line 2", "once per file")
+
+
+def test_two_redshifts_within_family(folder):
+    write(folder, "mass.csv", MASS_HEAD + MASS_ROW + MASS_ROW.replace("mass,dPIE", "mass2,dPIE")
+          .replace(",0.3\n", ",0.4\n"))
+    check(only_error(folder), "mass.csv", 3, "redshift", "has redshift 0.4 here but 0.3 at mass.csv:2",
+          "one galaxy has one redshift")
+
+
+def test_two_redshifts_across_families(folder):
+    write(folder, "light.csv", "galaxy,attr_name,profile_class,y,x,intensity,effective_radius,"
+          "sersic_index,redshift\nlens_0,bulge,SersicSph,0.0,0.0,1.0,2.0,4.0,0.35\n")
+    check(only_error(folder), "light.csv", 2, "redshift", "0.35 here but 0.3 at mass.csv:2",
+          "same value")
+
+
+def test_point_dataset_rows_disagree_on_redshift(folder):
+    write(folder, "point_datasets.csv", "name,y,x,positions_noise,redshift\n"
+          "point_0,1.0,2.0,0.05,2.0\npoint_0,-1.0,3.0,0.05,2.5\n")
+    check(only_error(folder), "point_datasets.csv", 3, "redshift", "2.5 here but 2.0 on line 2",
+          "share its redshift")
+
+
+def test_prior_on_missing_parameter(folder):
+    write(folder, "priors.csv", "galaxy,attr_name,parameter,prior,lower,upper,mean,sigma\n"
+          "lens_0,mass,sigmaa,Uniform,100,500,,\n")
+    check(only_error(folder), "priors.csv", 2, "parameter", "has no parameter 'sigmaa'",
+          "did you mean 'sigma'")
+
+
+def test_prior_on_missing_galaxy(folder):
+    write(folder, "priors.csv", "galaxy,attr_name,parameter,prior,lower,upper,mean,sigma\n"
+          "lens_1,mass,sigma,Uniform,100,500,,\n")
+    check(only_error(folder), "priors.csv", 2, "galaxy", "no galaxy matches 'lens_1'",
+          "did you mean 'lens_0'")
+
+
+@pytest.mark.parametrize("row,column,message", [
+    ("lens_0,mass,sigma,Uniform,500,100,,", "upper", "must be greater than lower"),
+    ("lens_0,mass,sigma,Uniform,100,,,", "upper", "needs lower and upper"),
+    ("lens_0,mass,sigma,LogUniform,0,100,,", "lower", "LogUniform needs lower > 0"),
+    ("lens_0,mass,sigma,Gaussian,,,300,", "sigma", "Gaussian needs sigma > 0"),
+    ("lens_0,mass,sigma,Gausian,,,300,10", "prior", "unknown prior 'Gausian'"),
+    ("lens_0,mass,sigma,Uniform,100,500,abc,", "mean", "'abc' is not a number"),
+])
+def test_malformed_prior(folder, row, column, message):
+    write(folder, "priors.csv", "galaxy,attr_name,parameter,prior,lower,upper,mean,sigma\n" + row + "\n")
+    err = only_error(folder)
+    check(err, "priors.csv", 2, column, message, "")
+    assert err.hint
+
+
+def test_empty_file(folder):
+    write(folder, "light.csv", "")
+    check(only_error(folder), "light.csv", None, None, "the file is empty", "write a header")
+
+
+def test_header_only_file(folder):
+    write(folder, "light.csv", "galaxy,attr_name,profile_class\n")
+    check(only_error(folder), "light.csv", None, None, "header but no rows", "delete the file")
+
+
+def test_utf8_bom_is_accepted(folder):
+    write(folder, "mass.csv", "\ufeff" + MASS_HEAD + MASS_ROW)
+    assert validate_folder(folder) == []
+    assert load_model(folder).mass[0].sigma == 300.0
+
+
+def test_semicolon_delimited(folder):
+    write(folder, "mass.csv", (MASS_HEAD + MASS_ROW).replace(",", ";"))
+    check(only_error(folder), "mass.csv", 1, None, "semicolon-delimited", "','")
+
+
+def test_ragged_row(folder):
+    write(folder, "mass.csv", MASS_HEAD + MASS_ROW.replace(",0.3\n", ",0.3,7\n"))
+    check(only_error(folder), "mass.csv", 2, None, "has 10 cells but the header has 9", "one cell per")
+
+
+def test_line_numbers_skip_blank_lines(folder):
+    write(folder, "mass.csv", MASS_HEAD + MASS_ROW + "\n" + MASS_ROW.replace("lens_0", "lens_1")
+          .replace("300.0", "x"))
+    check(only_error(folder), "mass.csv", 4, "sigma", "'x' is not a number", "")
+
+
+def test_misspelt_table_name(folder):
+    write(folder, "prior.csv", "galaxy,attr_name,parameter,prior\n")
+    check(only_error(folder), "prior.csv", None, None, "unknown table", "did you mean 'priors.csv'")
+
+
+def test_validate_lists_every_problem(folder, capsys):
+    write(folder, "mass.csv", MASS_HEAD + MASS_ROW.replace("300.0", "abc") + MASS_ROW)
+    write(folder, "light.csv", "")
+    write(folder, "priors.csv", "galaxy,attr_name,parameter,prior,lower,upper,mean,sigma\n"
+          "lens_9,mass,sigma,Uniform,1,2,,\n")
+    errors = validate_folder(folder)
+    assert len(errors) == 4, [e.format() for e in errors]
+    with pytest.raises(CsvErrors) as info:
+        load_model(folder)
+    assert len(info.value) == 4
+    assert main(["validate", str(folder)]) == 1
+    out = capsys.readouterr().out
+    for e in errors:
+        assert e.format() in out.replace("\n  ", " ").replace("\n", " ") or e.message in out
+    assert "4 problems" in out
+
+
+def test_example_is_valid(capsys):
+    from clusterfit import example_folder
+
+    assert main(["validate", str(example_folder())]) == 0
