@@ -1,0 +1,128 @@
+"""Shared helpers for the mass profiles: group broadcasting, frames, safe maths, Hessians.
+
+A group of n profiles is evaluated at m positions by broadcasting parameters of shape (n, 1) against
+positions of shape (1, m) and summing over axis 0. Nothing here branches on traced values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import jax
+import jax.numpy as jnp
+
+from clusterfit.physics.types import Deflections, Hessian, Params
+
+__all__ = [
+    "column",
+    "positions",
+    "to_frame",
+    "from_frame",
+    "safe_sqrt",
+    "safe_r2",
+    "ell_comps_to_q_cos_sin",
+    "radial_deflections",
+    "radial_hessian",
+    "hessian_via_jacfwd",
+]
+
+
+def column(params: Params, name: str) -> jnp.ndarray:
+    """Parameter ``name`` of the group as a float64 array of shape (n, 1)."""
+    return jnp.asarray(params[name], dtype=jnp.float64).reshape(-1, 1)
+
+
+def positions(y, x) -> tuple[jnp.ndarray, jnp.ndarray]:
+    """Positions (arcsec) as float64 arrays of shape (1, m)."""
+    y = jnp.asarray(y, dtype=jnp.float64).reshape(1, -1)
+    x = jnp.asarray(x, dtype=jnp.float64).reshape(1, -1)
+    return y, x
+
+
+def to_frame(y, x, cy, cx, cos, sin):
+    """Shift to the centre (cy, cx) and rotate clockwise by the position angle φ (cos φ, sin φ).
+
+    Returns (y', x') with the profile's major axis along x': x' = Δx cos φ + Δy sin φ,
+    y' = Δy cos φ − Δx sin φ.
+    """
+    dy, dx = y - cy, x - cx
+    return dy * cos - dx * sin, dx * cos + dy * sin
+
+
+def from_frame(ay, ax, cos, sin):
+    """Rotate a vector (a_y', a_x') in the profile frame back to the sky frame (counter-clockwise by φ)."""
+    return ax * sin + ay * cos, ax * cos - ay * sin
+
+
+def safe_sqrt(v):
+    """√v with a finite gradient at v = 0 (gradient 0 there)."""
+    pos = v > 0.0
+    return jnp.where(pos, jnp.sqrt(jnp.where(pos, v, 1.0)), 0.0)
+
+
+def safe_r2(r2):
+    """(r2 > 0 mask, r2 with zeros replaced by 1) for the jnp.where double-where trick."""
+    pos = r2 > 0.0
+    return pos, jnp.where(pos, r2, 1.0)
+
+
+def ell_comps_to_q_cos_sin(e0, e1, max_magnitude: float = 0.999):
+    """Axis ratio q and (cos φ, sin φ) of the position angle from PyAutoLens ``ell_comps``.
+
+    (e0, e1) = f (sin 2φ, cos 2φ) with f = (1 − q)/(1 + q), φ counter-clockwise from +x. f is clamped
+    to ``max_magnitude`` as PyAutoLens does. At (0, 0) q = 1 and φ = 0, with finite gradients.
+    """
+    f2 = e0 * e0 + e1 * e1
+    f = jnp.minimum(safe_sqrt(f2), max_magnitude)
+    q = (1.0 - f) / (1.0 + f)
+    pos, f2_safe = safe_r2(f2)
+    norm = jnp.sqrt(f2_safe)
+    cos2 = jnp.where(pos, e1 / norm, 1.0)  # cos 2φ
+    sin2 = jnp.where(pos, e0 / norm, 0.0)  # sin 2φ
+    phi = 0.5 * jnp.arctan2(sin2, cos2)
+    cos, sin = jnp.cos(phi), jnp.sin(phi)
+    return q, cos, sin
+
+
+def radial_deflections(alpha_over_r, dy, dx) -> Deflections:
+    """Deflections of a circularly symmetric profile, α(r)/r × (Δy, Δx), summed over the group."""
+    return Deflections(jnp.sum(alpha_over_r * dy, axis=0), jnp.sum(alpha_over_r * dx, axis=0))
+
+
+def radial_hessian(alpha_over_r, kappa, dy, dx) -> Hessian:
+    """Hessian of a circularly symmetric potential from α(r)/r and κ(r), summed over the group.
+
+    ψ_ij = (α/r) δ_ij + (2κ − 2α/r) n_i n_j with n = (Δy, Δx)/r, since ψ'' = α' = 2κ − α/r
+    (Keeton 2001, Eq. 2). At r = 0 the n n term is dropped (it is multiplied by a vanishing
+    factor for every regular profile).
+    """
+    pos, r2 = safe_r2(dy * dy + dx * dx)
+    w = jnp.where(pos, (2.0 * kappa - 2.0 * alpha_over_r) / r2, 0.0)
+    return Hessian(
+        jnp.sum(alpha_over_r + w * dy * dy, axis=0),
+        jnp.sum(w * dy * dx, axis=0),
+        jnp.sum(alpha_over_r + w * dx * dx, axis=0),
+    )
+
+
+def hessian_via_jacfwd(deflections_yx: Callable[[Params, jnp.ndarray, jnp.ndarray], Deflections]):
+    """A ``hessian(params, y, x)`` from forward-mode derivatives of ``deflections_yx``.
+
+    Each position is differentiated on its own (vmap over positions of a 2×2 ``jax.jacfwd``).
+    """
+
+    def one(params, yi, xi):
+        def f(p):
+            d = deflections_yx(params, p[0:1], p[1:2])
+            return jnp.stack([d.y[0], d.x[0]])
+
+        j = jax.jacfwd(f)(jnp.stack([yi, xi]))
+        return j[0, 0], 0.5 * (j[0, 1] + j[1, 0]), j[1, 1]
+
+    def hessian(params: Params, y, x) -> Hessian:
+        y = jnp.asarray(y, dtype=jnp.float64).reshape(-1)
+        x = jnp.asarray(x, dtype=jnp.float64).reshape(-1)
+        yy, yx, xx = jax.vmap(one, in_axes=(None, 0, 0))(params, y, x)
+        return Hessian(yy, yx, xx)
+
+    return hessian
