@@ -20,12 +20,12 @@ demo: $(STAMP)
 	$(VENV)/bin/clusterfit demo
 
 test: $(STAMP)
-	$(PY) -m ruff check src tests scripts benchmarks
+	$(PY) -m ruff check .
 	$(PY) -m pytest -q
 
 lint: $(STAMP)
-	$(PY) -m ruff check --fix src tests scripts benchmarks
-	$(PY) -m ruff format src tests scripts benchmarks
+	$(PY) -m ruff check --fix .
+	$(PY) -m ruff format .
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info
