@@ -203,16 +203,17 @@ class ImageSolver:
         return np.concatenate(ys), np.concatenate(xs), np.concatenate(tris)
 
     @staticmethod
-    def _near(vy, vx, sy, sx, margin) -> np.ndarray:
-        """Boolean (t,) per source pairing: β inside the mapped bounding box grown by margin × edge.
-
-        ``vy, vx``: (t, 3) mapped vertices; ``sy, sx``: (t,) the source each triangle is tested for.
-        """
+    def _boxes(vy: np.ndarray, vx: np.ndarray, margin: float) -> np.ndarray:
+        """(4, t) boxes ``(y_lo, y_hi, x_lo, x_hi)``: the bounding box of each mapped triangle
+        (vertices ``vy, vx`` of shape (t, 3)) grown by ``margin`` × its longest edge (empty if not finite)."""
         edge = np.max(np.hypot(vy - np.roll(vy, 1, 1), vx - np.roll(vx, 1, 1)), axis=1)
-        grow = margin * edge
-        ok = (sy >= vy.min(1) - grow) & (sy <= vy.max(1) + grow)
-        ok &= (sx >= vx.min(1) - grow) & (sx <= vx.max(1) + grow)
-        return ok & np.isfinite(edge)
+        grow = np.where(np.isfinite(edge), margin * edge, -np.inf)
+        return np.stack([vy.min(1) - grow, vy.max(1) + grow, vx.min(1) - grow, vx.max(1) + grow])
+
+    @staticmethod
+    def _inside(box: np.ndarray, sy, sx) -> np.ndarray:
+        """Whether β = (sy, sx) lies in each box (sy, sx scalars or arrays matching the boxes)."""
+        return (sy >= box[0]) & (sy <= box[1]) & (sx >= box[2]) & (sx <= box[3])
 
     # --- the solve ------------------------------------------------------------------------------
     def solve(self, group_params: Sequence[Params], source_y, source_x, plane: int) -> list[Images]:
@@ -230,7 +231,8 @@ class ImageSolver:
         # level 0: every triangle against every source (one pass over the triangles per source)
         ty, tx = ny[tri], nx[tri]  # (t, 3) image-plane vertices
         vy, vx = my[tri], mx[tri]
-        hits = [np.nonzero(self._near(vy, vx, sy[k], sx[k], cfg.margin))[0] for k in range(len(sy))]
+        box = self._boxes(vy, vx, cfg.margin)
+        hits = [np.nonzero(self._inside(box, sy[k], sx[k]))[0] for k in range(len(sy))]
         src = np.concatenate([np.full(len(h), k) for k, h in enumerate(hits)])
         cand = np.concatenate(hits)
         ty, tx = ty[cand], tx[cand]
@@ -249,7 +251,7 @@ class ImageSolver:
             ], 1).reshape(-1, 3)
             src4 = np.repeat(src, 4)
             by, bx = self._map(params, cy4.ravel(), cx4.ravel(), plane)
-            keep = self._near(by.reshape(-1, 3), bx.reshape(-1, 3), sy[src4], sx[src4], cfg.margin)
+            keep = self._inside(self._boxes(by.reshape(-1, 3), bx.reshape(-1, 3), cfg.margin), sy[src4], sx[src4])
             ty, tx, src = cy4[keep], cx4[keep], src4[keep]
 
         # Newton polish from the centroids

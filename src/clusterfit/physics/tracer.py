@@ -33,6 +33,12 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from clusterfit.physics.cosmology import (
+    DEFAULT_COSMOLOGY,
+    Cosmology,
+    angular_diameter_distance,
+    distance_ratio_matrix,
+)
 from clusterfit.physics.types import Params
 from clusterfit.registry import get_spec
 
@@ -44,7 +50,7 @@ __all__ = [
     "Jacobian",
     "Tracer",
     "default_kind",
-    "factors_from_astropy",
+    "tracer_factors",
     "make_tracer",
     "make_ray_tracer",
 ]
@@ -136,25 +142,12 @@ class TracerFactors(NamedTuple):
     distance: np.ndarray
 
 
-def factors_from_astropy(layout: TracerLayout, cosmology) -> TracerFactors:
-    """:class:`TracerFactors` for ``layout`` from an astropy cosmology (e.g. ``FlatLambdaCDM``)."""
-    z = np.asarray(layout.plane_redshifts)
-    d = cosmology.angular_diameter_distance(z).to_value("Mpc")
-    n = len(z)
-    ratio = np.zeros((n, n))
-    for i in range(n):
-        for j in range(i + 1, n):
-            ratio[i, j] = _distance_between(cosmology, z[i], z[j]) / d[j]
-    return TracerFactors(ratio, np.asarray(d, dtype=float))
-
-
-def _distance_between(cosmology, z1: float, z2: float) -> float:
-    """D_12 in Mpc (astropy ≥ 7.1 spells it ``angular_diameter_distance(z1, z2)``)."""
-    try:
-        d = cosmology.angular_diameter_distance(z1, z2)
-    except TypeError:
-        d = cosmology.angular_diameter_distance_z1z2(z1, z2)
-    return float(d.to_value("Mpc"))
+def tracer_factors(layout: TracerLayout, cosmology: Cosmology = DEFAULT_COSMOLOGY) -> TracerFactors:
+    """:class:`TracerFactors` for ``layout``'s planes (:mod:`clusterfit.physics.cosmology`, numpy)."""
+    z = layout.plane_redshifts
+    ratio = distance_ratio_matrix(cosmology, z)
+    distance = np.array([angular_diameter_distance(cosmology, zj) for zj in z])
+    return TracerFactors(ratio, distance)
 
 
 class Jacobian(NamedTuple):
@@ -351,7 +344,7 @@ def make_tracer(
     Example::
 
         layout = TracerLayout((Group.of("dPIEMass", 0.3), Group.of("NFWSph", 0.3)), (1.0, 2.5))
-        tracer = make_tracer(layout, factors_from_astropy(layout, FlatLambdaCDM(67.66, 0.30966)))
+        tracer = make_tracer(layout, tracer_factors(layout, Cosmology(H0=67.66, Om0=0.30966)))
         by, bx = jax.jit(tracer.ray_trace, static_argnums=3)(params, y, x, layout.plane_index(1.0))
     """
     ray_trace = make_ray_tracer(layout, factors, functions)
