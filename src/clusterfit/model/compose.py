@@ -1,0 +1,312 @@
+"""Tables → stacked mass groups + a free-parameter map: the forward model as one jitted function.
+
+This is the one place that joins :mod:`clusterfit.tables` and :mod:`clusterfit.physics`.
+
+* Every ``mass.csv`` row joins the group of its (``profile_class``, redshift); a scaling tier is one
+  group whose arrays come from its relation (DESIGN.md §3): ``p_i = p_ref (L_i/L_ref)^p_exponent``.
+* The free-parameter vector θ (one entry per :class:`~clusterfit.tables.FreeParameter`, in
+  ``priors.csv`` order) is scattered into the stacked arrays by precomputed indices, so
+  :meth:`ComposedModel.group_params` is a pure function of θ (jit- and vmap-able) and compile time
+  does not grow with the number of galaxies.
+* :meth:`ComposedModel.with_vector` writes θ back into the tables: a fit's best model is a model folder.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from functools import cached_property
+
+import jax.numpy as jnp
+import numpy as np
+
+from ..physics import profiles as _profiles  # noqa: F401  (attaches the mass functions)
+from ..physics.cosmology import Cosmology as PhysicsCosmology
+from ..physics.mass.ludlow16 import nfw_ludlow_kappa_s_scale_radius
+from ..physics.tracer import Group, Tracer, TracerFactors, TracerLayout, make_tracer
+from ..registry import get_spec
+from ..tables import ClusterModel, FreeParameter, PointDataset, ProfileRow, ScalingRelation
+from .priors import PriorVector, prior_vector
+
+__all__ = ["ComposedModel", "GroupSource", "compose", "member_luminosity_ratio"]
+
+# NFWMCRLudlowSph is converted to NFW (κ_s, r_s) at build time (its Ludlow concentration is numpy).
+_BUILD_TIME_CONVERTED = {"NFWMCRLudlowSph": "NFWSph"}
+
+
+@dataclass(frozen=True)
+class GroupSource:
+    """Where a group's rows come from: explicit ``mass.csv`` rows or one scaling tier."""
+
+    profile_class: str
+    redshift: float
+    rows: tuple[ProfileRow, ...] = ()
+    relation: ScalingRelation | None = None
+
+    @property
+    def size(self) -> int:
+        return len(self.rows) if self.relation is None else -1
+
+
+def member_luminosity_ratio(model: ClusterModel, relation: ScalingRelation) -> np.ndarray:
+    """L_i / L_ref of the tier's members: from magnitudes when ``mag_ref`` is set
+    (L/L_ref = 10^(0.4 (mag_ref − mag))), else ``luminosity / luminosity_ref``."""
+    members = model.tier_members(relation.tier)
+    mag_ref = relation.values.get("mag_ref")
+    if mag_ref is not None:
+        mags = [m.extra.get("mag") for m in members]
+        if any(not isinstance(v, float) for v in mags):
+            raise ValueError(f"{relation.source}: tier {relation.tier!r} sets mag_ref, so every member "
+                             "needs a numeric mag column in scaling_galaxies.csv")
+        return 10.0 ** (0.4 * (mag_ref - np.asarray(mags, dtype=float)))
+    return np.asarray([m.luminosity for m in members], dtype=float) / relation.luminosity_ref
+
+
+@dataclass(frozen=True)
+class _Slot:
+    """θ[index] sets ``column`` at ``positions`` of group ``group`` (explicit rows), or a relation
+    parameter ``column`` of the tier group ``group``."""
+
+    index: int
+    group: int
+    column: str
+    positions: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class ComposedModel:
+    """A model ready for the physics: layout, distances, stacked arrays, free-parameter map."""
+
+    model: ClusterModel
+    sources: tuple[GroupSource, ...]
+    layout: TracerLayout
+    factors: TracerFactors
+    free: tuple[FreeParameter, ...]
+    base: tuple[dict[str, np.ndarray], ...]
+    slots: tuple[_Slot, ...]
+    tier_base: tuple[dict[str, float] | None, ...]
+    tier_log_lum: tuple[np.ndarray | None, ...]
+    tier_member_columns: tuple[dict[str, np.ndarray] | None, ...]
+    source_planes: dict[str, int] = field(default_factory=dict)
+    tracer: Tracer | None = None  # built eagerly in compose(), never inside a jit trace
+
+    # --- the parameter vector ------------------------------------------------------------------
+    @cached_property
+    def priors(self) -> PriorVector:
+        return prior_vector(list(self.free), auto_means=self.auto_means)
+
+    @cached_property
+    def auto_means(self) -> dict[str, float]:
+        return {}
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(f.name for f in self.free)
+
+    def vector_from_tables(self) -> np.ndarray:
+        """θ of the table values; an empty (free) cell takes its prior median."""
+        theta = np.empty(len(self.free))
+        for i, fp in enumerate(self.free):
+            value = _table_value(self.model, fp)
+            theta[i] = np.nan if value is None else value
+        if np.isnan(theta).any():
+            median = self.priors.median()
+            theta = np.where(np.isnan(theta), median, theta)
+        return theta
+
+    def group_params(self, theta) -> list[dict[str, jnp.ndarray]]:
+        """Stacked per-group parameter arrays for θ (pure; jit- and vmap-able)."""
+        theta = jnp.asarray(theta)
+        out: list[dict[str, jnp.ndarray]] = []
+        by_group: dict[int, list[_Slot]] = {}
+        for s in self.slots:
+            by_group.setdefault(s.group, []).append(s)
+        for g, base in enumerate(self.base):
+            rel = self.tier_base[g]
+            if rel is None:
+                params = {c: jnp.asarray(v) for c, v in base.items()}
+                for s in by_group.get(g, []):
+                    params[s.column] = params[s.column].at[np.asarray(s.positions)].set(theta[s.index])
+            else:
+                values: dict[str, jnp.ndarray] = {c: jnp.asarray(v) for c, v in rel.items()}
+                for s in by_group.get(g, []):
+                    values[s.column] = theta[s.index]
+                params = {c: jnp.asarray(v) for c, v in base.items()}
+                params.update(_tier_arrays(self.sources[g], values, self.tier_log_lum[g],
+                                           self.tier_member_columns[g]))
+            out.append(params)
+        return out
+
+    def with_vector(self, theta) -> ClusterModel:
+        """The model's tables with θ written into their cells (for results and re-simulation)."""
+        theta = np.asarray(theta, dtype=float)
+        model = self.model
+        updates: dict[tuple[str, str, str], dict[str, float]] = {}
+        for fp, v in zip(self.free, theta, strict=True):
+            updates.setdefault((fp.table, fp.galaxy, fp.attr_name), {})[fp.column] = float(v)
+        fams = {}
+        for fam in ("mass", "light", "point"):
+            rows = []
+            for row in model.family(fam):
+                up = updates.get((fam, row.galaxy, row.attr_name))
+                rows.append(replace(row, values={**row.values, **up}) if up else row)
+            fams[fam] = tuple(rows)
+        rels = []
+        for rel in model.scaling_relations:
+            up = updates.get(("scaling_relations", rel.tier, "scaling"))
+            rels.append(replace(rel, values={**rel.values, **up}) if up else rel)
+        return model.replace(**fams, scaling_relations=tuple(rels))
+
+    # --- the physics -----------------------------------------------------------------------------
+    def source_plane_yx(self, theta, y, x, plane) -> tuple[jnp.ndarray, jnp.ndarray]:
+        """Source-plane positions (arcsec) of image-plane (y, x); ``plane`` per position or scalar."""
+        return self.tracer.ray_trace(self.group_params(theta), y, x, plane)
+
+    def plane_of(self, dataset: PointDataset) -> int:
+        return self.source_planes[dataset.name]
+
+    @property
+    def n_members(self) -> int:
+        return sum(len(b["y"]) for b, t in zip(self.base, self.tier_base, strict=True) if t is not None)
+
+
+def _table_value(model: ClusterModel, fp: FreeParameter) -> float | None:
+    if fp.table == "scaling_relations":
+        rel = next(r for r in model.scaling_relations if r.tier == fp.galaxy)
+        return rel.values.get(fp.column)
+    row = next(r for r in model.family(fp.table) if r.key == (fp.galaxy, fp.attr_name))
+    return row.values.get(fp.column)
+
+
+def _tier_arrays(source: GroupSource, values: dict, log_lum: np.ndarray,
+                 member_columns: dict[str, np.ndarray]) -> dict[str, jnp.ndarray]:
+    """Member arrays of a tier from its relation values (DESIGN.md §3)."""
+    spec = get_spec(source.profile_class, "mass")
+    out = {}
+    n = len(log_lum)
+    for p in spec.physical_parameters:
+        for col in p.columns:
+            if col in ("y", "x"):
+                continue
+            if col in member_columns:
+                out[col] = jnp.asarray(member_columns[col])
+            elif f"{col}_ref" in values:
+                exponent = values.get(f"{col}_exponent", p.scaling_exponent or 0.0)
+                out[col] = values[f"{col}_ref"] * jnp.exp(exponent * jnp.asarray(log_lum))
+            else:
+                out[col] = jnp.full(n, values[col])
+    return out
+
+
+def compose(model: ClusterModel) -> ComposedModel:
+    """Build the :class:`ComposedModel` of ``model`` (validated tables)."""
+    free = model.free_parameters
+    galaxies = model.galaxies
+    # groups of explicit rows, in first-seen order of (class, redshift)
+    explicit: dict[tuple[str, float], list[ProfileRow]] = {}
+    for row in model.mass:
+        z = galaxies[row.galaxy].redshift
+        explicit.setdefault((row.profile_class, z), []).append(row)
+    sources = [GroupSource(c, z, tuple(rows)) for (c, z), rows in explicit.items()]
+    sources += [GroupSource(r.profile_class, r.redshift, relation=r) for r in model.scaling_relations
+                if model.tier_members(r.tier)]
+
+    cosmo = PhysicsCosmology(model.cosmology.H0, model.cosmology.Om0)
+    base, tier_base, tier_log_lum, tier_cols = [], [], [], []
+    for src in sources:
+        if src.relation is None:
+            base.append(_explicit_base(src, cosmo))
+            tier_base.append(None)
+            tier_log_lum.append(None)
+            tier_cols.append(None)
+        else:
+            members = model.tier_members(src.relation.tier)
+            base.append({"y": np.array([m.y for m in members]), "x": np.array([m.x for m in members])})
+            spec = get_spec(src.profile_class, "mass")
+            cols = {c for p in spec.physical_parameters for c in p.columns if c not in ("y", "x")}
+            member_cols = {c: np.array([float(m.extra[c]) for m in members]) for c in cols
+                           if all(isinstance(m.extra.get(c), float) for m in members)}
+            rel_values = {k: v for k, v in src.relation.values.items() if v is not None}
+            tier_base.append(rel_values)
+            tier_log_lum.append(np.log(member_luminosity_ratio(model, src.relation)))
+            tier_cols.append(member_cols)
+
+    slots = _slots(free, sources, tier_base)
+    # tier values that are free but empty in the table take the θ value; check coverage now
+    for g, src in enumerate(sources):
+        if src.relation is not None:
+            values = dict(tier_base[g])
+            for s in slots:
+                if s.group == g:
+                    values[s.column] = 0.0
+            _tier_arrays(src, values, tier_log_lum[g], tier_cols[g])  # raises KeyError if incomplete
+
+    source_planes_z: dict[str, float] = {}
+    points = {r.attr_name: r for r in model.point}
+    for ds in model.point_datasets:
+        z = ds.redshift
+        if z is None and ds.name in points:
+            z = galaxies[points[ds.name].galaxy].redshift
+        if z is None:
+            raise ValueError(f"{ds.images[0].source}: source {ds.name!r} has no redshift; write it in "
+                             "point_datasets.csv or give point.csv a row with attr_name "
+                             f"{ds.name!r} and a redshift")
+        source_planes_z[ds.name] = z
+    for row in model.point:
+        source_planes_z.setdefault(row.attr_name, galaxies[row.galaxy].redshift)
+    for row in model.light:
+        z = galaxies[row.galaxy].redshift
+        if z is not None and z > max(s.redshift for s in sources):
+            source_planes_z.setdefault(f"{row.galaxy}.{row.attr_name}", z)
+    layout = TracerLayout(tuple(Group.of(_BUILD_TIME_CONVERTED.get(s.profile_class, s.profile_class),
+                                         s.redshift) for s in sources),
+                          tuple(sorted(set(source_planes_z.values()))))
+    # NFWMCRLudlowSph is physical (D_ls/D_s = 1) even though it is evaluated with NFWSph functions
+    layout = TracerLayout(tuple(replace(gr, kind="physical") if s.profile_class in _BUILD_TIME_CONVERTED
+                                else gr for gr, s in zip(layout.groups, sources, strict=True)),
+                          layout.source_redshifts)
+    factors = TracerFactors(cosmo.distance_ratio_matrix(layout.plane_redshifts),
+                            np.array([cosmo.angular_diameter_distance(z) for z in layout.plane_redshifts]))
+    planes = {name: layout.plane_index(z) for name, z in source_planes_z.items()}
+    return ComposedModel(model, tuple(sources), layout, factors, tuple(free), tuple(base), tuple(slots),
+                         tuple(tier_base), tuple(tier_log_lum), tuple(tier_cols), planes,
+                         make_tracer(layout, factors))
+
+
+def _explicit_base(src: GroupSource, cosmo: PhysicsCosmology) -> dict[str, np.ndarray]:
+    spec = get_spec(src.profile_class, "mass")
+    cols = [c for p in spec.physical_parameters for c in p.columns]
+    arrays = {c: np.array([np.nan if r.values.get(c) is None else r.values[c] for r in src.rows])
+              for c in cols}
+    if src.profile_class == "NFWMCRLudlowSph":
+        ks, rs = zip(*(nfw_ludlow_kappa_s_scale_radius(m, src.redshift, cosmo)
+                       for m in arrays.pop("mass_at_200")), strict=True)
+        arrays["kappa_s"], arrays["scale_radius"] = np.array(ks), np.array(rs)
+    return arrays
+
+
+def _slots(free, sources, tier_base) -> list[_Slot]:
+    index_of_row: dict[tuple[str, str], tuple[int, int]] = {}
+    tier_group: dict[str, int] = {}
+    for g, src in enumerate(sources):
+        if src.relation is None:
+            for k, row in enumerate(src.rows):
+                index_of_row[row.key] = (g, k)
+        else:
+            tier_group[src.relation.tier] = g
+    slots = []
+    for i, fp in enumerate(free):
+        if fp.table == "scaling_relations":
+            if fp.galaxy in tier_group:
+                slots.append(_Slot(i, tier_group[fp.galaxy], fp.column))
+        elif fp.table == "mass":
+            g, k = index_of_row[(fp.galaxy, fp.attr_name)]
+            if sources[g].profile_class in _BUILD_TIME_CONVERTED:
+                raise ValueError(f"{fp.prior.source}: {fp.name} cannot be free: {sources[g].profile_class} "
+                                 "converts mass_at_200 to NFW parameters at build time; fit an NFWSph "
+                                 "(kappa_s, scale_radius) or a dPIEMass halo instead")
+            slots.append(_Slot(i, g, fp.column, (k,)))
+    return slots
+
+
+SourcePlaneFn = Callable[[jnp.ndarray, jnp.ndarray, jnp.ndarray], tuple[jnp.ndarray, jnp.ndarray]]

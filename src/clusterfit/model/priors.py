@@ -1,0 +1,92 @@
+"""Prior transforms over the free-parameter vector: unit cube → parameters (DESIGN.md §4).
+
+Uniform, LogUniform and (optionally truncated) Gaussian, vectorised over a batch of points with numpy
+(the sampler calls it outside the jitted likelihood). ``mean = auto`` is resolved by the caller.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.special import ndtr, ndtri
+
+from ..tables import FreeParameter, PriorRow
+
+__all__ = ["PriorVector", "prior_vector"]
+
+
+@dataclass(frozen=True)
+class PriorVector:
+    """Per-dimension prior arrays. ``kind``: 0 Uniform, 1 LogUniform, 2 Gaussian (truncated where
+    ``lower``/``upper`` are finite)."""
+
+    kind: np.ndarray
+    lower: np.ndarray
+    upper: np.ndarray
+    mean: np.ndarray
+    sigma: np.ndarray
+    names: tuple[str, ...]
+
+    def __len__(self) -> int:
+        return len(self.kind)
+
+    def transform(self, unit: np.ndarray) -> np.ndarray:
+        """Unit-cube points (..., n) → parameter vectors (..., n)."""
+        u = np.asarray(unit, dtype=float)
+        out = np.empty_like(u)
+        uni, log, gau = self.kind == 0, self.kind == 1, self.kind == 2
+        out[..., uni] = self.lower[uni] + u[..., uni] * (self.upper[uni] - self.lower[uni])
+        lo, hi = np.log(self.lower[log]), np.log(self.upper[log])
+        out[..., log] = np.exp(lo + u[..., log] * (hi - lo))
+        m, s = self.mean[gau], self.sigma[gau]
+        a = ndtr((self.lower[gau] - m) / s)
+        b = ndtr((self.upper[gau] - m) / s)
+        q = np.clip(a + u[..., gau] * (b - a), 1e-300, 1 - 1e-16)
+        out[..., gau] = m + s * ndtri(q)
+        return out
+
+    def median(self) -> np.ndarray:
+        return self.transform(np.full(len(self), 0.5))
+
+    def log_density(self, theta: np.ndarray) -> np.ndarray:
+        """log prior density at ``theta`` (..., n); -inf outside the support."""
+        t = np.asarray(theta, dtype=float)
+        inside = np.all((t >= self.lower) & (t <= self.upper), axis=-1)
+        logp = np.zeros(t.shape[:-1])
+        uni, log, gau = self.kind == 0, self.kind == 1, self.kind == 2
+        logp -= np.sum(np.log(self.upper[uni] - self.lower[uni]))
+        logp -= np.sum(np.log(t[..., log]) + np.log(np.log(self.upper[log] / self.lower[log])), axis=-1)
+        m, s = self.mean[gau], self.sigma[gau]
+        z = (t[..., gau] - m) / s
+        norm = np.log(ndtr((self.upper[gau] - m) / s) - ndtr((self.lower[gau] - m) / s))
+        logp += np.sum(-0.5 * z**2 - np.log(s * np.sqrt(2 * np.pi)) - norm, axis=-1)
+        return np.where(inside, logp, -np.inf)
+
+
+def prior_vector(free: list[FreeParameter], auto_means: dict[str, float] | None = None) -> PriorVector:
+    """The :class:`PriorVector` of ``free``; ``auto_means`` gives ``mean = auto`` values by name."""
+    n = len(free)
+    kind = np.zeros(n, dtype=int)
+    lower, upper = np.full(n, -np.inf), np.full(n, np.inf)
+    mean, sigma = np.zeros(n), np.ones(n)
+    for i, fp in enumerate(free):
+        p: PriorRow = fp.prior
+        if p.prior == "Uniform":
+            kind[i], lower[i], upper[i] = 0, p.lower, p.upper
+        elif p.prior == "LogUniform":
+            kind[i], lower[i], upper[i] = 1, p.lower, p.upper
+        elif p.prior == "Gaussian":
+            kind[i], sigma[i] = 2, p.sigma
+            if p.mean == "auto":
+                if auto_means is None or fp.name not in auto_means:
+                    raise ValueError(f"{p.source}: mean = auto for {fp.name} needs the images of its "
+                                     "source; it is resolved when fitting a dataset")
+                mean[i] = auto_means[fp.name]
+            else:
+                mean[i] = p.mean
+            lower[i] = -np.inf if p.lower is None else p.lower
+            upper[i] = np.inf if p.upper is None else p.upper
+        else:
+            raise ValueError(f"{p.source}: {p.prior} is not a free prior")
+    return PriorVector(kind, lower, upper, mean, sigma, tuple(f.name for f in free))
