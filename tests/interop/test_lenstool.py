@@ -1,0 +1,256 @@
+"""Lenstool import/export: the published HFF models, member scaling against best.par, round trips,
+and malformed inputs (tests/data/lenstool_bad/)."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+from astropy.cosmology import FlatLambdaCDM
+
+from clusterfit import example_folder
+from clusterfit.interop import LenstoolError, export_lenstool, import_lenstool
+from clusterfit.interop.lenstool import REDSHIFT, shear_from_lenstool, shear_to_lenstool
+from clusterfit.tables import ClusterModel, load_model, save_model
+
+DATA = Path("/work/shared/data/lenstool")
+BAD = Path(__file__).parents[1] / "data" / "lenstool_bad"
+needs_data = pytest.mark.skipif(not DATA.is_dir(), reason="Lenstool validation data not present")
+
+PAR_FILES = [
+    "a2744/A2744_SLspec.par", "a2744/bestopt.par", "a2744/best.par",
+    "as1063_gold/SMACS2248_HFF_NE.par", "as1063_gold/bestopt.par", "as1063_gold/best.par",
+]
+
+
+def _reload(model: ClusterModel, folder: Path) -> ClusterModel:
+    save_model(model, folder)
+    return load_model(folder)
+
+
+@needs_data
+@pytest.mark.parametrize("name", PAR_FILES)
+def test_published_models_import_and_validate(name, tmp_path):
+    notes: list[str] = []
+    model = import_lenstool(DATA / name, notes)
+    assert model.mass
+    back = _reload(model, tmp_path / "m")
+    assert len(back.mass) == len(model.mass)
+    assert back.cosmology.H0 == 70.0 and back.cosmology.Om0 == 0.3
+    assert any("cline" in n for n in notes)  # skipped blocks are reported
+
+
+@needs_data
+def test_a2744_counts_and_coordinates():
+    m = import_lenstool(DATA / "a2744/bestopt.par")
+    assert len(m.point_images) == 83 and len(m.point_datasets) == 29  # 3 commented rows skipped
+    assert len(m.scaling_galaxies) == 3 + 246 + 3
+    assert [r.tier for r in m.scaling_relations] == ["potfile0", "potfile1", "potfile2"]
+    im = next(i for i in m.point_images if i.name == "point_1")
+    ra0, dec0 = 3.586259, -30.400174
+    x = -(3.5975477 - ra0) * math.cos(math.radians(dec0)) * 3600
+    assert (im.y, im.x) == pytest.approx(((-30.4039180 - dec0) * 3600, x), abs=1e-9)
+    assert im.x < 0  # RA larger than RA0 is East: negative x (x increases to the West)
+    assert im.positions_noise == 0.5 and im.redshift == 1.688
+    o1 = next(r for r in m.mass if r.galaxy == "O1")
+    assert o1.profile_class == "dPIEMass" and o1.sigma == 607.070068
+    assert o1.angle_pos == 90.533509 and o1.ellipticity == 0.828247
+    kinds = {(p.galaxy, p.parameter): p.prior for p in m.priors}
+    assert kinds[("O1", "sigma")] == "Gaussian" and kinds[("potfile1", "r_cut_ref")] == "Gaussian"
+
+
+@needs_data
+@pytest.mark.parametrize("cluster", ["a2744", "as1063_gold"])
+def test_members_scaled_like_best_par(cluster):
+    """σ, r_cut, r_core, ellipticity of every potfile member equal best.par's written-out values."""
+    fit = import_lenstool(DATA / cluster / "bestopt.par")
+    best = import_lenstool(DATA / cluster / "best.par")
+    rows = [r for r in best.mass if r.profile_class.startswith("dPIE")]
+    pos = np.array([[r.values["y"], r.values["x"]] for r in rows])
+    rels = {r.tier: r for r in fit.scaling_relations}
+    for g in fit.scaling_galaxies:
+        rel = rels[g.tier] if g.tier else fit.scaling_relations[0]
+        v, lum = rel.values, g.luminosity / rel.luminosity_ref
+        d = np.hypot(pos[:, 0] - g.y, pos[:, 1] - g.x)
+        k = int(d.argmin())
+        assert d[k] < 1e-3  # best.par positions carry a 3e-4" float32 offset in A2744
+        r = rows[k].values
+        assert v["sigma_ref"] * lum ** v["sigma_exponent"] == pytest.approx(r["sigma"], rel=1e-4)
+        assert v["r_cut_ref"] * lum ** v["r_cut_exponent"] == pytest.approx(r["r_cut"], rel=1e-4)
+        assert v["r_core_ref"] * lum ** v["r_core_exponent"] == pytest.approx(r["r_core"],
+                                                                             rel=1e-4, abs=1e-6)
+        assert g.extra.get("ellipticity", 0.0) == pytest.approx(r.get("ellipticity", 0.0),
+                                                                abs=1e-5)
+
+
+def test_shear_mapping():
+    assert shear_from_lenstool(0.1, 0.0) == pytest.approx((0.1, 0.0))
+    assert shear_from_lenstool(0.1, 45.0) == pytest.approx((0.0, 0.1), abs=1e-15)
+    g, a = shear_to_lenstool(*shear_from_lenstool(0.1039, 50.8049))
+    assert (g, a) == pytest.approx((0.1039, 50.8049))
+
+
+@needs_data
+def test_as1063_shear_row():
+    m = import_lenstool(DATA / "as1063_gold/bestopt.par")
+    sh = next(r for r in m.mass if r.profile_class == "ExternalShear")
+    assert (sh.gamma_1, sh.gamma_2) == pytest.approx(shear_from_lenstool(0.1039, 50.8049))
+
+
+def _free(model: ClusterModel) -> dict:
+    out = {}
+    for f in model.free_parameters:
+        p = f.prior
+        kind = "Uniform" if p.prior == "LogUniform" else p.prior
+        out[(f.table, f.galaxy, f.attr_name, f.column)] = (kind, p.lower, p.upper, p.mean, p.sigma)
+    return out
+
+
+def _assert_same(a: ClusterModel, b: ClusterModel, light: bool = True) -> None:
+    def rows(model, fam):
+        return {r.key: (r.profile_class, r.values, r.redshift) for r in model.family(fam)}
+
+    for fam in ("mass", "point") + (("light",) if light else ()):
+        ra, rb = rows(a, fam), rows(b, fam)
+        assert ra.keys() == rb.keys(), fam
+        for k in ra:
+            assert ra[k][0] == rb[k][0] and ra[k][2] == rb[k][2], k
+            assert ra[k][1] == pytest.approx(rb[k][1], rel=1e-12, abs=1e-14), k
+    assert [(i.name, i.positions_noise, i.redshift) for i in a.point_images] == \
+        [(i.name, i.positions_noise, i.redshift) for i in b.point_images]
+    assert np.allclose([(i.y, i.x) for i in a.point_images], [(i.y, i.x) for i in b.point_images],
+                       rtol=1e-13, atol=1e-13) if a.point_images else not b.point_images
+    assert len(a.scaling_galaxies) == len(b.scaling_galaxies)
+    ra = {r.tier: r for r in a.scaling_relations}
+    rb = {r.tier: r for r in b.scaling_relations}
+    assert ra.keys() == rb.keys()
+    for t in ra:
+        assert ra[t].profile_class == rb[t].profile_class and ra[t].redshift == rb[t].redshift
+        assert ra[t].values == pytest.approx(rb[t].values, rel=1e-12)
+    for ga, gb in zip(a.scaling_galaxies, b.scaling_galaxies, strict=True):
+        la = ga.luminosity / ra[ga.tier or next(iter(ra))].luminosity_ref
+        lb = gb.luminosity / rb[gb.tier or next(iter(rb))].luminosity_ref
+        assert (ga.y, ga.x, la) == pytest.approx((gb.y, gb.x, lb), rel=1e-12)
+        assert ga.redshift == gb.redshift and ga.extra.keys() == gb.extra.keys()
+        for k, v in ga.extra.items():
+            assert v == (pytest.approx(gb.extra[k], rel=1e-12, abs=1e-13)
+                         if isinstance(v, float) else gb.extra[k]), k
+    assert _free(a).keys() == _free(b).keys()
+    for k, va in _free(a).items():
+        vb = _free(b)[k]
+        assert va[0] == vb[0], k
+        assert [x for x in va[1:] if x is not None] == pytest.approx(
+            [x for x in vb[1:] if x is not None], rel=1e-12), k
+    assert (a.cosmology.H0, a.cosmology.Om0) == (b.cosmology.H0, b.cosmology.Om0)
+
+
+def test_round_trip_embedded_example(tmp_path):
+    model = load_model(example_folder())
+    notes: list[str] = []
+    par = export_lenstool(model, tmp_path / "lt" / "example.par", notes=notes)
+    assert (par.parent / "example_members.cat").is_file()
+    back = _reload(import_lenstool(par), tmp_path / "back")
+    _assert_same(model, back, light=False)
+    assert not back.light and any("light" in n for n in notes)
+    assert any("LogUniform" in n for n in notes)
+
+
+@needs_data
+@pytest.mark.parametrize("name", ["a2744/A2744_SLspec.par", "as1063_gold/bestopt.par"])
+def test_round_trip_imported_folder(name, tmp_path):
+    model = _reload(import_lenstool(DATA / name), tmp_path / "first")
+    par = export_lenstool(model, tmp_path / "lt" / "model.par", reference=(3.586259, -30.400174))
+    back = _reload(import_lenstool(par), tmp_path / "back")
+    _assert_same(model, back)
+
+
+def _write(path: Path, text: str) -> Path:
+    path.write_text(text)
+    return path
+
+
+_Z_PAR = """runmode
+\treference 3 10.0 -20.0
+\tend
+image
+\tmultfile 1 imgs.cat
+\tmult_wcs 0
+\tsigposArcsec 0.4
+\tz_m_limit 1 2 {flag} {a} {b} 0.1
+\tend
+potentiel halo
+\tprofil 81
+\tx_centre 0.0
+\ty_centre 0.0
+\tellipticite 0.2
+\tangle_pos 10.0
+\tcore_radius_kpc 50.0
+\tcut_radius 900.0
+\tv_disp 900.0
+\tz_lens 0.3
+\tend
+cosmology
+\tH0 70.0
+\tomegaM 0.3
+\tomegaX 0.7
+\tend
+fini
+"""
+_Z_CAT = """1.1 10.0 2.0 0.1 0.1 0 1.5 0
+1.2 -8.0 -3.0 0.1 0.1 0 1.5 0
+2.1 3.0 12.0 0.1 0.1 0 0.0 0
+2.2 -2.0 -11.0 0.1 0.1 0 0.0 0
+"""
+
+
+def test_free_redshift_from_z_m_limit(tmp_path):
+    _write(tmp_path / "imgs.cat", _Z_CAT)
+    m = import_lenstool(_write(tmp_path / "in.par", _Z_PAR.format(flag=1, a=1.0, b=5.0)))
+    (p,) = [p for p in m.priors if p.attr_name == REDSHIFT]
+    assert (p.galaxy, p.parameter, p.prior, p.lower, p.upper) == \
+        ("source_2", REDSHIFT, "Uniform", 1.0, 5.0)
+    assert {i.name: i.redshift for i in m.point_images} == {"point_1": 1.5, "point_2": 3.0}
+    halo = m.mass[0]
+    d_a = FlatLambdaCDM(H0=70.0, Om0=0.3).angular_diameter_distance(0.3).to_value("kpc")
+    assert halo.r_core * d_a * math.pi / 648000 == pytest.approx(50.0, rel=1e-12)  # kpc → arcsec
+    # best.par writes a fitted redshift as a fixed z_m_limit (flag 0, value = z)
+    m0 = import_lenstool(_write(tmp_path / "best.par", _Z_PAR.format(flag=0, a=2.345, b=0.0)))
+    assert {i.name: i.redshift for i in m0.point_images}["point_2"] == 2.345
+    assert not [p for p in m0.priors if p.attr_name == REDSHIFT]
+    assert m0.point[1].redshift == 2.345
+
+
+def test_free_redshift_round_trip(tmp_path):
+    _write(tmp_path / "imgs.cat", _Z_CAT)
+    m = import_lenstool(_write(tmp_path / "in.par", _Z_PAR.format(flag=3, a=3.0, b=0.5)))
+    back = import_lenstool(export_lenstool(m, tmp_path / "out" / "o.par"))
+    assert [p for p in back.priors if p.attr_name == REDSHIFT][0].mean == 3.0
+    assert [i.redshift for i in back.point_images] == [i.redshift for i in m.point_images]
+
+
+@pytest.mark.parametrize("name, line, words", [
+    ("unknown_block.par", 12, "unknown Lenstool block 'lenses'"),
+    ("missing_end.par", 4, "has no 'end'"),
+    ("bad_number.par", 8, "'8OO.0' is not a number"),
+    ("unknown_profil.par", 5, "profil 12 is not supported"),
+    ("eof_in_block.par", 4, "has no 'end'"),
+    ("bad_limit.par", 15, "limit flag 2"),
+    ("short_member.par", 4, "expected at least 7"),
+])
+def test_malformed_inputs(name, line, words):
+    with pytest.raises(LenstoolError) as info:
+        import_lenstool(BAD / name)
+    err = info.value
+    assert words in str(err)
+    assert err.hint
+    if name == "short_member.par":
+        assert Path(err.file).name == "short_member.cat" and err.line == 4
+    else:
+        assert Path(err.file).name == name and err.line == line
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(LenstoolError, match="file not found"):
+        import_lenstool(tmp_path / "nope.par")
