@@ -22,6 +22,7 @@ Angles in arcsec; magnifications signed (parity = sign(det A)).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -77,10 +78,6 @@ def lens_centres(group_params: Sequence[Params]) -> np.ndarray:
     return np.concatenate(out) if out else np.zeros((0, 2))
 
 
-def _pad(n: int) -> int:
-    return max(256, 1 << (int(n) - 1).bit_length())
-
-
 def _grid(cy: float, cx: float, half: float, step: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Nodes (y, x) and triangles (t, 3) of a square grid, each cell split along its diagonal."""
     n = max(1, int(np.ceil(2 * half / step)))
@@ -101,22 +98,39 @@ class ImageSolver:
     _kernels: dict = field(default_factory=dict, repr=False, compare=False)
 
     # --- jitted kernels -------------------------------------------------------------------------
+    # Arrays go through the kernels in chunks of fixed sizes, so each kernel compiles once per plane.
+    _MAP_CHUNK = 16384
+    _NEWTON_CHUNK = 1024
+
+    @staticmethod
+    def _chunked(kernel, arrays: Sequence[np.ndarray], size: int, fill: Sequence[float]) -> list[np.ndarray]:
+        """Apply ``kernel(*chunk)`` over fixed-size chunks of equal-length ``arrays`` (padded with
+        ``fill``); concatenate its outputs."""
+        n = len(arrays[0])
+        outs: list[list[np.ndarray]] = []
+        for start in range(0, max(n, 1), size):
+            stop = min(start + size, n)
+            chunk = []
+            for arr, f in zip(arrays, fill, strict=True):
+                buf = np.full(size, f)
+                buf[: stop - start] = arr[start:stop]
+                chunk.append(buf)
+            res = kernel(*chunk)
+            outs.append([np.asarray(r)[: stop - start] for r in res])
+        return [np.concatenate(parts) for parts in zip(*outs, strict=True)]
+
     def _map(self, params, y: np.ndarray, x: np.ndarray, plane: int) -> tuple[np.ndarray, np.ndarray]:
         if "map" not in self._kernels:
             self._kernels["map"] = jax.jit(self.tracer.ray_trace, static_argnums=3)
-        n = len(y)
-        m = _pad(n)
-        yp = np.zeros(m)
-        xp = np.zeros(m)
-        yp[:n], xp[:n] = y, x
-        xp[n:] = 1.0  # keep the padding off singular centres at the origin
-        by, bx = self._kernels["map"](params, yp, xp, plane)
-        return np.asarray(by)[:n], np.asarray(bx)[:n]
+        kernel = self._kernels["map"]
+        # padding sits at (0, 1), off singular centres at the origin
+        by, bx = self._chunked(lambda yy, xx: kernel(params, yy, xx, plane), (y, x), self._MAP_CHUNK, (0.0, 1.0))
+        return by, bx
 
     def _newton_kernel(self):
-        if "newton" in self._kernels:
-            return self._kernels["newton"]
         tracer, iters = self.tracer, self.config.newton_iterations
+        if ("newton", iters) in self._kernels:
+            return self._kernels[("newton", iters)]
         damping = jnp.array([1.0, 0.5, 0.25, 0.1])
 
         def kernel(params, y, x, ty, tx, plane, max_step):
@@ -150,18 +164,13 @@ class ImageSolver:
             ry, rx = residual(y, x)
             return y, x, jnp.hypot(ry, rx), tracer.jacobian(params, y, x, plane).det
 
-        self._kernels["newton"] = jax.jit(kernel, static_argnums=5)
-        return self._kernels["newton"]
+        self._kernels[("newton", iters)] = jax.jit(kernel, static_argnums=5)
+        return self._kernels[("newton", iters)]
 
     def _newton(self, params, y, x, ty, tx, plane, max_step):
-        n = len(y)
-        m = _pad(n)
-        pads = [np.zeros(m) for _ in range(4)]
-        for arr, v in zip(pads, (y, x, ty, tx), strict=True):
-            arr[:n] = v
-        pads[1][n:] = 1.0
-        out = self._newton_kernel()(params, *pads, plane, max_step)
-        return tuple(np.asarray(o)[:n] for o in out)
+        kernel = self._newton_kernel()
+        return tuple(self._chunked(lambda *c: kernel(params, *c, plane, max_step), (y, x, ty, tx),
+                                   self._NEWTON_CHUNK, (0.0, 1.0, 0.0, 0.0)))
 
     # --- geometry -------------------------------------------------------------------------------
     def region(self, params, source_y, source_x, plane: int) -> tuple[float, float, float]:
@@ -259,6 +268,19 @@ class ImageSolver:
         y0, x0 = ty.mean(1), tx.mean(1)
         y, x, res, det = self._newton(params, y0, x0, sy[src], sx[src], plane, 4 * step)
         return [self._collect(y, x, res, det, src == k) for k in range(len(sy))]
+
+    def with_config(self, **changes) -> ImageSolver:
+        """A solver with some options changed that shares this one's compiled kernels."""
+        return dataclasses.replace(self, config=dataclasses.replace(self.config, **changes))
+
+    def polish(self, group_params: Sequence[Params], y, x, source_y, source_x, plane: int):
+        """Damped Newton from starting points ``(y, x)`` towards sources ``(source_y, source_x)`` (one
+        per point); returns ``(y, x, residual, det A)`` as numpy arrays. ``max_step`` is 4 × the final
+        refinement spacing when the search region is configured, else 0.05″."""
+        cfg = self.config
+        step = cfg.pixel_scale / 2**cfg.levels if cfg.pixel_scale else 0.05 / 4
+        args = [np.atleast_1d(np.asarray(v, float)) for v in (y, x, source_y, source_x)]
+        return self._newton(list(group_params), *args, plane, 4 * step)
 
     def _collect(self, y, x, res, det, mask) -> Images:
         cfg = self.config
