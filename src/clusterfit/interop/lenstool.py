@@ -122,6 +122,10 @@ def import_lenstool(par_path: str | Path, notes: list[str] | None = None) -> Clu
     for b in par.blocks:
         if b.name in SKIPPED_BLOCKS:
             ctx.note(f"{path.name}:{b.line}: block {b.word!r} skipped (maps/outputs, no mass)")
+        elif b.name == "cosmolimit" and any(ln.args and ln.args[0] not in ("0", "0.")
+                                            for ln in b.lines):
+            ctx.note(f"{path.name}:{b.line}: cosmolimit frees cosmological parameters; "
+                     "clusterfit keeps the cosmology fixed")
         elif b.name == "multiscale":
             raise LenstoolError(path, b.line, "the multiscale block adds grid potentials, which "
                                 "clusterfit does not import", "remove the block or refine it into "
