@@ -208,6 +208,19 @@ def test_autolens_radiation_gives_their_distances(al):
         assert r_ours == pytest.approx(r_theirs, rel=1e-8)
 
 
+def test_match_astropy_cosmology_gives_our_distances(al):
+    from clusterfit.interop.autolens import autolens_cosmology
+
+    model = load_model(example_folder())
+    theirs = autolens_cosmology(model, match_astropy=True)
+    ours = Cosmology(model.cosmology.H0, model.cosmology.Om0)
+    for zl, zs in ((0.3, 1.5), (0.3, 3.0), (0.5, 3.0), (0.8, 2.0)):
+        r_ours = ours.angular_diameter_distance(zl, zs) / ours.angular_diameter_distance(zs)
+        r_theirs = (theirs.angular_diameter_distance_between_redshifts_in_kpc_from(zl, zs)
+                    / theirs.angular_diameter_distance_to_earth_in_kpc_from(zs))
+        assert r_ours == pytest.approx(r_theirs, rel=1e-8)
+
+
 @pytest.mark.xfail(strict=True, reason="radiation density: PyAutoLens Ω_γh²=2.469e-5, astropy 2.4730e-5 "
                    "(distance ratios differ by ~1e-7, ~2e-6 arcsec at 30 arcsec deflections)")
 def test_default_cosmology_within_1e_6(al):

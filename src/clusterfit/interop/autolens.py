@@ -77,10 +77,26 @@ def resolved_model(model: ClusterModel, theta=None, composed: ComposedModel | No
     return composed, composed.with_vector(theta), theta
 
 
-def autolens_cosmology(model: ClusterModel):
-    """``al.cosmo.FlatLambdaCDM`` with the model's H0 and Om0 (and PyAutoLens's radiation defaults,
-    which are ours)."""
-    return _al().cosmo.FlatLambdaCDM(H0=model.cosmology.H0, Om0=model.cosmology.Om0)
+def autolens_cosmology(model: ClusterModel, match_astropy: bool = False):
+    """``al.cosmo.FlatLambdaCDM`` with the model's H0 and Om0.
+
+    By default with PyAutoLens's radiation defaults (T_cmb = 2.7255 K, N_eff = 3.046, no massive
+    neutrinos: ours too), which it evaluates with Ω_γ h² = 2.469e-5 and Ω_ν = 0.2271 N_eff Ω_γ; that is
+    the cosmology every dPIE builds from its ``H0``/``Om0``, so the tracer is self-consistent.
+    astropy (our :class:`~clusterfit.physics.cosmology.Cosmology`) uses the exact Ω_γ h² = 2.4730e-5
+    and 0.22710732 N_eff: distance ratios differ by 7e-8 – 2e-7. ``match_astropy=True`` scales
+    ``Tcmb0`` and ``Neff`` so that PyAutoLens's distances equal ours to ~1e-9 (profiles that fold a
+    cosmology in at construction keep PyAutoLens's constants)."""
+    H0, Om0 = model.cosmology.H0, model.cosmology.Om0
+    if not match_astropy:
+        return _al().cosmo.FlatLambdaCDM(H0=H0, Om0=Om0)
+    from ..physics.cosmology import Cosmology
+
+    exact = Cosmology(H0, Om0).astropy
+    ogamma_h2 = exact.Ogamma0 * (H0 / 100.0) ** 2
+    nu_per_species = exact.Onu0 / exact.Ogamma0 / exact.Neff
+    return _al().cosmo.FlatLambdaCDM(H0=H0, Om0=Om0, Tcmb0=2.7255 * (ogamma_h2 / 2.469e-5) ** 0.25,
+                                     Neff=exact.Neff * nu_per_species / 0.2271)
 
 
 def _profile_class(al, family: str, name: str):
@@ -155,11 +171,12 @@ def to_autolens_galaxies(model: ClusterModel, theta=None, composed: ComposedMode
 
 
 def to_autolens_tracer(model: ClusterModel, theta=None, composed: ComposedModel | None = None,
-                       galaxies: dict[str, Any] | None = None):
+                       galaxies: dict[str, Any] | None = None, match_astropy: bool = False):
     """``al.Tracer`` of ``model`` with the model cosmology, on the same planes as our tracer.
 
     Planes of our tracer that no galaxy occupies (e.g. a ``point_datasets.csv`` source redshift without
-    a ``point.csv`` row) get an empty ``al.Galaxy``, so both tracers end on the same last plane."""
+    a ``point.csv`` row) get an empty ``al.Galaxy``, so both tracers end on the same last plane.
+    ``match_astropy``: see :func:`autolens_cosmology`."""
     al = _al()
     if composed is None:
         from ..model import compose
@@ -172,7 +189,7 @@ def to_autolens_tracer(model: ClusterModel, theta=None, composed: ComposedModel 
     for z in composed.layout.plane_redshifts:
         if not any(abs(z - o) <= 1e-10 * max(1.0, z) for o in occupied):
             listed.append(al.Galaxy(redshift=float(z)))
-    return al.Tracer(galaxies=listed, cosmology=autolens_cosmology(model))
+    return al.Tracer(galaxies=listed, cosmology=autolens_cosmology(model, match_astropy))
 
 
 def to_autolens_point_datasets(model: ClusterModel) -> list[Any]:
