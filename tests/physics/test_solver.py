@@ -140,6 +140,7 @@ def _brute_force(solver, params, sy, sx, plane, half, step):
     return found
 
 
+@pytest.mark.slow
 def test_brute_force_100_sources(cluster_solver):
     solver, params = cluster_solver
     rng = np.random.default_rng(5)
@@ -172,6 +173,7 @@ def test_batch_equals_single_and_threshold(cluster_solver):
         assert len(cut.y) == int(np.sum(np.abs(full.magnification) >= 0.1))
 
 
+@pytest.mark.slow
 def test_multiplane_images_satisfy_lens_equation():
     groups = (Group.of("dPIEMass", 0.3), Group.of("IsothermalSph", 0.7))
     layout = TracerLayout(groups, (1.5, 3.0))

@@ -112,7 +112,7 @@ class ImageSolver:
             stop = min(start + size, n)
             chunk = []
             for arr, f in zip(arrays, fill, strict=True):
-                buf = np.full(size, f)
+                buf = np.full(size, f, dtype=np.asarray(arr).dtype)
                 buf[: stop - start] = arr[start:stop]
                 chunk.append(buf)
             res = kernel(*chunk)
@@ -132,14 +132,15 @@ class ImageSolver:
         if ("newton", iters) in self._kernels:
             return self._kernels[("newton", iters)]
         damping = jnp.array([1.0, 0.5, 0.25, 0.1])
+        floor = (1e-3 * self.config.tolerance) ** 2
 
-        def kernel(params, y, x, ty, tx, plane, max_step):
+        def kernel(params, y, x, ty, tx, active, plane, max_step):
             def residual(yy, xx, ty=ty, tx=tx):
                 by, bx = tracer.ray_trace(params, yy, xx, plane)
                 return by - ty, bx - tx
 
-            def step(_, state):
-                y, x = state
+            def step(state):
+                i, y, x, r2, done = state
                 ry, rx = residual(y, x)
                 a = tracer.jacobian(params, y, x, plane)
                 det = a.det
@@ -153,24 +154,35 @@ class ImageSolver:
                 cand_x = x[None, :] + damping[:, None] * dx[None, :]
                 n_try = len(damping)
                 cy, cx = residual(cand_y.ravel(), cand_x.ravel(), jnp.tile(ty, n_try), jnp.tile(tx, n_try))
-                r2 = (cy**2 + cx**2).reshape(cand_y.shape)
-                best = jnp.argmin(r2, axis=0)
-                improved = jnp.take_along_axis(r2, best[None], 0)[0] < ry**2 + rx**2
+                r2_try = (cy**2 + cx**2).reshape(cand_y.shape)
+                best = jnp.argmin(r2_try, axis=0)
+                r2_best = jnp.take_along_axis(r2_try, best[None], 0)[0]
+                improved = r2_best < r2
                 ny = jnp.take_along_axis(cand_y, best[None], 0)[0]
                 nx = jnp.take_along_axis(cand_x, best[None], 0)[0]
-                return jnp.where(improved, ny, y), jnp.where(improved, nx, x)
+                # a point is done once converged far below the tolerance or when no step improves it
+                done = done | ~improved | (r2_best < floor)
+                return (i + 1, jnp.where(improved, ny, y), jnp.where(improved, nx, x),
+                        jnp.where(improved, r2_best, r2), done)
 
-            y, x = jax.lax.fori_loop(0, iters, step, (y, x))
+            def go_on(state):
+                i, _, _, _, done = state
+                return (i < iters) & ~jnp.all(done)
+
+            ry, rx = residual(y, x)
+            state = (0, y, x, ry**2 + rx**2, ~active)
+            _, y, x, _, _ = jax.lax.while_loop(go_on, step, state)
             ry, rx = residual(y, x)
             return y, x, jnp.hypot(ry, rx), tracer.jacobian(params, y, x, plane).det
 
-        self._kernels[("newton", iters)] = jax.jit(kernel, static_argnums=5)
+        self._kernels[("newton", iters)] = jax.jit(kernel, static_argnums=6)
         return self._kernels[("newton", iters)]
 
     def _newton(self, params, y, x, ty, tx, plane, max_step):
         kernel = self._newton_kernel()
-        return tuple(self._chunked(lambda *c: kernel(params, *c, plane, max_step), (y, x, ty, tx),
-                                   self._NEWTON_CHUNK, (0.0, 1.0, 0.0, 0.0)))
+        active = np.ones(len(y), dtype=bool)
+        return tuple(self._chunked(lambda *c: kernel(params, *c, plane, max_step), (y, x, ty, tx, active),
+                                   self._NEWTON_CHUNK, (0.0, 1.0, 0.0, 0.0, False)))
 
     # --- geometry -------------------------------------------------------------------------------
     def region(self, params, source_y, source_x, plane: int) -> tuple[float, float, float]:
@@ -224,6 +236,13 @@ class ImageSolver:
         """Whether β = (sy, sx) lies in each box (sy, sx scalars or arrays matching the boxes)."""
         return (sy >= box[0]) & (sy <= box[1]) & (sx >= box[2]) & (sx <= box[3])
 
+    @staticmethod
+    def _contains(vy, vx, sy, sx) -> np.ndarray:
+        """Barycentric sign test: β inside (or on) each mapped triangle (t, 3), either orientation."""
+        d = [(vx[:, (i + 1) % 3] - vx[:, i]) * (sy - vy[:, i]) - (vy[:, (i + 1) % 3] - vy[:, i]) * (sx - vx[:, i])
+             for i in range(3)]
+        return ((d[0] >= 0) & (d[1] >= 0) & (d[2] >= 0)) | ((d[0] <= 0) & (d[1] <= 0) & (d[2] <= 0))
+
     # --- the solve ------------------------------------------------------------------------------
     def solve(self, group_params: Sequence[Params], source_y, source_x, plane: int) -> list[Images]:
         """Images of each source ``(source_y[k], source_x[k])`` on ``plane`` (index into
@@ -244,7 +263,7 @@ class ImageSolver:
         hits = [np.nonzero(self._inside(box, sy[k], sx[k]))[0] for k in range(len(sy))]
         src = np.concatenate([np.full(len(h), k) for k, h in enumerate(hits)])
         cand = np.concatenate(hits)
-        ty, tx = ty[cand], tx[cand]
+        ty, tx, vy, vx = ty[cand], tx[cand], vy[cand], vx[cand]
 
         # refinement: split each candidate into 4, keep the children near β
         for _ in range(cfg.levels):
@@ -260,12 +279,23 @@ class ImageSolver:
             ], 1).reshape(-1, 3)
             src4 = np.repeat(src, 4)
             by, bx = self._map(params, cy4.ravel(), cx4.ravel(), plane)
-            keep = self._inside(self._boxes(by.reshape(-1, 3), bx.reshape(-1, 3), cfg.margin), sy[src4], sx[src4])
-            ty, tx, src = cy4[keep], cx4[keep], src4[keep]
+            vy, vx = by.reshape(-1, 3), bx.reshape(-1, 3)
+            keep = self._inside(self._boxes(vy, vx, cfg.margin), sy[src4], sx[src4])
+            ty, tx, src, vy, vx = cy4[keep], cx4[keep], src4[keep], vy[keep], vx[keep]
 
-        # Newton polish from the centroids
+        # Newton polish from the centroids of the triangles that contain β, plus the best near one
+        # per (source, cell of 4 final spacings) — neighbours of one image converge to it anyway
         step = s0 / 2 ** cfg.levels
         y0, x0 = ty.mean(1), tx.mean(1)
+        if len(src):
+            pick = self._contains(vy, vx, sy[src], sx[src])
+            edge = np.max(np.hypot(vy - np.roll(vy, 1, 1), vx - np.roll(vx, 1, 1)), axis=1)
+            score = np.hypot(vy.mean(1) - sy[src], vx.mean(1) - sx[src]) / np.maximum(edge, 1e-300)
+            cells = np.stack([src, np.floor(y0 / (4 * step)), np.floor(x0 / (4 * step))], 1)
+            order = np.argsort(score, kind="stable")
+            _, first = np.unique(cells[order], axis=0, return_index=True)
+            pick[order[first]] = True
+            y0, x0, src = y0[pick], x0[pick], src[pick]
         y, x, res, det = self._newton(params, y0, x0, sy[src], sx[src], plane, 4 * step)
         return [self._collect(y, x, res, det, src == k) for k in range(len(sy))]
 
