@@ -44,6 +44,43 @@ def _cmd_diff(args: argparse.Namespace, console: Console) -> int:
     return 1 if diffs else 0
 
 
+def _cmd_simulate(args: argparse.Namespace, console: Console) -> int:
+    from .simulate import PointNoise, simulate
+
+    noise = PointNoise(positions_noise=args.positions_noise, add=not args.no_noise)
+    with console.status(f"simulating {args.model_folder} ..."):
+        out = simulate(args.model_folder, args.output, seed=args.seed, noise=noise,
+                       time_delays=args.time_delays, imaging=args.imaging, overwrite=args.overwrite)
+    console.print(f"wrote {out}: " + ", ".join(sorted(p.name for p in out.iterdir())), highlight=False)
+    return 0
+
+
+def _cmd_evaluate(args: argparse.Namespace, console: Console) -> int:
+    import json
+
+    from .fit.evaluate import evaluate_model
+    from .tables import load_model
+
+    model = load_model(args.folder)
+    if args.json:
+        print(json.dumps(evaluate_model(model).to_json()))
+        return 0
+    with console.status(f"solving the images of {args.folder} ..."):
+        ev = evaluate_model(model)
+    from rich.table import Table
+
+    table = Table(title=f"{args.folder}: model vs point_datasets.csv", title_justify="left")
+    for col in ("system", "z", "images", "predicted", "missing", "extra", "rms [arcsec]", "chi2"):
+        table.add_column(col, justify="right" if col != "system" else "left")
+    for s in ev.systems:
+        table.add_row(s.name, f"{s.redshift:g}", str(s.n_images), str(len(s.predicted)), str(s.n_missing),
+                      str(s.n_extra), f"{s.rms_arcsec:.4f}", f"{s.chi2:.2f}")
+    table.add_row("all", "", str(ev.n_images), "", str(ev.n_missing), str(ev.n_extra),
+                  f"{ev.rms_arcsec:.4f}", f"{ev.chi2:.2f}", style="bold")
+    console.print(table)
+    return 0
+
+
 def _cmd_demo(args: argparse.Namespace, console: Console) -> int:
     from .examples import example_folder
     from .tables import load_model
@@ -70,6 +107,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("a", type=Path)
     p.add_argument("b", type=Path)
     p.set_defaults(func=_cmd_diff)
+    p = sub.add_parser("simulate", help="simulate a model folder into a dataset folder")
+    p.add_argument("model_folder", type=Path)
+    p.add_argument("-o", "--output", type=Path, required=True, help="the dataset folder to write")
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--positions-noise", type=float, default=0.05, help="1σ per axis, arcsec")
+    p.add_argument("--no-noise", action="store_true", help="exact positions (noise column kept)")
+    p.add_argument("--time-delays", action="store_true", help="add time delays (days)")
+    p.add_argument("--imaging", action="store_true", help="also write data.fits, noise_map.fits, psf.fits")
+    p.add_argument("--overwrite", action="store_true", help="replace an existing dataset folder")
+    p.set_defaults(func=_cmd_simulate)
+    p = sub.add_parser("evaluate", help="the model against its point_datasets.csv: rms, chi2, images")
+    p.add_argument("folder", type=Path)
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(func=_cmd_evaluate)
     p = sub.add_parser("demo", help="run the demo on the embedded example cluster")
     p.set_defaults(func=_cmd_demo)
     return parser
@@ -80,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
     console = Console(width=None if sys.stdout.isatty() else 160)
     try:
         return args.func(args, console)
-    except (ValueError, FileNotFoundError) as exc:
+    except (ValueError, FileNotFoundError, FileExistsError) as exc:
         console.print(f"[red]error:[/red] {exc}", highlight=False)
         return 1
 

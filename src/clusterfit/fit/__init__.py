@@ -1,0 +1,1 @@
+"""Fitting: likelihoods, search, results, evaluation."""
