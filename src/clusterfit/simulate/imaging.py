@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -54,6 +55,7 @@ BUNIT = "e-/s"
 
 _CHUNK = 1 << 16  # positions per jitted call (fixed, so each plane compiles once)
 _MAX_ELEMENTS = 1 << 24  # cap on (profiles × positions) of one call's intermediate arrays
+_KERNELS: dict[int, dict] = {}  # id(composed) → {(plane, classes): jitted kernel}
 
 
 @dataclass(frozen=True)
@@ -111,7 +113,9 @@ class ImagingConfig:
             k = np.asarray(self.psf, dtype=float)
             return k / k.sum()
         if self.pixel_scale is None:
-            raise ValueError("a Gaussian PSF needs pixel_scale; call resolve_config(composed, config)")
+            raise ValueError(
+                "a Gaussian PSF needs pixel_scale; call resolve_config(composed, config)"
+            )
         return gaussian_psf(self.psf_sigma, self.pixel_scale, self.psf_shape)
 
 
@@ -146,8 +150,12 @@ class Imaging:
 
 
 # --- grid and PSF -----------------------------------------------------------------------------------
-def pixel_centres(shape: tuple[int, int], pixel_scale: float, centre: tuple[float, float] = (0.0, 0.0),
-                  sub_size: int = 1) -> tuple[np.ndarray, np.ndarray]:
+def pixel_centres(
+    shape: tuple[int, int],
+    pixel_scale: float,
+    centre: tuple[float, float] = (0.0, 0.0),
+    sub_size: int = 1,
+) -> tuple[np.ndarray, np.ndarray]:
     """``(y, x)`` arcsec of the (sub-)pixel centres, each of shape ``(ny·sub, nx·sub)``, row 0 at the top.
 
     With ``sub_size`` > 1 the pixel ``(i, j)`` holds the sub-pixels
@@ -160,8 +168,9 @@ def pixel_centres(shape: tuple[int, int], pixel_scale: float, centre: tuple[floa
     return np.meshgrid(ys, xs, indexing="ij")
 
 
-def gaussian_psf(sigma: float, pixel_scale: float, shape: tuple[int, int] | None = None,
-                 sub: int = 11) -> np.ndarray:
+def gaussian_psf(
+    sigma: float, pixel_scale: float, shape: tuple[int, int] | None = None, sub: int = 11
+) -> np.ndarray:
     """Circular Gaussian PSF of σ ``sigma`` (arcsec), averaged over each pixel on a ``sub × sub``
     sub-grid and normalised to sum 1. ``shape`` odd (default ``2⌈4σ/s⌉ + 1``, at least 3).
     ``sigma = 0`` gives a delta function."""
@@ -202,9 +211,11 @@ def _light_groups(composed) -> dict[int | None, dict[str, dict[str, np.ndarray]]
             try:
                 plane = layout.plane_index(z)
             except ValueError as err:
-                raise ValueError(f"{row.source}: light of galaxy {row.galaxy!r} at z={z} lies behind a "
-                                 "lens plane but on no plane of the tracer; give it a lens-plane "
-                                 "redshift or one above every lens") from err
+                raise ValueError(
+                    f"{row.source}: light of galaxy {row.galaxy!r} at z={z} lies behind a "
+                    "lens plane but on no plane of the tracer; give it a lens-plane "
+                    "redshift or one above every lens"
+                ) from err
             if plane == 0:
                 plane = None
         rows_by.setdefault(plane, {}).setdefault(row.profile_class, []).append(row)
@@ -218,14 +229,28 @@ def _light_groups(composed) -> dict[int | None, dict[str, dict[str, np.ndarray]]
                 vals = [r.values.get(c) for r in rows]
                 if any(v is None for v in vals):
                     missing = next(r for r in rows if r.values.get(c) is None)
-                    raise ValueError(f"{missing.source}: light row {missing.galaxy}.{missing.attr_name} "
-                                     f"has no value for {c!r}; imaging needs every light cell filled")
+                    raise ValueError(
+                        f"{missing.source}: light row {missing.galaxy}.{missing.attr_name} "
+                        f"has no value for {c!r}; imaging needs every light cell filled"
+                    )
                 params[c] = np.asarray(vals, dtype=float)
             out[plane][cls] = params
     return out
 
 
 def _make_kernel(composed, plane: int | None, classes: Sequence[str]):
+    """Jitted ``(group_params, light_params, y, x) -> light``, cached per composed model."""
+    cache = _KERNELS.get(id(composed))
+    if cache is None:
+        cache = _KERNELS[id(composed)] = {}
+        weakref.finalize(composed, _KERNELS.pop, id(composed), None)
+    key = (plane, tuple(classes))
+    if key not in cache:
+        cache[key] = _build_kernel(composed, plane, classes)
+    return cache[key]
+
+
+def _build_kernel(composed, plane: int | None, classes: Sequence[str]):
     fns = [get_spec(c, "light").functions["intensity"] for c in classes]
     ray_trace = composed.tracer.ray_trace
 
@@ -240,8 +265,9 @@ def _make_kernel(composed, plane: int | None, classes: Sequence[str]):
     return jax.jit(kernel)
 
 
-def render_surface_brightness(composed, y: np.ndarray, x: np.ndarray, theta=None,
-                              planes: str = "all") -> np.ndarray:
+def render_surface_brightness(
+    composed, y: np.ndarray, x: np.ndarray, theta=None, planes: str = "all"
+) -> np.ndarray:
     """Summed light (e⁻ s⁻¹ per pixel) at image-plane positions ``(y, x)`` (arcsec), any shape.
 
     ``theta``: the free-parameter vector (default ``composed.vector_from_tables()``).
@@ -267,13 +293,13 @@ def render_surface_brightness(composed, y: np.ndarray, x: np.ndarray, theta=None
         chunk = 1 << (chunk.bit_length() - 1)
         kernel = _make_kernel(composed, plane, names)
         for start in range(0, flat_y.size, chunk):
-            yy = flat_y[start:start + chunk]
-            xx = flat_x[start:start + chunk]
+            yy = flat_y[start : start + chunk]
+            xx = flat_x[start : start + chunk]
             m = yy.size
             if m < chunk:  # pad to the fixed size: one compilation per plane
                 yy = np.pad(yy, (0, chunk - m), constant_values=yy[-1])
                 xx = np.pad(xx, (0, chunk - m), constant_values=xx[-1])
-            total[start:start + m] += np.asarray(kernel(group_params, light_params, yy, xx))[:m]
+            total[start : start + m] += np.asarray(kernel(group_params, light_params, yy, xx))[:m]
     return total.reshape(y.shape)
 
 
@@ -305,8 +331,9 @@ def resolve_config(composed, config: ImagingConfig | None = None, theta=None) ->
         y, x = pixel_centres((33, 33), 2 * half / 33, config.centre)
         alpha = 0.0
         for p in source_planes:
-            by, bx = composed.tracer.ray_trace(group_params, jnp.asarray(y.ravel()),
-                                               jnp.asarray(x.ravel()), p)
+            by, bx = composed.tracer.ray_trace(
+                group_params, jnp.asarray(y.ravel()), jnp.asarray(x.ravel()), p
+            )
             alpha = max(alpha, float(np.nanmax(np.hypot(y.ravel() - by, x.ravel() - bx))))
         need = max(10.0, 1.2 * alpha + offset + 3.0 * size)
         if need <= half:
@@ -317,8 +344,9 @@ def resolve_config(composed, config: ImagingConfig | None = None, theta=None) ->
 
 
 # --- the simulator ----------------------------------------------------------------------------------
-def simulate_imaging(composed, config: ImagingConfig | None = None, seed: int | None = 0,
-                     theta=None) -> Imaging:
+def simulate_imaging(
+    composed, config: ImagingConfig | None = None, seed: int | None = 0, theta=None
+) -> Imaging:
     """Simulate an image of ``composed`` (a :class:`~clusterfit.model.ComposedModel`).
 
     Lens light plus ray-traced source light averaged over ``sub_size²`` sub-pixels, convolved with
@@ -335,7 +363,7 @@ def simulate_imaging(composed, config: ImagingConfig | None = None, seed: int | 
     y, x = pixel_centres(padded, config.pixel_scale, config.centre, sub)
     sb = render_surface_brightness(composed, y, x, theta)
     sb = sb.reshape(padded[0], sub, padded[1], sub).mean(axis=(1, 3))
-    model_image = _convolve(sb, psf)[py:py + ny, px:px + nx]
+    model_image = _convolve(sb, psf)[py : py + ny, px : px + nx]
     model_image = np.clip(model_image, 0.0, None)  # FFT round-off below zero
 
     t = config.exposure_time
@@ -391,7 +419,8 @@ def _write_fits_atomic(path: Path, array: np.ndarray, header) -> None:
     os.close(fd)
     try:
         fits.PrimaryHDU(np.flipud(np.asarray(array, dtype=np.float64)), header=header).writeto(
-            tmp, overwrite=True)
+            tmp, overwrite=True
+        )
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
@@ -399,8 +428,13 @@ def _write_fits_atomic(path: Path, array: np.ndarray, header) -> None:
         raise
 
 
-def write_imaging(imaging: Imaging, folder: str | os.PathLike, config: ImagingConfig | None = None,
-                  png: bool = True, title: str | None = None) -> dict[str, Path]:
+def write_imaging(
+    imaging: Imaging,
+    folder: str | os.PathLike,
+    config: ImagingConfig | None = None,
+    png: bool = True,
+    title: str | None = None,
+) -> dict[str, Path]:
     """Write ``data.fits``, ``noise_map.fits``, ``psf.fits`` (and ``data.png``) to ``folder``.
 
     Each FITS file is written to a temporary file in ``folder`` and moved into place (``os.replace``).
@@ -414,8 +448,11 @@ def write_imaging(imaging: Imaging, folder: str | os.PathLike, config: ImagingCo
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     paths = {}
-    for name, array, what in (("data", imaging.data, "data"), ("noise_map", imaging.noise_map, "noise_map"),
-                              ("psf", imaging.psf, "psf")):
+    for name, array, what in (
+        ("data", imaging.data, "data"),
+        ("noise_map", imaging.noise_map, "noise_map"),
+        ("psf", imaging.psf, "psf"),
+    ):
         path = folder / f"{name}.fits"
         _write_fits_atomic(path, array, _header(config, what))
         paths[name] = path
@@ -435,13 +472,36 @@ def read_imaging(folder: str | os.PathLike) -> Imaging:
             arrays[name] = np.flipud(np.asarray(hdul[0].data, dtype=float)).copy()
             headers[name] = hdul[0].header
     h = headers["data"]
-    config = ImagingConfig(shape=arrays["data"].shape, pixel_scale=float(h["PIXSCALE"]),
-                           centre=(float(h["CENTRE_Y"]), float(h["CENTRE_X"])), psf=arrays["psf"],
-                           background_sky=float(h.get("SKY", 0.0)),
-                           exposure_time=float(h.get("EXPTIME", 1.0)),
-                           read_noise=float(h.get("RDNOISE", 0.0)), sub_size=int(h.get("SUBSIZE", 1)))
-    return Imaging(arrays["data"], arrays["noise_map"], arrays["psf"],
-                   np.full(arrays["data"].shape, np.nan), config, None)
+    config = ImagingConfig(
+        shape=arrays["data"].shape,
+        pixel_scale=float(h["PIXSCALE"]),
+        centre=(float(h["CENTRE_Y"]), float(h["CENTRE_X"])),
+        psf=arrays["psf"],
+        background_sky=float(h.get("SKY", 0.0)),
+        exposure_time=float(h.get("EXPTIME", 1.0)),
+        read_noise=float(h.get("RDNOISE", 0.0)),
+        sub_size=int(h.get("SUBSIZE", 1)),
+    )
+    return Imaging(
+        arrays["data"],
+        arrays["noise_map"],
+        arrays["psf"],
+        np.full(arrays["data"].shape, np.nan),
+        config,
+        None,
+    )
+
+
+def _asinh_ticks(vmin: float, vmax: float, linear_width: float) -> list[float]:
+    """0 and ± powers of ten outside the linear part of the stretch (no crowding about zero)."""
+    ticks = [0.0] if vmin <= 0.0 <= vmax else []
+    lo = int(np.floor(np.log10(3.0 * linear_width)))
+    for k in range(lo, lo + 12):
+        v = 10.0**k
+        if v < 3.0 * linear_width:
+            continue
+        ticks += [t for t in (v, -v) if vmin <= t <= vmax]
+    return sorted(ticks)
 
 
 def _write_png(imaging: Imaging, path: Path, config: ImagingConfig, title: str | None) -> Path:
@@ -458,15 +518,23 @@ def _write_png(imaging: Imaging, path: Path, config: ImagingConfig, title: str |
         vmax = vmin + 1.0
     fig = Figure(figsize=(6.4, 5.6), dpi=120)
     ax = fig.add_subplot()
-    im = ax.imshow(data, origin="upper", extent=_extent(config), cmap="magma",
-                   norm=AsinhNorm(linear_width=max(noise, 1e-12), vmin=vmin, vmax=vmax),
-                   interpolation="nearest")
+    im = ax.imshow(
+        data,
+        origin="upper",
+        extent=_extent(config),
+        cmap="magma",
+        norm=AsinhNorm(linear_width=max(noise, 1e-12), vmin=vmin, vmax=vmax),
+        interpolation="nearest",
+    )
     ax.set_xlabel("x (arcsec)")
     ax.set_ylabel("y (arcsec)")
     ny, nx = config.shape
-    ax.set_title(title or f"simulated imaging: {ny}×{nx} px, {config.pixel_scale:g}″/px, "
-                          f"t={config.exposure_time:g} s")
-    cbar = fig.colorbar(im, ax=ax)
+    ax.set_title(
+        title
+        or f"simulated imaging: {ny}×{nx} px, {config.pixel_scale:g}″/px, "
+        f"t={config.exposure_time:g} s"
+    )
+    cbar = fig.colorbar(im, ax=ax, ticks=_asinh_ticks(vmin, vmax, max(noise, 1e-12)), format="%g")
     cbar.set_label(f"{BUNIT} per pixel (asinh stretch)")
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp.png", dir=path.parent)
     os.close(fd)
