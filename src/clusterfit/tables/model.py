@@ -128,6 +128,34 @@ class ClusterModel:
     def __iter__(self) -> Iterator[ProfileRow]:
         return iter(self.profiles)
 
+    def to_dataframes(self) -> dict:
+        """Every non-empty table as a pandas ``DataFrame``, keyed by table name (``"mass"``, ...).
+
+        The frames are read from the exact text :func:`save_model` would write (same headers, same
+        column order, floats parsed with round-trip precision); empty cells are ``NaN``. They are
+        copies for analysis: edit the CSV files (or the rows) to change the model. Needs pandas
+        (``pip install clusterfit[pandas]``), imported only here.
+        """
+        import io
+
+        try:
+            import pandas as pd
+        except ImportError as exc:  # pragma: no cover - pandas is in the dev extras
+            raise ImportError("ClusterModel.to_dataframes needs pandas: "
+                              "pip install 'clusterfit[pandas]'") from exc
+        return {name.removesuffix(".csv"): pd.read_csv(io.StringIO(text), float_precision="round_trip")
+                for name, text in render_model(self).items()}
+
+    def __rich__(self):
+        """``rich.print(model)``: every table (as written) and the summary."""
+        from rich.console import Group
+        from rich.text import Text
+
+        from .display import csv_table, summary_text
+
+        return Group(*(csv_table(n, t) for n, t in render_model(self).items()),
+                     Text(summary_text(self)))
+
 
 def _read_folder(folder: Path) -> tuple[ClusterModel, list[CsvError]]:
     folder = Path(folder)
