@@ -98,7 +98,8 @@ class ImageSolver:
     _kernels: dict = field(default_factory=dict, repr=False, compare=False)
 
     # --- jitted kernels -------------------------------------------------------------------------
-    # Arrays go through the kernels in chunks of fixed sizes, so each kernel compiles once per plane.
+    # Arrays go through the kernels in chunks of fixed sizes, and the plane index is a traced argument,
+    # so each kernel compiles once per model whatever the number of source planes.
     _MAP_CHUNK = 16384
     _NEWTON_CHUNK = 1024
 
@@ -121,7 +122,7 @@ class ImageSolver:
 
     def _map(self, params, y: np.ndarray, x: np.ndarray, plane: int) -> tuple[np.ndarray, np.ndarray]:
         if "map" not in self._kernels:
-            self._kernels["map"] = jax.jit(self.tracer.ray_trace, static_argnums=3)
+            self._kernels["map"] = jax.jit(self.tracer.ray_trace)  # plane traced: one compile for all planes
         kernel = self._kernels["map"]
         # padding sits at (0, 1), off singular centres at the origin
         by, bx = self._chunked(lambda yy, xx: kernel(params, yy, xx, plane), (y, x), self._MAP_CHUNK, (0.0, 1.0))
@@ -175,7 +176,7 @@ class ImageSolver:
             ry, rx = residual(y, x)
             return y, x, jnp.hypot(ry, rx), tracer.jacobian(params, y, x, plane).det
 
-        self._kernels[("newton", iters)] = jax.jit(kernel, static_argnums=6)
+        self._kernels[("newton", iters)] = jax.jit(kernel)
         return self._kernels[("newton", iters)]
 
     def _newton(self, params, y, x, ty, tx, plane, max_step):
