@@ -86,3 +86,15 @@ def test_to_dataframes_matches_the_files(example_copy):
         assert list(frame.columns) == header
     lens = frames["mass"].set_index("galaxy").loc["lens_0"]
     assert lens["sigma"] == model.galaxies["lens_0"].mass.sigma
+
+
+def test_rich_renders_the_tables_and_summary(example_copy):
+    from rich.console import Console
+
+    import clusterfit as cf
+
+    console = Console(record=True, width=200)
+    console.print(cf.load_model(example_copy))
+    text = console.export_text()
+    assert "mass.csv" in text and "scaling_relations.csv" in text
+    assert "free parameters: 10" in text
