@@ -1,0 +1,355 @@
+"""Result plots (DESIGN.md §5): critical curves and caustics with observed and predicted images; corner.
+
+Figures are bare :class:`matplotlib.figure.Figure` objects rendered by the Agg canvas, so nothing here
+touches pyplot's global state or the backend. Axes are in arcsec, +x right (West) and +y up (North),
+as in the tables.
+
+* :func:`critical_curves` finds the det A = 0 contours of the lensing Jacobian for one source plane on
+  a grid (one jitted, vectorised call per plane), refines the points with a Newton step along ∇ det A
+  and maps them to the source plane (the caustics).
+* :func:`plot_critical_curves` draws the image plane (critical curves, observed images filled, predicted
+  images open, lens centres) beside the source plane (caustics, model source positions).
+* :func:`plot_corner` draws weighted posterior samples with :mod:`corner`.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from ..model import ComposedModel
+from .evaluate import Evaluation
+
+__all__ = ["CriticalCurves", "critical_curves", "plot_critical_curves", "plot_corner", "short_label",
+           "default_extent"]
+
+_MARKERS = ("o", "s", "D", "^", "v", "P", "X", "*", "<", ">", "h", "p", "d", "8", "H")
+Extent = tuple[float, float, float, float]
+
+
+@dataclass(frozen=True)
+class CriticalCurves:
+    """Critical curves of one source plane and their caustics.
+
+    Each entry of ``curves`` / ``caustics`` is one connected line, an array of shape (n, 2) in (y, x)
+    order (arcsec); ``caustics[k]`` is ``curves[k]`` ray-traced to the plane.
+    """
+
+    plane: int
+    redshift: float
+    curves: list[np.ndarray]
+    caustics: list[np.ndarray]
+
+    @property
+    def points(self) -> np.ndarray:
+        """All critical-curve points, shape (n, 2), (y, x)."""
+        return np.concatenate(self.curves) if self.curves else np.empty((0, 2))
+
+
+# --- the computation ---------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class _CurveFns:
+    """Jitted functions of one tracer, the plane a traced argument (one compilation for all planes)."""
+
+    det: Callable  # (params, y, x, plane) -> det A
+    refine: Callable  # (params, y, x, plane, max_step, steps) -> (y, x, β_y, β_x)
+
+
+_REFINE_CHUNK = 4096
+_FNS: dict[int, tuple[weakref.ref, _CurveFns]] = {}
+
+
+def _curve_fns(composed: ComposedModel) -> _CurveFns:
+    tracer = composed.tracer
+    hit = _FNS.get(id(tracer))
+    if hit is not None and hit[0]() is tracer:
+        return hit[1]
+
+    def det(params, y, x, plane):
+        return tracer.jacobian(params, y, x, plane).det
+
+    def refine(params, y, x, plane, max_step, steps):
+        # Newton steps towards det A = 0 along ∇ det A (central differences at h = max_step/20, all
+        # in one det call: cheaper to compile than second-order autodiff). Steps longer than max_step
+        # or non-finite ones are not taken, so a point never leaves its grid cell's neighbourhood.
+        # Points whose remaining distance |det|/|∇det| exceeds max_step/50 (curves narrower than the
+        # grid resolves, e.g. around a member's core) become NaN, which breaks the drawn line there.
+        h = max_step / 20.0
+
+        def newton(py, px):
+            d = det(params, jnp.concatenate([py, py + h, py - h, py, py]),
+                    jnp.concatenate([px, px, px, px + h, px - h]), plane).reshape(5, -1)
+            gy, gx = (d[1] - d[2]) / (2 * h), (d[3] - d[4]) / (2 * h)
+            g2 = gy**2 + gx**2
+            safe = jnp.where(g2 > 0, g2, 1.0)
+            sy, sx = d[0] * gy / safe, d[0] * gx / safe
+            ok = (g2 > 0) & jnp.isfinite(sy) & jnp.isfinite(sx) & (sy**2 + sx**2 < max_step**2)
+            return sy, sx, ok
+
+        def step(_, yx):
+            py, px = yx
+            sy, sx, ok = newton(py, px)
+            return jnp.where(ok, py - sy, py), jnp.where(ok, px - sx, px)
+
+        py, px = jax.lax.fori_loop(0, steps, step, (y, x))
+        sy, sx, ok = newton(py, px)
+        good = ok & (sy**2 + sx**2 < (max_step / 50.0) ** 2)
+        py, px = jnp.where(good, py, jnp.nan), jnp.where(good, px, jnp.nan)
+        by, bx = tracer.ray_trace(params, jnp.where(good, py, 0.0), jnp.where(good, px, 0.0), plane)
+        return py, px, jnp.where(good, by, jnp.nan), jnp.where(good, bx, jnp.nan)
+
+    fns = _CurveFns(jax.jit(det), jax.jit(refine, static_argnums=5))
+    _FNS[id(tracer)] = (weakref.ref(tracer), fns)
+    return fns
+
+
+def default_extent(composed: ComposedModel, *, minimum: float = 15.0, factor: float = 1.2) -> Extent:
+    """Square ``(x_min, x_max, y_min, y_max)`` centred on 0: ``factor`` × the largest |y|, |x| of the
+    observed images, at least ``minimum`` arcsec half-width (30″ across)."""
+    coords = [abs(v) for ds in composed.model.point_datasets for im in ds.images for v in (im.y, im.x)]
+    half = max(minimum, factor * max(coords, default=0.0))
+    return (-half, half, -half, half)
+
+
+def _as_extent(extent: float | Sequence[float] | None, composed: ComposedModel) -> Extent:
+    if extent is None:
+        return default_extent(composed)
+    if np.ndim(extent) == 0:
+        h = float(extent)
+        return (-h, h, -h, h)
+    x0, x1, y0, y1 = (float(v) for v in extent)
+    return (x0, x1, y0, y1)
+
+
+def critical_curves(composed: ComposedModel, theta, plane: int, *, extent: float | Sequence[float] | None = None,
+                    pixel_scale: float | None = None, refine: int = 6) -> CriticalCurves:
+    """Critical curves (det A = 0) of source plane ``plane`` and their caustics.
+
+    det A is evaluated on a grid over ``extent`` (half-width, or ``(x_min, x_max, y_min, y_max)``;
+    default :func:`default_extent`) at ``pixel_scale`` arcsec (default: 600 pixels across) in one jitted
+    call, contoured at 0 (``contourpy``), and each point is moved ``refine`` Newton steps along ∇ det A
+    (a step longer than a pixel is rejected). Contours are then ray-traced to the plane.
+    """
+    import contourpy
+
+    x0, x1, y0, y1 = _as_extent(extent, composed)
+    if pixel_scale is None:
+        pixel_scale = max(x1 - x0, y1 - y0) / 600.0
+    xs = np.arange(x0, x1 + 0.5 * pixel_scale, pixel_scale)
+    ys = np.arange(y0, y1 + 0.5 * pixel_scale, pixel_scale)
+    yy, xx = np.meshgrid(ys, xs, indexing="ij")
+    params = composed.group_params(theta)
+    fns = _curve_fns(composed)
+    plane_j = jnp.asarray(int(plane))
+    grid = np.asarray(fns.det(params, jnp.asarray(yy.ravel()), jnp.asarray(xx.ravel()), plane_j))
+    lines = contourpy.contour_generator(xs, ys, grid.reshape(yy.shape), line_type="Separate").lines(0.0)
+    lines = [ln[:, ::-1] for ln in lines if len(ln) >= 2]  # (x, y) → (y, x)
+    curves: list[np.ndarray] = []
+    caustics: list[np.ndarray] = []
+    if lines:
+        sizes = [len(ln) for ln in lines]
+        pts = np.concatenate(lines)
+        n = len(pts)
+        chunk = _REFINE_CHUNK  # one compiled shape, whatever the number of contour points
+        padded = np.broadcast_to(pts[:1], (-(-n // chunk) * chunk, 2)).copy()
+        padded[:n] = pts
+        out = [fns.refine(params, jnp.asarray(padded[i:i + chunk, 0]), jnp.asarray(padded[i:i + chunk, 1]),
+                          plane_j, pixel_scale, refine) for i in range(0, len(padded), chunk)]
+        py, px, by, bx = (np.concatenate([np.asarray(o[k]) for o in out])[:n] for k in range(4))
+        cut = np.cumsum(sizes)[:-1]
+        curves = np.split(np.stack([py, px], -1), cut)
+        caustics = np.split(np.stack([by, bx], -1), cut)
+    return CriticalCurves(int(plane), float(composed.layout.plane_redshifts[plane]), curves, caustics)
+
+
+# --- the critical-curve figure -----------------------------------------------------------------------
+def _lens_centres(composed: ComposedModel, theta) -> tuple[np.ndarray, np.ndarray]:
+    """(y, x) of the explicit mass rows and of the scaling-tier members, each shape (n, 2)."""
+    main, members = [], []
+    for params, tier in zip(composed.group_params(theta), composed.tier_base, strict=True):
+        if "y" not in params or "x" not in params:
+            continue
+        yx = np.stack([np.atleast_1d(np.asarray(params["y"])), np.atleast_1d(np.asarray(params["x"]))], -1)
+        (members if tier is not None else main).append(yx)
+    cat = lambda a: np.concatenate(a) if a else np.empty((0, 2))  # noqa: E731
+    return cat(main), cat(members)
+
+
+def _plane_colours(redshifts: Sequence[float]) -> dict[float, tuple]:
+    from matplotlib import colormaps
+
+    cmap = colormaps["plasma"]
+    zs = sorted(set(redshifts))
+    if len(zs) == 1:
+        return {zs[0]: cmap(0.15)}
+    return {z: cmap(0.08 + 0.72 * i / (len(zs) - 1)) for i, z in enumerate(zs)}
+
+
+def plot_critical_curves(composed: ComposedModel, theta, evaluation: Evaluation | None, path: str | Path, *,
+                         planes: Sequence[int] | None = None, extent: float | Sequence[float] | None = None,
+                         pixel_scale: float | None = None, dpi: int = 130) -> Path:
+    """Two-panel PNG: image plane (left) and source plane (right); returns ``path``.
+
+    Left: critical curves of every source plane in ``planes`` (plane indices; default the planes of the
+    point datasets, else every source plane), one colour per redshift; observed images as filled
+    markers (one marker shape per system, coloured by its redshift), the predicted images of
+    ``evaluation`` as open markers of the same shape, lens centres as crosses (scaling-tier members
+    small and light). Right: the caustics and the model source positions of ``evaluation``.
+    ``extent`` is a half-width or ``(x_min, x_max, y_min, y_max)`` in arcsec (default
+    :func:`default_extent`); ``pixel_scale`` the grid step of the critical-curve search.
+    """
+    from matplotlib.figure import Figure
+    from matplotlib.lines import Line2D
+
+    path = Path(path)
+    theta = composed.vector_from_tables() if theta is None else np.asarray(theta)
+    ext = _as_extent(extent, composed)
+    datasets = composed.model.point_datasets
+    if planes is None:
+        planes = sorted({composed.source_planes[ds.name] for ds in datasets}) or \
+            [i for i, z in enumerate(composed.layout.plane_redshifts) if z in composed.layout.source_redshifts]
+    zs = composed.layout.plane_redshifts
+    colours = _plane_colours([zs[p] for p in planes] + [zs[composed.source_planes[ds.name]] for ds in datasets])
+    curves = [critical_curves(composed, theta, p, extent=ext, pixel_scale=pixel_scale) for p in planes]
+    systems = {s.name: s for s in evaluation.systems} if evaluation is not None else {}
+
+    fig = Figure(figsize=(13.5, 6.6), dpi=dpi, layout="constrained")
+    ax_i, ax_s = fig.subplots(1, 2, width_ratios=(1.0, 1.0))
+
+    # image plane
+    main, members = _lens_centres(composed, theta)
+    if len(members):
+        ax_i.scatter(members[:, 1], members[:, 0], marker="+", s=18, lw=0.7, c="0.6", zorder=1,
+                     label="members")
+    if len(main):
+        ax_i.scatter(main[:, 1], main[:, 0], marker="x", s=40, lw=1.3, c="k", zorder=2, label="lens centres")
+    for cc in curves:
+        for k, ln in enumerate(cc.curves):
+            ax_i.plot(ln[:, 1], ln[:, 0], "-", lw=1.2, color=colours[cc.redshift], zorder=3,
+                      label=f"critical z={cc.redshift:g}" if k == 0 else None)
+        for k, ln in enumerate(cc.caustics):
+            ax_s.plot(ln[:, 1], ln[:, 0], "-", lw=1.0, color=colours[cc.redshift], zorder=3,
+                      label=f"caustic z={cc.redshift:g}" if k == 0 else None)
+
+    system_handles = []
+    src_pts = []
+    for i, ds in enumerate(datasets):
+        z = zs[composed.source_planes[ds.name]]
+        colour, marker = colours[z], _MARKERS[i % len(_MARKERS)]
+        oy = np.array([im.y for im in ds.images])
+        ox = np.array([im.x for im in ds.images])
+        ax_i.scatter(ox, oy, marker=marker, s=46, c=[colour], edgecolors="k", linewidths=0.6, zorder=5)
+        sev = systems.get(ds.name)
+        label = f"{ds.name} (z={z:g})"
+        if sev is not None:
+            pred = np.array([(p[0], p[1]) for p in sev.predicted]).reshape(-1, 2)
+            if len(pred):
+                ax_i.scatter(pred[:, 1], pred[:, 0], marker=marker, s=130, facecolors="none",
+                             edgecolors=[colour], linewidths=1.4, zorder=4)
+            ax_s.scatter([sev.source_x], [sev.source_y], marker=marker, s=70, c=[colour], edgecolors="k",
+                         linewidths=0.6, zorder=5)
+            src_pts.append((sev.source_y, sev.source_x))
+            label += f"  rms {sev.rms_arcsec:.3f}″"
+            if sev.n_missing or sev.n_extra:
+                label += f"  ({sev.n_missing} missing, {sev.n_extra} extra)"
+        system_handles.append(Line2D([], [], ls="", marker=marker, ms=7, mfc=colour, mec="k", mew=0.6,
+                                     label=label))
+    if systems:
+        system_handles.append(Line2D([], [], ls="", marker="o", ms=9, mfc="none", mec="0.3", mew=1.4,
+                                     label="predicted (open)"))
+
+    ax_i.set_xlim(ext[0], ext[1])
+    ax_i.set_ylim(ext[2], ext[3])
+    ax_i.set_aspect("equal")
+    ax_i.set_xlabel("x [arcsec]  (West →)")
+    ax_i.set_ylabel("y [arcsec]  (North ↑)")
+    title = "Image plane"
+    if evaluation is not None:
+        title += f" — rms {evaluation.rms_arcsec:.3f}″ over {evaluation.n_images} images"
+        if evaluation.n_missing or evaluation.n_extra:
+            title += f" ({evaluation.n_missing} missing, {evaluation.n_extra} extra)"
+    ax_i.set_title(title)
+    ax_i.grid(alpha=0.2)
+    handles, _ = ax_i.get_legend_handles_labels()
+    leg = ax_i.legend(handles=handles, loc="upper left", fontsize=8, framealpha=0.85)
+    ax_i.add_artist(leg)
+    if system_handles:
+        ax_i.legend(handles=system_handles, loc="lower right", fontsize=8, framealpha=0.85)
+
+    # source plane: limits from the caustics and sources, clipped to the image-plane box
+    pts = [c for cc in curves for c in cc.caustics] + ([np.array(src_pts)] if src_pts else [])
+    if pts:
+        allp = np.concatenate(pts)
+        allp = allp[np.isfinite(allp).all(1)]
+        if len(allp):
+            lo, hi = allp.min(0), allp.max(0)
+            c = 0.5 * (lo + hi)
+            half = 0.55 * max(hi - lo) + 0.5
+            half = min(half, 0.5 * max(ext[1] - ext[0], ext[3] - ext[2]))
+            ax_s.set_xlim(c[1] - half, c[1] + half)
+            ax_s.set_ylim(c[0] - half, c[0] + half)
+    ax_s.set_aspect("equal")
+    ax_s.set_xlabel("β_x [arcsec]")
+    ax_s.set_ylabel("β_y [arcsec]")
+    ax_s.set_title("Source plane — caustics and model sources")
+    ax_s.grid(alpha=0.2)
+    if ax_s.get_legend_handles_labels()[0]:
+        ax_s.legend(loc="upper left", fontsize=8, framealpha=0.85)
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=dpi)
+    return path
+
+
+# --- corner ------------------------------------------------------------------------------------------
+def short_label(name: str) -> str:
+    """``galaxy.attr_name.column`` → ``galaxy column`` (other names unchanged)."""
+    parts = name.split(".")
+    return f"{parts[0]} {parts[-1]}" if len(parts) >= 3 else name
+
+
+def plot_corner(samples, weights, names: Sequence[str], path: str | Path, *,
+                truths: Sequence[float] | None = None, dpi: int = 100) -> Path:
+    """Corner plot of weighted ``samples`` (shape (n, d)) with :mod:`corner`; returns ``path``.
+
+    ``weights`` may be None (equal weights). Labels are :func:`short_label` of ``names``; ``truths``
+    (length d) are drawn as lines. Axis ranges span the samples with non-zero weight and the truths.
+    """
+    import corner
+    from matplotlib.figure import Figure
+
+    path = Path(path)
+    samples = np.asarray(samples, dtype=float)
+    if samples.ndim == 1:
+        samples = samples[:, None]
+    n, d = samples.shape
+    if len(names) != d:
+        raise ValueError(f"{d} parameters in samples but {len(names)} names")
+    w = np.ones(n) if weights is None else np.asarray(weights, dtype=float)
+    if w.shape != (n,):
+        raise ValueError(f"weights must have shape ({n},), got {w.shape}")
+    w = w / w.sum()
+    used = samples[w > 0]
+    ranges = []
+    for j in range(d):
+        lo, hi = float(np.min(used[:, j])), float(np.max(used[:, j]))
+        if truths is not None and np.isfinite(truths[j]):
+            lo, hi = min(lo, float(truths[j])), max(hi, float(truths[j]))
+        pad = 0.05 * (hi - lo) if hi > lo else 0.5 * max(abs(lo), 1e-6)
+        ranges.append((lo - pad, hi + pad))
+    size = max(4.0, 1.9 * d)
+    fig = Figure(figsize=(size, size), dpi=dpi)
+    fig.subplots(d, d)
+    corner.corner(samples, weights=w, labels=[short_label(s) for s in names], truths=truths,
+                  truth_color="tab:red", range=ranges, fig=fig, show_titles=True, title_fmt=".3g",
+                  quantiles=(0.16, 0.5, 0.84), title_kwargs={"fontsize": 9}, label_kwargs={"fontsize": 10},
+                  plot_datapoints=False, fill_contours=True, levels=(0.393, 0.865), smooth=1.0)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=dpi)
+    return path
