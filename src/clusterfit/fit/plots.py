@@ -78,7 +78,7 @@ def _curve_fns(composed: ComposedModel) -> _CurveFns:
         # Newton steps towards det A = 0 along ∇ det A (central differences at h = max_step/20, all
         # in one det call: cheaper to compile than second-order autodiff). Steps longer than max_step
         # or non-finite ones are not taken, so a point never leaves its grid cell's neighbourhood.
-        # Points whose remaining distance |det|/|∇det| exceeds max_step/50 (curves narrower than the
+        # Points whose remaining distance |det|/|∇det| exceeds max_step/1000 (curves narrower than the
         # grid resolves, e.g. around a member's core) become NaN, which breaks the drawn line there.
         h = max_step / 20.0
 
@@ -99,7 +99,7 @@ def _curve_fns(composed: ComposedModel) -> _CurveFns:
 
         py, px = jax.lax.fori_loop(0, steps, step, (y, x))
         sy, sx, ok = newton(py, px)
-        good = ok & (sy**2 + sx**2 < (max_step / 50.0) ** 2)
+        good = ok & (sy**2 + sx**2 < (1e-3 * max_step) ** 2)
         py, px = jnp.where(good, py, jnp.nan), jnp.where(good, px, jnp.nan)
         by, bx = tracer.ray_trace(params, jnp.where(good, py, 0.0), jnp.where(good, px, 0.0), plane)
         return py, px, jnp.where(good, by, jnp.nan), jnp.where(good, bx, jnp.nan)
@@ -225,7 +225,7 @@ def plot_critical_curves(composed: ComposedModel, theta, evaluation: Evaluation 
     # image plane
     main, members = _lens_centres(composed, theta)
     if len(members):
-        ax_i.scatter(members[:, 1], members[:, 0], marker="+", s=18, lw=0.7, c="0.6", zorder=1,
+        ax_i.scatter(members[:, 1], members[:, 0], marker="+", s=18, lw=0.7, c="0.45", zorder=1,
                      label="members")
     if len(main):
         ax_i.scatter(main[:, 1], main[:, 0], marker="x", s=40, lw=1.3, c="k", zorder=2, label="lens centres")
@@ -234,10 +234,10 @@ def plot_critical_curves(composed: ComposedModel, theta, evaluation: Evaluation 
             ax_i.plot(ln[:, 1], ln[:, 0], "-", lw=1.2, color=colours[cc.redshift], zorder=3,
                       label=f"critical z={cc.redshift:g}" if k == 0 else None)
         for k, ln in enumerate(cc.caustics):
-            ax_s.plot(ln[:, 1], ln[:, 0], "-", lw=1.0, color=colours[cc.redshift], zorder=3,
+            ax_s.plot(ln[:, 1], ln[:, 0], "-", lw=0.9, color=colours[cc.redshift], zorder=3,
                       label=f"caustic z={cc.redshift:g}" if k == 0 else None)
 
-    system_handles = []
+    system_handles, source_handles = [], []
     src_pts = []
     for i, ds in enumerate(datasets):
         z = zs[composed.source_planes[ds.name]]
@@ -255,6 +255,8 @@ def plot_critical_curves(composed: ComposedModel, theta, evaluation: Evaluation 
             ax_s.scatter([sev.source_x], [sev.source_y], marker=marker, s=70, c=[colour], edgecolors="k",
                          linewidths=0.6, zorder=5)
             src_pts.append((sev.source_y, sev.source_x))
+            source_handles.append(Line2D([], [], ls="", marker=marker, ms=7, mfc=colour, mec="k", mew=0.6,
+                                         label=f"{ds.name} (z={z:g})"))
             label += f"  rms {sev.rms_arcsec:.3f}″"
             if sev.n_missing or sev.n_extra:
                 label += f"  ({sev.n_missing} missing, {sev.n_extra} extra)"
@@ -300,10 +302,13 @@ def plot_critical_curves(composed: ComposedModel, theta, evaluation: Evaluation 
     ax_s.set_title("Source plane — caustics and model sources")
     ax_s.grid(alpha=0.2)
     if ax_s.get_legend_handles_labels()[0]:
-        ax_s.legend(loc="upper left", fontsize=8, framealpha=0.85)
+        ax_s.add_artist(ax_s.legend(loc="upper left", fontsize=8, framealpha=0.85))
+    if source_handles:
+        ax_s.legend(handles=source_handles, loc="lower right", fontsize=8, framealpha=0.85,
+                    title="model sources", title_fontsize=8)
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=dpi)
+    fig.savefig(path, dpi=dpi, bbox_inches="tight", pad_inches=0.15)
     return path
 
 
@@ -348,8 +353,8 @@ def plot_corner(samples, weights, names: Sequence[str], path: str | Path, *,
     fig.subplots(d, d)
     corner.corner(samples, weights=w, labels=[short_label(s) for s in names], truths=truths,
                   truth_color="tab:red", range=ranges, fig=fig, show_titles=True, title_fmt=".3g",
-                  quantiles=(0.16, 0.5, 0.84), title_kwargs={"fontsize": 9}, label_kwargs={"fontsize": 10},
+                  quantiles=(0.16, 0.5, 0.84), title_kwargs={"fontsize": 8}, label_kwargs={"fontsize": 10},
                   plot_datapoints=False, fill_contours=True, levels=(0.393, 0.865), smooth=1.0)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=dpi)
+    fig.savefig(path, dpi=dpi, bbox_inches="tight", pad_inches=0.1)
     return path

@@ -1,0 +1,136 @@
+"""fit/plots: critical curves and caustics (real det A = 0 points), the two-panel figure, corner."""
+
+import shutil
+from pathlib import Path
+
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+from clusterfit import example_folder, load_model
+from clusterfit.fit.evaluate import Evaluation, SystemEvaluation
+from clusterfit.fit.plots import critical_curves, plot_corner, plot_critical_curves, short_label
+from clusterfit.model import compose
+
+# images of the example cluster's three point sources (from `clusterfit simulate`, rounded)
+_IMAGES = """name,y,x,positions_noise,redshift
+point_0,26.916,-7.401,0.05,1.5
+point_0,20.980,11.192,0.05,1.5
+point_0,-9.179,-20.961,0.05,1.5
+point_0,-15.869,17.425,0.05,1.5
+point_0,0.657,-1.010,0.05,1.5
+point_1,-10.442,-24.806,0.05,2.0
+point_1,10.852,-27.728,0.05,2.0
+point_1,-23.052,10.218,0.05,2.0
+point_1,18.671,13.292,0.05,2.0
+point_1,0.796,-0.554,0.05,2.0
+point_2,-24.966,3.073,0.05,3.0
+point_2,18.933,-29.043,0.05,3.0
+point_2,11.947,19.730,0.05,3.0
+point_2,-25.035,-1.595,0.05,3.0
+point_2,0.172,-0.140,0.05,3.0
+"""
+_PNG = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture(scope="module")
+def composed(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("plots") / "cluster"
+    shutil.copytree(example_folder(), folder)
+    (folder / "point_datasets.csv").write_text(_IMAGES)
+    return compose(load_model(folder))
+
+
+def _fake_evaluation(composed) -> Evaluation:
+    """An Evaluation whose predicted images are the observed ones shifted by 0.3″ and whose sources are
+    the mean ray-traced images (what the figure needs, without running the solver)."""
+    theta = composed.vector_from_tables()
+    systems = []
+    for ds in composed.model.point_datasets:
+        y = np.array([im.y for im in ds.images])
+        x = np.array([im.x for im in ds.images])
+        by, bx = composed.source_plane_yx(theta, y, x, composed.plane_of(ds))
+        pred = [(float(a + 0.3), float(b - 0.3), 2.0) for a, b in zip(y, x, strict=True)]
+        systems.append(SystemEvaluation(ds.name, ds.redshift, len(y), 0.42, 10.0, float(np.mean(by)),
+                                        float(np.mean(bx)), pred, 0, 0))
+    return Evaluation(0.42, 30.0, 15, 0, 0, systems)
+
+
+def _check_png(path: Path, min_bytes: int = 20_000) -> tuple[int, int]:
+    data = path.read_bytes()
+    assert data[:8] == _PNG and len(data) > min_bytes, len(data)
+    w, h = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+    return w, h
+
+
+def test_critical_curve_points_are_zeros_of_det_a_and_caustics_their_ray_traces(composed):
+    theta = composed.vector_from_tables()
+    params = composed.group_params(theta)
+    plane = composed.source_planes["point_1"]
+    cc = critical_curves(composed, theta, plane, extent=35.0, pixel_scale=0.2)
+    assert cc.redshift == 2.0 and len(cc.curves) == len(cc.caustics) >= 2  # tangential + radial at least
+    pts = cc.points
+    finite = np.isfinite(pts).all(1)
+    assert finite.mean() > 0.98 and finite.sum() > 500, (finite.mean(), finite.sum())
+    pts = pts[finite]
+    det = np.asarray(composed.tracer.jacobian(params, jnp.asarray(pts[:, 0]), jnp.asarray(pts[:, 1]),
+                                              plane).det)
+    rng = np.random.default_rng(1)
+    grid = rng.uniform(-35, 35, (4000, 2))
+    typical = np.median(np.abs(np.asarray(composed.tracer.jacobian(
+        params, jnp.asarray(grid[:, 0]), jnp.asarray(grid[:, 1]), plane).det)))
+    assert typical > 0.05
+    assert np.max(np.abs(det)) < 0.05 * typical, (np.max(np.abs(det)), typical)
+    # a real zero crossing: det A changes sign across the curve (step ±0.05″ along the local normal)
+    line = max(cc.curves, key=len)
+    line = line[np.isfinite(line).all(1)]
+    t = np.gradient(line, axis=0)
+    n = np.stack([-t[:, 1], t[:, 0]], -1) / np.linalg.norm(t, axis=1, keepdims=True)
+    side = [np.asarray(composed.tracer.jacobian(params, jnp.asarray(q[:, 0]), jnp.asarray(q[:, 1]),
+                                                plane).det) for q in (line + 0.05 * n, line - 0.05 * n)]
+    assert np.mean(side[0] * side[1] < 0) > 0.95
+    # caustics are the critical points ray-traced to the plane
+    k = len(line) // 2
+    by, bx = composed.tracer.ray_trace(params, jnp.asarray(line[k:k + 1, 0]), jnp.asarray(line[k:k + 1, 1]),
+                                       plane)
+    caustic = max(cc.caustics, key=len)
+    caustic = caustic[np.isfinite(caustic).all(1)]
+    np.testing.assert_allclose(caustic[k], [float(by[0]), float(bx[0])], atol=1e-9)
+
+
+def test_plot_critical_curves_writes_a_two_panel_png(composed, tmp_path):
+    ev = _fake_evaluation(composed)
+    out = plot_critical_curves(composed, None, ev, tmp_path / "sub" / "critical.png", pixel_scale=0.25)
+    assert out == tmp_path / "sub" / "critical.png"
+    w, h = _check_png(out, 60_000)
+    assert 1000 < w < 3000 and 500 < h < 1500 and w > 1.5 * h  # two square panels side by side
+
+
+def test_plot_critical_curves_without_evaluation_and_chosen_planes(composed, tmp_path):
+    out = plot_critical_curves(composed, composed.vector_from_tables(), None, tmp_path / "c.png",
+                               planes=[composed.source_planes["point_2"]], extent=(-20, 40, -30, 30),
+                               pixel_scale=0.3)
+    _check_png(out)
+
+
+def test_short_label():
+    assert short_label("halo.mass.sigma") == "halo sigma"
+    assert short_label("members.scaling.r_cut_ref") == "members r_cut_ref"
+    assert short_label("sigma") == "sigma"
+
+
+def test_plot_corner_with_weights_and_truths(tmp_path):
+    rng = np.random.default_rng(0)
+    truths = np.array([900.0, 0.3, 6.0])
+    samples = truths + rng.normal(size=(3000, 3)) * [20.0, 0.02, 0.3]
+    weights = rng.random(3000)
+    weights[:100] = 0.0
+    out = plot_corner(samples, weights, ["halo.mass.sigma", "halo.mass.ellipticity", "halo.mass.r_core"],
+                      tmp_path / "corner.png", truths=truths)
+    w, h = _check_png(out)
+    assert 400 < w < 2500 and abs(w - h) < 0.2 * w
+    # without weights or truths, and a parameter with no spread
+    samples[:, 2] = 6.0
+    _check_png(plot_corner(samples, None, ["a", "b", "c"], tmp_path / "corner2.png"))
+    with pytest.raises(ValueError, match="names"):
+        plot_corner(samples, None, ["a", "b"], tmp_path / "bad.png")
