@@ -81,14 +81,71 @@ def _cmd_evaluate(args: argparse.Namespace, console: Console) -> int:
     return 0
 
 
+def _search_config(args: argparse.Namespace):
+    from .fit.search import SearchConfig
+
+    return SearchConfig(n_live=args.n_live, seed=args.seed, n_eff=args.n_eff, n_networks=args.n_networks,
+                        checkpoint=args.checkpoint, pool=args.pool)
+
+
+def _print_fit(result, console: Console, truths: bool) -> None:
+    from rich.table import Table
+
+    from .fit.results import summary_rows
+
+    table = Table(title="posterior (median, 16–84 %)", title_justify="left")
+    for col in ("parameter", "median", "16 %", "84 %", "max L", "prior") + (("truth",) if truths else ()):
+        table.add_column(col, justify="left" if col in ("parameter", "prior") else "right")
+    for row in summary_rows(result.search, result.composed, result.truths if truths else None):
+        cells = [row[0], *(f"{v:.4g}" for v in row[1:4]), f"{row[5]:.4g}", row[6]]
+        if truths:
+            cells.append(f"{row[7]:.4g}")
+        table.add_row(*cells)
+    console.print(table)
+    ev = result.evaluation
+    console.print(f"image-plane rms {ev.rms_arcsec:.4f}\" over {ev.n_images} images, chi2 {ev.chi2:.2f}; "
+                  f"log-evidence {result.search.log_z:.2f}; {result.search.n_like:,} likelihood "
+                  f"evaluations in {result.search.wall_s:.1f} s", highlight=False)
+    console.print(f"results: {result.folder}/ ({', '.join(sorted(result.files))})", highlight=False)
+
+
+def _cmd_fit(args: argparse.Namespace, console: Console) -> int:
+    from .fit.run import fit
+
+    result = fit(args.folder, args.output, likelihood=args.likelihood, config=_search_config(args),
+                 console=console)
+    _print_fit(result, console, truths=False)
+    return 0
+
+
 def _cmd_demo(args: argparse.Namespace, console: Console) -> int:
     from .examples import example_folder
-    from .tables import load_model
-    from .tables.display import print_model
+    from .fit.run import fit
+    from .simulate import simulate
 
-    console.rule("clusterfit demo: the embedded example model folder")
-    print_model(load_model(example_folder()), console)
+    out = args.output
+    console.rule("clusterfit demo")
+    console.print(f"1. simulate the embedded example ({example_folder()}) into {out / 'dataset'}",
+                  highlight=False)
+    with console.status("solving the images of 3 sources behind a 33-galaxy cluster ..."):
+        simulate(example_folder(), out / "dataset", seed=args.seed, overwrite=True)
+    console.print(f"2. fit it (source-plane likelihood, nautilus) into {out / 'results'}", highlight=False)
+    result = fit(out / "dataset", out / "results", config=_search_config(args), console=console)
+    _print_fit(result, console, truths=True)
+    console.print("plots: " + ", ".join(str(p) for n, p in sorted(result.files.items()) if n.endswith(".png")),
+                  highlight=False)
+    console.print("Next: edit a CSV in the dataset folder (e.g. a sigma in mass.csv), then "
+                  "`clusterfit simulate ... --overwrite` and `clusterfit fit ...` again.")
     return 0
+
+
+def _add_search_options(p: argparse.ArgumentParser, n_live: int, n_networks: int) -> None:
+    p.add_argument("--n-live", type=int, default=n_live, help="nautilus live points")
+    p.add_argument("--n-eff", type=int, default=1000, help="effective posterior samples to reach")
+    p.add_argument("--n-networks", type=int, default=n_networks, help="nautilus networks per bound")
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--pool", type=int, default=None, help="processes for likelihood batches")
+    p.add_argument("--checkpoint", type=Path, default=None, help="HDF5 file to resume from")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -121,7 +178,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("folder", type=Path)
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(func=_cmd_evaluate)
-    p = sub.add_parser("demo", help="run the demo on the embedded example cluster")
+    p = sub.add_parser("fit", help="fit a dataset folder; write the results folder")
+    p.add_argument("folder", type=Path)
+    p.add_argument("-o", "--output", type=Path, required=True, help="the results folder")
+    p.add_argument("--likelihood", choices=("source", "image"), default="source")
+    _add_search_options(p, n_live=300, n_networks=2)
+    p.set_defaults(func=_cmd_fit)
+    p = sub.add_parser("demo", help="simulate the embedded example and fit it")
+    p.add_argument("-o", "--output", type=Path, default=Path("clusterfit_demo"))
+    _add_search_options(p, n_live=200, n_networks=1)
     p.set_defaults(func=_cmd_demo)
     return parser
 

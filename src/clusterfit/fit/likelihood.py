@@ -1,0 +1,161 @@
+"""Point-source likelihoods over the free-parameter vector θ (DESIGN.md §5).
+
+**Source-plane χ²** (jitted, batched over θ): every observed image θ_i is traced to its source plane,
+β_i = β(θ_i), and compared with the system's source position β̂ through the magnification tensor,
+
+    χ² = Σ_i (β_i − β̂)ᵀ M_i (β_i − β̂),   M_i = A_i⁻ᵀ A_i⁻¹ / σ_i²,
+
+with A_i = ∂β/∂θ at the image. A_i⁻¹(β_i − β̂) is the image-plane offset to first order, so this is the
+linearised image-plane χ² (Keeton 2001, §4; the "magnification-weighted" source-plane χ² of Lenstool and
+glafic). β̂ is either the point source's free centre (when ``priors.csv`` frees ``point.csv``'s
+``centre``) or solved analytically, β̂ = (Σ M_i)⁻¹ Σ M_i β_i, which costs no dimension.
+
+**Image-plane χ²** (numpy around the jitted solver, one θ at a time): β̂ as above, every image of β̂
+found by the image solver, observed and predicted images paired optimally (:mod:`.pairing`), and
+χ² = Σ |θ_i^obs − θ_i^pred|² / σ_i². An observed image with no one-to-one partner (the model predicts
+fewer images) is paired with its nearest predicted image, so a missing image costs its distance to the
+nearest predicted one; predicted images with no observed partner (typically demagnified central images)
+cost nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from ..model import ComposedModel
+from ..physics.solver import SolverConfig, make_image_solver
+from .pairing import pair_images
+
+__all__ = ["PointData", "point_data", "make_source_plane_chi2", "make_log_likelihood", "image_plane_chi2"]
+
+
+@dataclass(frozen=True)
+class PointData:
+    """Every observed image as flat arrays; ``system[i]`` indexes :attr:`names`."""
+
+    names: tuple[str, ...]
+    y: np.ndarray
+    x: np.ndarray
+    sigma: np.ndarray
+    plane: np.ndarray
+    system: np.ndarray
+    free_source: tuple[tuple[int, int] | None, ...]  # per system: θ indices of (y, x), or None
+
+    @property
+    def n_systems(self) -> int:
+        return len(self.names)
+
+
+def point_data(composed: ComposedModel) -> PointData:
+    """Flatten the model's point datasets; check that every dataset can be fitted."""
+    model = composed.model
+    datasets = model.point_datasets
+    if not datasets:
+        raise ValueError("the folder has no point_datasets.csv: there is nothing to fit (run "
+                         "`clusterfit simulate`, or add the observed images)")
+    names = tuple(d.name for d in datasets)
+    index = {fp.name: i for i, fp in enumerate(composed.free)}
+    points = {r.attr_name: r for r in model.point}
+    free_source = []
+    for d in datasets:
+        row = points.get(d.name)
+        if row is None:
+            free_source.append(None)
+            continue
+        key = f"{row.galaxy}.{row.attr_name}"
+        iy, ix = index.get(f"{key}.y"), index.get(f"{key}.x")
+        if (iy is None) != (ix is None):
+            raise ValueError(f"priors.csv frees only one coordinate of {key}'s centre; free both "
+                             "(parameter = centre) or neither")
+        free_source.append(None if iy is None else (iy, ix))
+    cat = np.concatenate
+    return PointData(
+        names,
+        cat([[im.y for im in d.images] for d in datasets]).astype(float),
+        cat([[im.x for im in d.images] for d in datasets]).astype(float),
+        cat([d.positions_noise for d in datasets]).astype(float),
+        cat([[composed.plane_of(d)] * len(d.images) for d in datasets]).astype(np.int32),
+        cat([[k] * len(d.images) for k, d in enumerate(datasets)]).astype(np.int32),
+        tuple(free_source),
+    )
+
+
+def make_source_plane_chi2(composed: ComposedModel, data: PointData):
+    """``chi2(θ) -> (χ², β̂_y, β̂_x)`` for one θ (pure JAX; jit and vmap it)."""
+    tracer = composed.tracer
+    y, x = jnp.asarray(data.y), jnp.asarray(data.x)
+    plane, system = jnp.asarray(data.plane), jnp.asarray(data.system)
+    inv_var = jnp.asarray(1.0 / data.sigma**2)
+    n_sys = data.n_systems
+    free_mask = np.array([f is not None for f in data.free_source])
+    free_iy = np.array([f[0] if f else 0 for f in data.free_source])
+    free_ix = np.array([f[1] if f else 0 for f in data.free_source])
+
+    def chi2(theta):
+        params = composed.group_params(theta)
+        by, bx = tracer.ray_trace(params, y, x, plane)
+        a = tracer.jacobian(params, y, x, plane)
+        det = a.det
+        # A⁻¹ = [[xx, -yx], [-xy, yy]] / det;  M = A⁻ᵀ A⁻¹ / σ²
+        iyy, iyx, ixy, ixx = a.xx / det, -a.yx / det, -a.xy / det, a.yy / det
+        m_yy = (iyy**2 + ixy**2) * inv_var
+        m_xx = (iyx**2 + ixx**2) * inv_var
+        m_yx = (iyy * iyx + ixy * ixx) * inv_var
+        seg = lambda v: jax.ops.segment_sum(v, system, num_segments=n_sys)  # noqa: E731
+        s_yy, s_yx, s_xx = seg(m_yy), seg(m_yx), seg(m_xx)
+        b_y, b_x = seg(m_yy * by + m_yx * bx), seg(m_yx * by + m_xx * bx)
+        s_det = s_yy * s_xx - s_yx**2
+        src_y = (s_xx * b_y - s_yx * b_x) / s_det
+        src_x = (-s_yx * b_y + s_yy * b_x) / s_det
+        if free_mask.any():
+            src_y = jnp.where(free_mask, theta[free_iy], src_y)
+            src_x = jnp.where(free_mask, theta[free_ix], src_x)
+        ry, rx = by - src_y[system], bx - src_x[system]
+        total = jnp.sum(m_yy * ry**2 + 2 * m_yx * ry * rx + m_xx * rx**2)
+        return jnp.where(jnp.isfinite(total), total, jnp.inf), src_y, src_x
+
+    return chi2
+
+
+def make_log_likelihood(composed: ComposedModel, data: PointData | None = None):
+    """Batched, jitted source-plane log-likelihood: ``(k, n) θ → (k,) log L = −χ²/2``."""
+    data = point_data(composed) if data is None else data
+    chi2 = make_source_plane_chi2(composed, data)
+    batched = jax.jit(jax.vmap(lambda t: chi2(t)[0]))
+
+    def log_likelihood(thetas: np.ndarray) -> np.ndarray:
+        thetas = np.atleast_2d(np.asarray(thetas, dtype=float))
+        k = len(thetas)
+        # pad the batch to a power of two so that jit compiles a handful of shapes, not one per size
+        size = max(16, 1 << (k - 1).bit_length())
+        padded = np.concatenate([thetas, np.repeat(thetas[-1:], size - k, axis=0)])
+        out = -0.5 * np.asarray(batched(padded))[:k]
+        return np.where(np.isfinite(out), out, -1e300)
+
+    return log_likelihood
+
+
+def image_plane_chi2(composed: ComposedModel, theta, data: PointData | None = None,
+                     config: SolverConfig | None = None, solver=None) -> float:
+    """Image-plane χ² of one θ (see the module docstring for pairing and the missing-image cost)."""
+    data = point_data(composed) if data is None else data
+    theta = np.asarray(theta, dtype=float)
+    _, src_y, src_x = make_source_plane_chi2(composed, data)(theta)
+    src_y, src_x = np.asarray(src_y), np.asarray(src_x)
+    params = composed.group_params(theta)
+    solver = solver or make_image_solver(composed.tracer, config)
+    total = 0.0
+    planes = np.array([data.plane[data.system == k][0] for k in range(data.n_systems)])
+    for plane in np.unique(planes):
+        systems = np.nonzero(planes == plane)[0]
+        found = solver.solve(params, src_y[systems], src_x[systems], int(plane))
+        for k, images in zip(systems, found, strict=True):
+            sel = data.system == k
+            p = pair_images(data.y[sel], data.x[sel], images.y, images.x)
+            d2 = p.dy**2 + p.dx**2
+            total += float(np.sum(np.where(np.isfinite(d2), d2, 1e6) / data.sigma[sel] ** 2))
+    return total

@@ -1,0 +1,96 @@
+"""The results folder of a fit: samples, summary, the best-fit model as the same CSV tables, a report.
+
+``RESULTS/`` is itself a complete model folder (``simulate`` and ``fit`` accept it): the model tables with
+the best-fit values written into their cells, ``point.csv`` source centres set to the sources the
+evaluation used, and the dataset's ``point_datasets.csv``. Every file is written atomically.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+
+from ..model import ComposedModel
+from ..tables import ClusterModel, ProfileRow
+from ..tables.csvio import render_csv, write_files_atomic
+from ..tables.model import TABLE_FILES, render_model
+from .evaluate import Evaluation
+from .search import SearchResult
+
+__all__ = ["best_model", "summary_rows", "write_results", "report_text"]
+
+
+def best_model(composed: ComposedModel, theta, evaluation: Evaluation) -> ClusterModel:
+    """The model with θ in its cells and each point source at the source position the evaluation used."""
+    model = composed.with_vector(theta)
+    sources = {s.name: s for s in evaluation.systems}
+    points: list[ProfileRow] = []
+    for row in model.point:
+        s = sources.get(row.attr_name)
+        points.append(row if s is None else replace(row, values={**row.values, "y": s.source_y,
+                                                                 "x": s.source_x}))
+    return model.replace(point=tuple(points))
+
+
+def summary_rows(result: SearchResult, composed: ComposedModel, truths=None) -> list[list]:
+    q16, q50, q84 = result.quantiles([0.16, 0.5, 0.84])
+    rows = []
+    for i, fp in enumerate(composed.free):
+        row = [fp.name, q50[i], q16[i], q84[i], result.map[i], result.best[i], fp.prior.describe()]
+        if truths is not None:
+            row.append(truths[i])
+        rows.append(row)
+    return rows
+
+
+def report_text(result: SearchResult, evaluation: Evaluation, composed: ComposedModel,
+                likelihood: str, compile_s: float | None = None) -> str:
+    lines = [
+        "clusterfit fit report",
+        f"likelihood: {likelihood}-plane chi2 (search), image-plane rms below",
+        f"free parameters: {len(composed.free)}; images: {evaluation.n_images}; "
+        f"systems: {len(evaluation.systems)}; members: {composed.n_members}",
+        f"log-evidence: {result.log_z:.3f}",
+        f"likelihood evaluations: {result.n_like:,}; wall time: {result.wall_s:.1f} s"
+        + (f"; compile: {compile_s:.1f} s" if compile_s is not None else ""),
+        f"best fit: image-plane chi2 = {evaluation.chi2:.3f}, rms = {evaluation.rms_arcsec:.4f} arcsec; "
+        f"missing images: {evaluation.n_missing}, extra predicted: {evaluation.n_extra}",
+        "",
+        f"{'system':<14}{'z':>8}{'n_obs':>7}{'n_pred':>8}{'rms [arcsec]':>14}{'chi2':>10}",
+    ]
+    for s in evaluation.systems:
+        lines.append(f"{s.name:<14}{s.redshift:>8.4g}{s.n_images:>7}{len(s.predicted):>8}"
+                     f"{s.rms_arcsec:>14.4f}{s.chi2:>10.3f}")
+    lines += ["", "predicted images (y, x, magnification):"]
+    for s in evaluation.systems:
+        lines.append(f"  {s.name}: source ({s.source_y:.6f}, {s.source_x:.6f})")
+        for y, x, mu in s.predicted:
+            lines.append(f"    {y:12.6f} {x:12.6f} {mu:10.3f}")
+    return "\n".join(lines) + "\n"
+
+
+def write_results(folder: Path, composed: ComposedModel, result: SearchResult, evaluation: Evaluation,
+                  model: ClusterModel, likelihood: str, truths=None,
+                  compile_s: float | None = None) -> dict[str, Path]:
+    """Write every results file into ``folder``; returns their paths by name."""
+    folder = Path(folder)
+    contents: dict[str, str] = dict(render_model(model))
+    names = list(result.names)
+    contents["samples.csv"] = render_csv(
+        ["weight", "log_likelihood", *names],
+        [[w, ll, *s] for w, ll, s in zip(result.weights, result.log_l, result.samples, strict=True)])
+    header = ["parameter", "median", "lower_16", "upper_84", "map", "max_likelihood", "prior"]
+    if truths is not None:
+        header.append("truth")
+    contents["summary.csv"] = render_csv(header, summary_rows(result, composed, truths))
+    contents["report.txt"] = report_text(result, evaluation, composed, likelihood, compile_s)
+    stale = [f for f in TABLE_FILES if f not in contents]
+    write_files_atomic(folder, contents, remove=stale)
+    return {name: folder / name for name in contents}
+
+
+def truths_from(composed: ComposedModel) -> np.ndarray:
+    """The table values of the free parameters (the truth, for a simulated dataset)."""
+    return composed.vector_from_tables()
