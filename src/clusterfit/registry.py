@@ -119,11 +119,12 @@ def register(spec: ProfileSpec) -> ProfileSpec:
     return spec
 
 
-def nearest(name: str, choices: list[str] | tuple[str, ...] | Iterator[str], n: int = 3) -> list[str]:
+def nearest(name: str, choices: list[str] | tuple[str, ...] | Iterator[str], n: int = 3,
+            cutoff: float = 0.5) -> list[str]:
     """The closest valid names to ``name`` (case-insensitive), best first."""
     choices = list(choices)
     lower = {c.lower(): c for c in choices}
-    hits = difflib.get_close_matches(name.lower(), list(lower), n=n, cutoff=0.5)
+    hits = difflib.get_close_matches(name.lower(), list(lower), n=n, cutoff=cutoff)
     return [lower[h] for h in hits]
 
 

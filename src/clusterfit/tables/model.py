@@ -172,7 +172,7 @@ def _read_folder(folder: Path) -> tuple[ClusterModel, list[CsvError]]:
     for name in stray:
         from ..registry import nearest
 
-        near = nearest(name, TABLE_FILES)
+        near = nearest(name, TABLE_FILES, cutoff=0.85)
         if near:  # a misspelt table name would be silently ignored otherwise
             errors.append(CsvError(folder / name, None, None, f"unknown table {name!r}",
                                    f"did you mean {near[0]!r}? clusterfit reads {', '.join(TABLE_FILES)}"))
