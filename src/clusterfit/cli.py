@@ -81,6 +81,38 @@ def _cmd_evaluate(args: argparse.Namespace, console: Console) -> int:
     return 0
 
 
+def _cmd_import_lenstool(args: argparse.Namespace, console: Console) -> int:
+    from .interop.lenstool import import_lenstool
+    from .tables import save_model
+
+    notes: list[str] = []
+    model = import_lenstool(args.par, notes=notes)
+    if args.images is not None:
+        images = import_lenstool(args.images, notes=notes)
+        model = model.replace(point_images=images.point_images, point=images.point)
+    if args.output.exists() and any(args.output.iterdir()) and not args.overwrite:
+        raise FileExistsError(f"{args.output} is not empty; pass --overwrite to replace its tables")
+    save_model(model, args.output)
+    for note in notes:
+        console.print(f"note: {note}", highlight=False, markup=False)
+    console.print(f"wrote {args.output}: {len(model.mass)} mass rows, {len(model.scaling_galaxies)} members, "
+                  f"{len(model.point_images)} images in {len(model.point_datasets)} systems, "
+                  f"{len(model.priors)} priors", highlight=False)
+    return 0
+
+
+def _cmd_export_lenstool(args: argparse.Namespace, console: Console) -> int:
+    from .interop.lenstool import export_lenstool
+    from .tables import load_model
+
+    notes: list[str] = []
+    path = export_lenstool(load_model(args.folder), args.output, notes=notes)
+    for note in notes:
+        console.print(f"note: {note}", highlight=False, markup=False)
+    console.print(f"wrote {path} and its catalogues", highlight=False)
+    return 0
+
+
 def _search_config(args: argparse.Namespace):
     from .fit.search import SearchConfig
 
@@ -178,6 +210,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("folder", type=Path)
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(func=_cmd_evaluate)
+    p = sub.add_parser("import-lenstool", help="a Lenstool .par (and its catalogues) → a model folder")
+    p.add_argument("par", type=Path)
+    p.add_argument("-o", "--output", type=Path, required=True)
+    p.add_argument("--images", type=Path, default=None,
+                   help="take the multiple images from this .par (e.g. the input .par when importing a "
+                        "best.par, which names no image catalogue)")
+    p.add_argument("--overwrite", action="store_true")
+    p.set_defaults(func=_cmd_import_lenstool)
+    p = sub.add_parser("export-lenstool", help="a model folder → a Lenstool .par with catalogues")
+    p.add_argument("folder", type=Path)
+    p.add_argument("-o", "--output", type=Path, required=True, help="the .par file to write")
+    p.set_defaults(func=_cmd_export_lenstool)
     p = sub.add_parser("fit", help="fit a dataset folder; write the results folder")
     p.add_argument("folder", type=Path)
     p.add_argument("-o", "--output", type=Path, required=True, help="the results folder")
