@@ -63,10 +63,10 @@ def _cmd_evaluate(args: argparse.Namespace, console: Console) -> int:
 
     model = load_model(args.folder)
     if args.json:
-        print(json.dumps(evaluate_model(model).to_json()))
+        print(json.dumps(evaluate_model(model, source=args.source).to_json()))
         return 0
     with console.status(f"solving the images of {args.folder} ..."):
-        ev = evaluate_model(model)
+        ev = evaluate_model(model, source=args.source)
     from rich.table import Table
 
     table = Table(title=f"{args.folder}: model vs point_datasets.csv", title_justify="left")
@@ -86,10 +86,7 @@ def _cmd_import_lenstool(args: argparse.Namespace, console: Console) -> int:
     from .tables import save_model
 
     notes: list[str] = []
-    model = import_lenstool(args.par, notes=notes)
-    if args.images is not None:
-        images = import_lenstool(args.images, notes=notes)
-        model = model.replace(point_images=images.point_images, point=images.point)
+    model = import_lenstool(args.par, notes=notes, images=args.images)
     if args.output.exists() and any(args.output.iterdir()) and not args.overwrite:
         raise FileExistsError(f"{args.output} is not empty; pass --overwrite to replace its tables")
     save_model(model, args.output)
@@ -209,6 +206,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("evaluate", help="the model against its point_datasets.csv: rms, chi2, images")
     p.add_argument("folder", type=Path)
     p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--source", choices=("optimal", "barycentre"), default="optimal",
+                   help="source position per system: optimal (linearised image-plane χ²) or the "
+                        "barycentre of the traced images (Lenstool's convention)")
     p.set_defaults(func=_cmd_evaluate)
     p = sub.add_parser("import-lenstool", help="a Lenstool .par (and its catalogues) → a model folder")
     p.add_argument("par", type=Path)

@@ -96,7 +96,13 @@ def test_shear_mapping():
 def test_as1063_shear_row():
     m = import_lenstool(DATA / "as1063_gold/bestopt.par")
     sh = next(r for r in m.mass if r.profile_class == "ExternalShear")
-    assert (sh.gamma_1, sh.gamma_2) == pytest.approx(shear_from_lenstool(0.1039, 50.8049))
+    # Lenstool's γ is for D_ls/D_s = 1; the table's ExternalShear is PyAutoLens's, at the last plane r
+    from clusterfit.physics.cosmology import Cosmology
+
+    z_r = max(im.redshift for im in m.point_images)
+    ratio = Cosmology(70.0, 0.3).distance_ratio_matrix([0.3475, z_r])[0, 1]
+    g1, g2 = shear_from_lenstool(0.1039, 50.8049)
+    assert (sh.gamma_1, sh.gamma_2) == pytest.approx((g1 * ratio, g2 * ratio), rel=1e-12)
 
 
 def _free(model: ClusterModel) -> dict:

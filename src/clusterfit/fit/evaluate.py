@@ -60,8 +60,14 @@ def optimal_source(by, bx, jacobians, sigma) -> tuple[float, float]:
 
 
 def evaluate_model(model: ClusterModel | ComposedModel, theta=None,
-                   config: SolverConfig | None = None) -> Evaluation:
-    """Image-plane rms and χ² of ``model`` (table values, or θ) against its point datasets."""
+                   config: SolverConfig | None = None, source: str = "optimal") -> Evaluation:
+    """Image-plane rms and χ² of ``model`` (table values, or θ) against its point datasets.
+
+    ``source``: ``"optimal"`` (the β minimising the linearised image-plane χ², see the module
+    docstring) or ``"barycentre"`` (the plain mean of the traced images, as Lenstool's image-plane χ²
+    does; use it to compare with a Lenstool ``Chi2pos``)."""
+    if source not in ("optimal", "barycentre"):
+        raise ValueError(f"source must be 'optimal' or 'barycentre', not {source!r}")
     composed = model if isinstance(model, ComposedModel) else compose(model)
     datasets = composed.model.point_datasets
     if not datasets:
@@ -74,6 +80,7 @@ def evaluate_model(model: ClusterModel | ComposedModel, theta=None,
     for ds in datasets:
         by_plane.setdefault(composed.plane_of(ds), []).append(ds)
     sources = {}
+    requests = []
     for plane, group in by_plane.items():
         ys = np.concatenate([[im.y for im in ds.images] for ds in group])
         xs = np.concatenate([[im.x for im in ds.images] for ds in group])
@@ -84,10 +91,13 @@ def evaluate_model(model: ClusterModel | ComposedModel, theta=None,
         for ds in group:
             sl = slice(start, start + len(ds.images))
             a = np.stack([np.stack([jac.yy[sl], jac.yx[sl]], -1), np.stack([jac.xy[sl], jac.xx[sl]], -1)], -2)
-            sources[ds.name] = (plane, *optimal_source(by[sl], bx[sl], np.asarray(a), sig[sl]))
+            if source == "optimal":
+                sources[ds.name] = (plane, *optimal_source(by[sl], bx[sl], np.asarray(a), sig[sl]))
+            else:
+                sources[ds.name] = (plane, float(by[sl].mean()), float(bx[sl].mean()))
             start += len(ds.images)
-        solved = solver.solve(params, [sources[d.name][1] for d in group],
-                              [sources[d.name][2] for d in group], plane)
+        requests.append(([sources[d.name][1] for d in group], [sources[d.name][2] for d in group], plane))
+    for group, solved in zip(by_plane.values(), solver.solve_planes(params, requests), strict=True):
         for ds, images in zip(group, solved, strict=True):
             sources[ds.name] = (*sources[ds.name], images)
     systems = []

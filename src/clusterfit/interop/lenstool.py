@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..tables import (
@@ -106,11 +106,13 @@ class _Ctx:
         log.info(text)
 
 
-def import_lenstool(par_path: str | Path, notes: list[str] | None = None) -> ClusterModel:
+def import_lenstool(par_path: str | Path, notes: list[str] | None = None,
+                   images: str | Path | None = None) -> ClusterModel:
     """Read a Lenstool ``.par`` file (input, ``best.par`` or ``bestopt.par``) as a ClusterModel.
 
     Catalogues named in the file are read relative to the file's folder. ``notes`` (if given)
-    receives one line per thing skipped or approximated. Raises :class:`LenstoolError` (file, line,
+    receives one line per thing skipped or approximated. ``images``: take the multiple images (and
+    point sources) from this other ``.par`` instead (a ``best.par`` names no image catalogue). Raises :class:`LenstoolError` (file, line,
     message, hint) on anything malformed or not representable.
     """
     path = Path(par_path)
@@ -133,12 +135,49 @@ def import_lenstool(par_path: str | Path, notes: list[str] | None = None) -> Clu
     mass, priors, counts = _potentials(par, ctx)
     relations, members, tier_priors, _ = _potfiles(par, ctx)
     _check_grille(par, ctx, counts)
-    images, points, z_priors = _images(par, ctx)
-    return ClusterModel(
-        mass=tuple(mass), point=tuple(points), point_images=tuple(images),
+    found, points, z_priors = _images(par, ctx)
+    if images is not None:
+        other = import_lenstool(images, notes)
+        found, points, z_priors = list(other.point_images), list(other.point), [
+            p for p in other.priors if p.attr_name == REDSHIFT]
+    model = ClusterModel(
+        mass=tuple(mass), point=tuple(points), point_images=tuple(found),
         scaling_galaxies=tuple(members), scaling_relations=tuple(relations),
         priors=tuple(priors + tier_priors + z_priors), cosmology=ctx.cosmology,
     )
+    return _scale_shears(model, to_reference=True)
+
+
+def _last_plane(model: ClusterModel) -> float:
+    zs = [r.redshift for r in model.mass + model.point if r.redshift is not None]
+    zs += [im.redshift for im in model.point_images if im.redshift is not None]
+    zs += [r.redshift for r in model.scaling_relations if r.redshift is not None]
+    return max(zs)
+
+
+def _scale_shears(model: ClusterModel, to_reference: bool) -> ClusterModel:
+    """Lenstool's γ (profil 14) is scaled by D_ls/D_s for each source like every potential (it is the
+    shear for D_ls/D_s = 1); PyAutoLens's ``ExternalShear`` (our table class) gives the shear at the
+    tracer's last plane r. So γ_table = γ_Lenstool · D_lr/D_r, with r the model's highest redshift
+    (lens or source), and the inverse on export."""
+    from ..physics.cosmology import Cosmology as PhysicsCosmology
+
+    shears = [r for r in model.mass if r.profile_class == "ExternalShear"]
+    if not shears:
+        return model
+    cosmo = PhysicsCosmology(model.cosmology.H0, model.cosmology.Om0)
+    z_r = _last_plane(model)
+    factor = {}
+    for r in shears:
+        ratio = cosmo.distance_ratio_matrix([r.redshift, z_r])[0, 1] if z_r > r.redshift else 1.0
+        factor[r.key] = ratio if to_reference else 1.0 / ratio
+    mass = tuple(replace(r, values={k: (v * factor[r.key] if v is not None else None)
+                                    for k, v in r.values.items()})
+                 if r.key in factor else r for r in model.mass)
+    priors = tuple(replace(p, lower=None if p.lower is None else p.lower * factor[(p.galaxy, p.attr_name)],
+                           upper=None if p.upper is None else p.upper * factor[(p.galaxy, p.attr_name)])
+                   if (p.galaxy, p.attr_name) in factor else p for p in model.priors)
+    return model.replace(mass=mass, priors=priors)
 
 
 def _cosmology(par: ParFile, notes: list[str]) -> Cosmology:
@@ -702,6 +741,7 @@ def export_lenstool(model: ClusterModel, par_path: str | Path,
     priors and Gaussian truncations have no Lenstool form: they are dropped or approximated, with a
     line in ``notes``; mass classes other than dPIEMass, dPIEMassSph and ExternalShear are refused.
     """
+    model = _scale_shears(model, to_reference=False)
     path = Path(par_path)
     notes = [] if notes is None else notes
     stem = path.stem

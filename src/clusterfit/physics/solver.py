@@ -256,7 +256,39 @@ class ImageSolver:
         s0 = cfg.pixel_scale or 2 * half / cfg.cells
         ny, nx, tri = self._tiling(params, cy, cx, half, s0)
         my, mx = self._map(params, ny, nx, plane)
+        return self._solve_tiled(params, sy, sx, plane, ny, nx, tri, my, mx, s0)
 
+    def solve_planes(self, group_params: Sequence[Params], requests) -> list[list[Images]]:
+        """Solve several ``(source_y, source_x, plane)`` requests; returns one list per request.
+
+        With one lens plane, β_j = θ − s_j (θ − β_r) for every plane j, with s_j = (D_lj/D_j)/(D_lr/D_r)
+        (the same for physical and reference groups), so the level-0 tiling is mapped once, to the last
+        plane r, and shared by all source planes. Otherwise each request is solved on its own."""
+        layout = self.tracer.layout
+        requests = [(np.atleast_1d(np.asarray(a, float)), np.atleast_1d(np.asarray(b, float)), int(p))
+                    for a, b, p in requests]
+        if len(layout.lens_planes) != 1 or len(requests) < 2:
+            return [self.solve(group_params, *r) for r in requests]
+        cfg = self.config
+        params = list(group_params)
+        r_plane = layout.reference_plane
+        lens = layout.lens_planes[0]
+        ratio = np.asarray(self.tracer.factors.ratio)
+        all_y = np.concatenate([r[0] for r in requests])
+        all_x = np.concatenate([r[1] for r in requests])
+        cy, cx, half = self.region(params, all_y, all_x, r_plane)
+        s0 = cfg.pixel_scale or 2 * half / cfg.cells
+        ny, nx, tri = self._tiling(params, cy, cx, half, s0)
+        ry, rx = self._map(params, ny, nx, r_plane)
+        out = []
+        for sy, sx, plane in requests:
+            scale = ratio[lens, plane] / ratio[lens, r_plane]
+            my, mx = ny - scale * (ny - ry), nx - scale * (nx - rx)
+            out.append(self._solve_tiled(params, sy, sx, plane, ny, nx, tri, my, mx, s0))
+        return out
+
+    def _solve_tiled(self, params, sy, sx, plane, ny, nx, tri, my, mx, s0) -> list[Images]:
+        cfg = self.config
         # level 0: every triangle against every source (one pass over the triangles per source)
         ty, tx = ny[tri], nx[tri]  # (t, 3) image-plane vertices
         vy, vx = my[tri], mx[tri]
