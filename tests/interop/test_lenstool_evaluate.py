@@ -14,7 +14,18 @@ import pytest
 from clusterfit.fit.evaluate import evaluate_model
 from clusterfit.interop.lenstool import import_lenstool
 
-DATA = Path(__file__).resolve().parents[3] / "shared" / "data" / "lenstool"
+
+def _lenstool_data() -> Path:
+    """The shared Lenstool data: $CLUSTERFIT_SHARED_DATA, else ../shared/data beside the checkout."""
+    import os
+
+    candidates = [Path(os.environ["CLUSTERFIT_SHARED_DATA"]) / "lenstool"] if "CLUSTERFIT_SHARED_DATA" in os.environ else []
+    candidates += [Path(__file__).resolve().parents[3] / "shared" / "data" / "lenstool",
+                   Path("/work/shared/data/lenstool")]
+    return next((c for c in candidates if c.is_dir()), candidates[-1])
+
+
+DATA = _lenstool_data()
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(not DATA.is_dir(), reason="shared/data not present")]
 
