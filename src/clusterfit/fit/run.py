@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -75,7 +75,19 @@ def fit(dataset_folder: str | Path, results_folder: str | Path, *, likelihood: s
     compile_s = time.perf_counter() - t0
     console.print(f"fitting {len(composed.free)} free parameters to {len(data.y)} images in "
                   f"{data.n_systems} systems ({likelihood}-plane likelihood; compiled in {compile_s:.1f} s)")
-    result = run_nautilus(log_l, composed.priors, config, console)
+    pool = None
+    if isinstance(config.pool, int) and config.pool > 1:
+        # each worker composes the folder and compiles its own likelihood; batches are split across them
+        import multiprocessing as mp
+
+        pool = mp.get_context("spawn").Pool(config.pool, initializer=_init_worker,
+                                            initargs=(str(dataset_folder), likelihood))
+        log_l, config = _worker_log_l, replace(config, pool=pool)
+    try:
+        result = run_nautilus(log_l, composed.priors, config, console)
+    finally:
+        if pool is not None:
+            pool.close()
     with console.status("solving the images of the best fit ..."):
         evaluation = evaluate_model(composed, result.best)
     model = best_model(composed, result.best, evaluation)
@@ -84,6 +96,20 @@ def fit(dataset_folder: str | Path, results_folder: str | Path, *, likelihood: s
     if plots:
         files.update(_plots(Path(results_folder), composed, result, evaluation, truths))
     return FitResult(Path(results_folder), composed, result, evaluation, files, truths)
+
+
+_WORKER: dict = {}
+
+
+def _init_worker(folder: str, likelihood: str) -> None:
+    composed = prepare(folder)
+    if likelihood != "source":
+        raise ValueError("--pool parallelises the source-plane likelihood")
+    _WORKER["log_l"] = make_log_likelihood(composed)
+
+
+def _worker_log_l(thetas):
+    return _WORKER["log_l"](thetas)
 
 
 def _plots(folder: Path, composed, result, evaluation, truths) -> dict[str, Path]:

@@ -97,7 +97,24 @@ class ComposedModel:
 
     @cached_property
     def auto_means(self) -> dict[str, float]:
-        return {}
+        """``mean = auto`` of free source centres: the centroid of the source's observed images traced
+        to its plane with every other parameter at its prior median (DESIGN.md §4)."""
+        autos = [fp for fp in self.free if fp.prior.prior == "Gaussian" and fp.prior.mean == "auto"]
+        if not autos:
+            return {}
+        provisional = prior_vector(list(self.free), auto_means={fp.name: 0.0 for fp in autos})
+        theta = provisional.median()
+        datasets = {d.name: d for d in self.model.point_datasets}
+        out = {}
+        for fp in autos:
+            ds = datasets.get(fp.attr_name)
+            if fp.table != "point" or fp.column not in ("y", "x") or ds is None:
+                raise ValueError(f"{fp.prior.source}: mean = auto is for point-source centres with "
+                                 f"observed images; {fp.name} has none in point_datasets.csv")
+            by, bx = self.source_plane_yx(theta, np.array([im.y for im in ds.images]),
+                                          np.array([im.x for im in ds.images]), self.plane_of(ds))
+            out[fp.name] = float(np.mean(by if fp.column == "y" else bx))
+        return out
 
     @property
     def names(self) -> tuple[str, ...]:
