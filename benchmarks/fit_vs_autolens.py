@@ -1,0 +1,289 @@
+"""One simulated cluster fitted by clusterfit and by PyAutoLens (issue 5, acceptance 4).
+
+The example cluster (``clusterfit.example_folder()``: halo + 2 galaxies as dPIEMass, a 30-member
+dPIEMassSph scaling tier, 3 point sources at z = 1.5, 2, 3; 10 free parameters) is simulated once
+(seed 1, 0.05″ position noise) and fitted by
+
+* clusterfit: ``clusterfit.fit.run.fit`` (source-plane χ², Nautilus, n_live 200, n_networks 1);
+* PyAutoLens: ``al.AnalysisPoint(fit_positions_cls=al.FitPositionsSourceSolved)`` per source, joined by
+  ``af.FactorGraphModel``, over an ``af.Collection`` of ``af.Model`` galaxies built from the same tables: the 10 free
+  parameters as autofit priors with the same types and bounds, everything else fixed to the table
+  values; each member's σ and r_cut are ``prior_ref × (L_i/L_ref)^exponent`` (autofit prior
+  arithmetic, so the tier shares the two relation priors), searched with ``af.Nautilus`` with the same
+  n_live, n_networks, n_eff and seed, numpy path (``PYAUTO_DISABLE_JAX=1``), one core, from a
+  temporary folder with fit output, visualisation and latents off.
+
+The PyAutoLens search is capped at ``--budget`` seconds of likelihood time (``n_like_max`` from a
+timed evaluation); if the cap is hit its end-to-end time is extrapolated to our number of
+evaluations and its medians are those of an unconverged run (the table says so).
+
+    .venv/bin/python benchmarks/fit_vs_autolens.py              # --n-live 200 --budget 480
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+for _k in ("PYAUTO_SKIP_FIT_OUTPUT", "PYAUTO_SKIP_VISUALIZATION", "PYAUTO_SKIP_LATENTS",
+           "PYAUTO_DISABLE_JAX"):
+    os.environ.setdefault(_k, "1")
+
+import clusterfit  # noqa: E402
+from clusterfit.fit.likelihood import make_log_likelihood, point_data  # noqa: E402
+from clusterfit.fit.run import fit  # noqa: E402
+from clusterfit.fit.search import SearchConfig  # noqa: E402
+from clusterfit.interop.autolens import (  # noqa: E402
+    _kwargs,
+    autolens_cosmology,
+    resolved_model,
+    to_autolens_point_datasets,
+)
+from clusterfit.simulate import simulate  # noqa: E402
+from clusterfit.tables import load_model  # noqa: E402
+
+
+def _af_prior(af, row):
+    if row.prior == "Uniform":
+        return af.UniformPrior(lower_limit=row.lower, upper_limit=row.upper)
+    if row.prior == "LogUniform":
+        return af.LogUniformPrior(lower_limit=row.lower, upper_limit=row.upper)
+    if row.prior == "Gaussian":
+        return af.GaussianPrior(mean=row.mean, sigma=row.sigma)
+    raise ValueError(f"no autofit prior for {row.prior!r}")
+
+
+class _MemberFactory:
+    """Subclasses of a spherical dPIE whose σ and r_cut are ``ref × factor``: the autofit model of a
+    scaling-tier member (its prior arithmetic, ``prior * float``, is not counted as a free parameter
+    inside nested models in this autofit version, so the relation is a constructor instead)."""
+
+    cache: dict = {}
+
+
+def _member_class(base):
+    if base in _MemberFactory.cache:
+        return _MemberFactory.cache[base]
+
+    class Member(base):
+        def __init__(self, centre=(0.0, 0.0), sigma_ref=200.0, sigma_factor=1.0, r_core=0.1,
+                     r_cut_ref=20.0, r_cut_factor=1.0, redshift_object=0.5, redshift_source=1.0,
+                     H0=67.66, Om0=0.30966):
+            super().__init__(centre=centre, sigma=sigma_ref * sigma_factor, r_core=r_core,
+                             r_cut=r_cut_ref * r_cut_factor, redshift_object=redshift_object,
+                             redshift_source=redshift_source, H0=H0, Om0=Om0)
+
+    Member.__name__ = Member.__qualname__ = f"Member{base.__name__}"
+    _MemberFactory.cache[base] = Member
+    return Member
+
+
+def autofit_model(model, composed):
+    """(af.Collection of the galaxies, {our parameter name: its autofit prior})."""
+    import autofit as af
+    import autolens as al
+
+    theta = composed.vector_from_tables()
+    _, filled, _ = resolved_model(model, theta, composed)
+    z_last = float(composed.layout.plane_redshifts[-1])
+    priors = {}
+    by_key = {}
+    for name, f in zip(composed.priors.names, composed.free, strict=True):
+        priors[name] = _af_prior(af, f.prior)
+        by_key[(f.galaxy, f.attr_name, f.column)] = priors[name]
+
+    galaxies = {}
+    for gname, galaxy in filled.galaxies.items():
+        z = float(galaxy.redshift)
+        attrs = {}
+        for attr, row in galaxy.profiles.items():
+            if row.family == "point":
+                attrs[attr] = al.ps.PointSolved()
+                continue
+            if row.family != "mass":
+                continue  # light does not enter a positions likelihood
+            kw = _kwargs(row.profile_class, "mass", row.values, z, z_last, filled, gname)
+            free_centre = (gname, attr, "y") in by_key
+            if free_centre:
+                kw.pop("centre")
+            for (g, a, col), prior in by_key.items():
+                if g == gname and a == attr and col not in ("y", "x"):
+                    kw[col] = prior
+            attrs[attr] = af.Model(getattr(al.mp, row.profile_class), **kw)
+            if free_centre:  # a tuple of priors passed as a keyword is not registered as free
+                attrs[attr].centre.centre_0 = by_key[(gname, attr, "y")]
+                attrs[attr].centre.centre_1 = by_key[(gname, attr, "x")]
+        galaxies[gname] = af.Model(al.Galaxy, redshift=z, **attrs)
+
+    params = composed.group_params(theta)
+    for g, src in enumerate(composed.sources):
+        rel = src.relation
+        if rel is None:
+            continue
+        arrays = {c: np.asarray(v) for c, v in params[g].items()}
+        ref = {f.column: (by_key[(rel.tier, f.attr_name, f.column)], theta[j])
+               for j, f in enumerate(composed.free) if f.galaxy == rel.tier}
+        cls = getattr(al.mp, src.profile_class)
+        for i in range(len(arrays["y"])):
+            values = {c: float(a[i]) for c, a in arrays.items()}
+            kw = _kwargs(src.profile_class, "mass", values, float(src.redshift), z_last, filled,
+                         f"{rel.tier}_{i}")
+            member_cls = _member_class(cls)
+            for col, (prior, truth) in ref.items():
+                member_col = col.removesuffix("_ref")
+                # p_i = p_ref × (L_i/L_ref)^exponent: the shared prior p_ref and a fixed factor
+                kw[f"{member_col}_factor"] = values[member_col] / truth
+                kw[f"{member_col}_ref"] = prior
+                kw.pop(member_col)
+            galaxies[f"{rel.tier}_{i}"] = af.Model(
+                al.Galaxy, redshift=float(src.redshift), mass=af.Model(member_cls, **kw))
+    return af.Collection(galaxies=af.Collection(**galaxies)), priors
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--n-live", type=int, default=200)
+    ap.add_argument("--n-eff", type=int, default=2000)
+    ap.add_argument("--n-networks", type=int, default=1)
+    ap.add_argument("--budget", type=float, default=480.0,
+                    help="cap on PyAutoLens likelihood time [s] (sets n_like_max)")
+    args = ap.parse_args()
+
+    tmp = Path(tempfile.mkdtemp(prefix="clusterfit_vs_autolens_"))
+    data = simulate(clusterfit.example_folder(), tmp / "data", seed=args.seed, overwrite=True)
+
+    # --- clusterfit ---------------------------------------------------------------------------
+    t0 = time.perf_counter()
+    ours = fit(data, tmp / "ours", plots=False,
+               config=SearchConfig(n_live=args.n_live, n_eff=args.n_eff, n_networks=args.n_networks,
+                                   seed=args.seed, progress=False))
+    ours_wall = time.perf_counter() - t0
+    s = ours.search
+    names = list(s.names)
+    truths = ours.truths
+    ours_q = s.quantiles([0.16, 0.5, 0.84])
+    print(f"clusterfit: {ours_wall:.1f} s end to end, search {s.wall_s:.1f} s, {s.n_like:,} "
+          f"evaluations, rms {ours.evaluation.rms_arcsec:.4f}″", flush=True)
+
+    # --- PyAutoLens ---------------------------------------------------------------------------
+    os.chdir(tmp)
+    t_import = time.perf_counter()
+    import logging
+
+    import autofit as af
+    import autolens as al
+    from autofit.non_linear.fitness import Fitness  # noqa: F401  (documented timing path)
+
+    logging.getLogger().handlers.clear()
+    logging.getLogger().setLevel(logging.WARNING)
+    import_s = time.perf_counter() - t_import
+
+    t_setup = time.perf_counter()
+    model = load_model(data)
+    composed = ours.composed
+    af_model, priors = autofit_model(model, composed)
+    assert af_model.prior_count == len(names), (af_model.prior_count, len(names))
+    solver = al.PointSolver.for_grid(
+        grid=al.Grid2D.uniform(shape_native=(200, 200), pixel_scales=0.5),
+        pixel_scale_precision=1e-3, magnification_threshold=0.1, use_jax=False)
+    cosmology = autolens_cosmology(model)
+    analyses = [al.AnalysisPoint(dataset=ds, solver=solver, fit_positions_cls=al.FitPositionsSourceSolved,
+                                 cosmology=cosmology, use_jax=False)
+                for ds in to_autolens_point_datasets(model)]
+    # several datasets sharing one model: autofit's factor graph (AnalysisPoint has no `+` here)
+    analysis = af.FactorGraphModel(*[af.AnalysisFactor(prior_model=af_model, analysis=a)
+                                     for a in analyses])
+
+    counter = {"n": 0}
+    inner = analyses[0].log_likelihood_function
+
+    def counted(instance, *a, **k):
+        counter["n"] += 1
+        return inner(instance, *a, **k)
+
+    analyses[0].log_likelihood_function = counted
+    setup_s = time.perf_counter() - t_setup
+
+    # likelihood agreement and timing at the truth and at our best fit
+    ours_log_l = make_log_likelihood(composed, point_data(composed))
+
+    def theirs_log_l(theta):
+        inst = af_model.instance_for_arguments({priors[n]: float(v) for n, v in zip(names, theta,
+                                                                                   strict=True)})
+        return float(sum(a.log_likelihood_function(inst) for a in analyses))
+
+    checks = {"truth": truths, "our best": s.best}
+    for label, th in checks.items():
+        lo = float(np.asarray(ours_log_l(th[None, :]))[0])
+        lt = theirs_log_l(th)
+        print(f"log L at {label}: clusterfit {lo:.4f}, PyAutoLens {lt:.4f}", flush=True)
+    pair = np.asarray(ours_log_l(np.stack([truths, s.best])))
+    dl_ours = float(pair[1] - pair[0])
+    dl_theirs = theirs_log_l(s.best) - theirs_log_l(truths)
+    print(f"Δlog L (best − truth): clusterfit {dl_ours:.4f}, PyAutoLens {dl_theirs:.4f}")
+    reps = []
+    for _ in range(10):
+        t1 = time.perf_counter()
+        theirs_log_l(truths)
+        reps.append(time.perf_counter() - t1)
+    t_eval = float(np.median(reps))
+    n_like_max = int(args.budget / t_eval)
+    print(f"PyAutoLens: {t_eval * 1e3:.1f} ms per evaluation (instance + 3 analyses); "
+          f"n_like_max = {n_like_max:,}", flush=True)
+
+    counter["n"] = 0
+    search = af.Nautilus(name="fit_vs_autolens", n_live=args.n_live, n_networks=args.n_networks,
+                         n_eff=args.n_eff, seed=args.seed, n_like_max=n_like_max,
+                         discard_exploration=True, number_of_cores=1, verbose=False)
+    t2 = time.perf_counter()
+    result = search.fit(model=analysis.global_prior_model, analysis=analysis)
+    search_s = time.perf_counter() - t2
+    n_theirs = counter["n"]
+    capped = n_theirs >= 0.98 * n_like_max
+    samples = result.samples
+    ids = [p.id for p in samples.model.priors_ordered_by_id]
+    cols = [ids.index(priors[n].id) for n in names]
+    pts = np.asarray(samples.parameter_lists)[:, cols]
+    w = np.asarray(samples.weight_list, dtype=float)
+    w = w / w.sum()
+    theirs_q = []
+    for j in range(len(names)):
+        order = np.argsort(pts[:, j])
+        cdf = np.cumsum(w[order])
+        theirs_q.append(np.interp([0.16, 0.5, 0.84], cdf / cdf[-1], pts[order, j]))
+    theirs_q = np.array(theirs_q).T
+    theirs_total = import_s + setup_s + search_s
+    print(f"PyAutoLens: import {import_s:.1f} s, setup {setup_s:.1f} s, search {search_s:.1f} s, "
+          f"{n_theirs:,} evaluations{' (capped)' if capped else ''}", flush=True)
+
+    print("\n| parameter | truth | clusterfit median [16 %, 84 %] | PyAutoLens median [16 %, 84 %] |")
+    print("|---|---:|---:|---:|")
+    for j, n in enumerate(names):
+        print(f"| {n} | {truths[j]:.4g} | {ours_q[1, j]:.4g} [{ours_q[0, j]:.4g}, {ours_q[2, j]:.4g}] | "
+              f"{theirs_q[1, j]:.4g} [{theirs_q[0, j]:.4g}, {theirs_q[2, j]:.4g}] |")
+
+    print("\n| | clusterfit | PyAutoLens (numpy) |")
+    print("|---|---:|---:|")
+    print(f"| end-to-end wall [s] | {ours_wall:.1f} | {theirs_total:.1f}"
+          f"{' (capped run)' if capped else ''} |")
+    print(f"| search wall [s] | {s.wall_s:.1f} | {search_s:.1f} |")
+    print(f"| likelihood evaluations | {s.n_like:,} | {n_theirs:,}{' (cap)' if capped else ''} |")
+    print(f"| evaluations / s (search) | {s.n_like / s.wall_s:,.0f} | {n_theirs / search_s:,.1f} |")
+    print(f"| time per evaluation, isolated | — | {t_eval * 1e3:.1f} ms |")
+    if capped:
+        est = import_s + setup_s + s.n_like * search_s / max(n_theirs, 1)
+        print(f"| extrapolated end-to-end at {s.n_like:,} evaluations [s] | — | ≈ {est:,.0f} |")
+        print(f"\nspeed-up: ≥ {theirs_total / ours_wall:.0f}× measured (capped), "
+              f"≈ {est / ours_wall:.0f}× extrapolated to our evaluation count")
+    else:
+        print(f"\nspeed-up (end to end): {theirs_total / ours_wall:.0f}×")
+
+
+if __name__ == "__main__":
+    main()
