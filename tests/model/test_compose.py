@@ -60,3 +60,25 @@ def test_source_planes_and_jit_vmap(composed):
     for i in range(3):
         ey, ex = composed.source_plane_yx(theta, y[i:i + 1], x[i:i + 1], int(plane[i]))
         np.testing.assert_allclose([by[1, i], bx[1, i]], [ey[0], ex[0]], rtol=1e-12)
+
+
+def test_mean_auto_is_the_traced_image_centroid(example_copy):
+    """mean = auto: centroid of the source's images traced at the prior medians (DESIGN.md §4)."""
+    from clusterfit.tables import save_model
+
+    model = load_model(example_folder())
+    # three images of point_0, made by tracing with the table model: their traced centroid is known
+    from clusterfit.tables import PointImage
+
+    ys, xs = np.array([26.9, 21.0, -9.2]), np.array([-7.4, 11.2, -21.0])
+    images = tuple(PointImage("point_0", float(y), float(x), 0.05, redshift=1.5)
+                   for y, x in zip(ys, xs, strict=True))
+    save_model(model.replace(point_images=images), example_copy)
+    with open(example_copy / "priors.csv", "a") as f:
+        f.write("source_0,point_0,centre,Gaussian,,,auto,0.5\n")
+    c = compose(load_model(example_copy))
+    theta = c.priors.median()
+    by, bx = c.source_plane_yx(theta, ys, xs, c.source_planes["point_0"])
+    assert c.auto_means["source_0.point_0.y"] == pytest.approx(float(np.mean(by)), rel=1e-12)
+    assert c.auto_means["source_0.point_0.x"] == pytest.approx(float(np.mean(bx)), rel=1e-12)
+    assert theta[-2:] == pytest.approx([float(np.mean(by)), float(np.mean(bx))], rel=1e-12)
