@@ -168,9 +168,9 @@ def main() -> None:
         print(f"| PyAutoLens numpy, precision {p:g} (mean; median {statistics.median(t_theirs[p]):.3f}) | "
               f"{per:.3f} | {sum(t_theirs[p]):.2f} | {per / (t_warm / n_src):.0f}× "
               f"(vs one-source `solve`: {per / t_single:.1f}×) |")
-    print("\n| per source (plane z, β) | ours all | ours |μ|≥0.1 | "
+    print("\n| per source (plane z, β) | ours all | ours abs(μ) ≥ 0.1 | "
           + " | ".join(f"PyAutoLens {p:g}" for p in args.precisions)
-          + " | ours ⊇ theirs (1e-3″) | theirs missed (|μ|≥0.1) |")
+          + " | ours ⊇ theirs (1e-3″) | ours abs(μ) ≥ 0.1 not in theirs |")
     print("|---|---:|---:|" + "---:|" * len(args.precisions) + "---|---|")
     all_found, missed_total = True, 0
     for row, j in enumerate(picks_idx):
