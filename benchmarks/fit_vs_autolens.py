@@ -24,15 +24,18 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 
-for _k in ("PYAUTO_SKIP_FIT_OUTPUT", "PYAUTO_SKIP_VISUALIZATION", "PYAUTO_SKIP_LATENTS",
-           "PYAUTO_DISABLE_JAX"):
+_JAX = "--jax" in sys.argv  # PyAutoLens reads its environment at import
+for _k in ("PYAUTO_SKIP_FIT_OUTPUT", "PYAUTO_SKIP_VISUALIZATION", "PYAUTO_SKIP_LATENTS"):
     os.environ.setdefault(_k, "1")
+if not _JAX:
+    os.environ.setdefault("PYAUTO_DISABLE_JAX", "1")
 
 import clusterfit  # noqa: E402
 from clusterfit.fit.likelihood import make_log_likelihood, point_data  # noqa: E402
@@ -152,7 +155,9 @@ def main() -> None:
     ap.add_argument("--n-eff", type=int, default=2000)
     ap.add_argument("--n-networks", type=int, default=1)
     ap.add_argument("--budget", type=float, default=480.0,
-                    help="cap on PyAutoLens likelihood time [s] (sets n_like_max)")
+                    help="cap on PyAutoLens likelihood time [s] (sets n_like_max; numpy path)")
+    ap.add_argument("--jax", action="store_true",
+                    help="PyAutoLens's JAX path (jit + vmap), uncapped, instead of numpy")
     args = ap.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="clusterfit_vs_autolens_"))
@@ -194,7 +199,7 @@ def main() -> None:
         pixel_scale_precision=1e-3, magnification_threshold=0.1, use_jax=False)
     cosmology = autolens_cosmology(model)
     analyses = [al.AnalysisPoint(dataset=ds, solver=solver, fit_positions_cls=al.FitPositionsSourceSolved,
-                                 cosmology=cosmology, use_jax=False)
+                                 cosmology=cosmology, use_jax=args.jax)
                 for ds in to_autolens_point_datasets(model)]
     # several datasets sharing one model: autofit's factor graph (AnalysisPoint has no `+` here)
     analysis = af.FactorGraphModel(*[af.AnalysisFactor(prior_model=af_model, analysis=a)
@@ -228,14 +233,15 @@ def main() -> None:
     dl_theirs = theirs_log_l(s.best) - theirs_log_l(truths)
     print(f"Δlog L (best − truth): clusterfit {dl_ours:.4f}, PyAutoLens {dl_theirs:.4f}")
     reps = []
-    for _ in range(10):
+    for _ in range(0 if args.jax else 10):
         t1 = time.perf_counter()
         theirs_log_l(truths)
         reps.append(time.perf_counter() - t1)
-    t_eval = float(np.median(reps))
-    n_like_max = int(args.budget / t_eval)
-    print(f"PyAutoLens: {t_eval * 1e3:.1f} ms per evaluation (instance + 3 analyses); "
-          f"n_like_max = {n_like_max:,}", flush=True)
+    t_eval = float(np.median(reps)) if reps else float("nan")
+    n_like_max = float("inf") if args.jax else int(args.budget / t_eval)
+    if not args.jax:
+        print(f"PyAutoLens: {t_eval * 1e3:.1f} ms per evaluation (instance + 3 analyses); "
+              f"n_like_max = {n_like_max:,}", flush=True)
 
     counter["n"] = 0
     search = af.Nautilus(name="fit_vs_autolens", n_live=args.n_live, n_networks=args.n_networks,
@@ -244,7 +250,7 @@ def main() -> None:
     t2 = time.perf_counter()
     result = search.fit(model=analysis.global_prior_model, analysis=analysis)
     search_s = time.perf_counter() - t2
-    n_theirs = counter["n"]
+    n_theirs = max(counter["n"], int(result.samples.samples_info.get("total_samples", 0)))
     capped = n_theirs >= 0.98 * n_like_max
     samples = result.samples
     ids = [p.id for p in samples.model.priors_ordered_by_id]
@@ -268,14 +274,15 @@ def main() -> None:
         print(f"| {n} | {truths[j]:.4g} | {ours_q[1, j]:.4g} [{ours_q[0, j]:.4g}, {ours_q[2, j]:.4g}] | "
               f"{theirs_q[1, j]:.4g} [{theirs_q[0, j]:.4g}, {theirs_q[2, j]:.4g}] |")
 
-    print("\n| | clusterfit | PyAutoLens (numpy) |")
+    print(f"\n| | clusterfit | PyAutoLens ({'JAX' if args.jax else 'numpy'}) |")
     print("|---|---:|---:|")
     print(f"| end-to-end wall [s] | {ours_wall:.1f} | {theirs_total:.1f}"
           f"{' (capped run)' if capped else ''} |")
     print(f"| search wall [s] | {s.wall_s:.1f} | {search_s:.1f} |")
     print(f"| likelihood evaluations | {s.n_like:,} | {n_theirs:,}{' (cap)' if capped else ''} |")
     print(f"| evaluations / s (search) | {s.n_like / s.wall_s:,.0f} | {n_theirs / search_s:,.1f} |")
-    print(f"| time per evaluation, isolated | — | {t_eval * 1e3:.1f} ms |")
+    if np.isfinite(t_eval):
+        print(f"| time per evaluation, isolated | — | {t_eval * 1e3:.1f} ms |")
     if capped:
         est = import_s + setup_s + s.n_like * search_s / max(n_theirs, 1)
         print(f"| extrapolated end-to-end at {s.n_like:,} evaluations [s] | — | ≈ {est:,.0f} |")
