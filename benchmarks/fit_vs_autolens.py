@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -289,7 +290,9 @@ def main() -> None:
         print(f"\nspeed-up: ≥ {theirs_total / ours_wall:.0f}× measured (capped), "
               f"≈ {est / ours_wall:.0f}× extrapolated to our evaluation count")
     else:
-        print(f"\nspeed-up (end to end): {theirs_total / ours_wall:.0f}×")
+        print(f"\nspeed-up (end to end): {theirs_total / ours_wall:.1f}×")
+    os.chdir(Path.home())
+    shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":
