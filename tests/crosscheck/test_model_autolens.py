@@ -21,7 +21,6 @@ Two conventions differ between the codes, at levels above 1e-6 arcsec; each is i
 """
 
 import dataclasses
-import os
 
 import numpy as np
 import pytest
@@ -36,21 +35,6 @@ from clusterfit.tables.model import model_errors
 pytestmark = [pytest.mark.crosscheck, pytest.mark.slow]
 
 TOL = 1e-6  # arcsec
-
-
-@pytest.fixture
-def al(tmp_path, monkeypatch):
-    for var in ("PYAUTO_DISABLE_JAX", "PYAUTO_SKIP_FIT_OUTPUT", "PYAUTO_SKIP_VISUALIZATION",
-                "PYAUTO_SKIP_LATENTS"):
-        monkeypatch.setenv(var, "1")
-    monkeypatch.chdir(tmp_path)  # autolens treats the working folder as its workspace
-    try:
-        import autolens
-    except ImportError as exc:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"autolens must be importable under CI: {exc}")
-        pytest.skip(f"autolens not importable: {exc}")
-    return autolens
 
 
 def autolens_radiation(H0: float, Om0: float) -> Cosmology:

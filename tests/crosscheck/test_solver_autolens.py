@@ -6,7 +6,6 @@ Every image PyAutoLens finds must be found here within 1e-4″ (their precision 
 Their dPIE and NFW profiles are built with ``redshift_source`` = the source plane (PEERS.md).
 """
 
-import os
 
 import jax.numpy as jnp
 import numpy as np
@@ -21,21 +20,6 @@ pytestmark = [pytest.mark.crosscheck, pytest.mark.slow]
 
 H0, OM0 = 67.66, 0.30966
 ZL, ZS = 0.3, 2.0
-
-
-@pytest.fixture
-def al(tmp_path, monkeypatch):
-    for var in ("PYAUTO_DISABLE_JAX", "PYAUTO_SKIP_FIT_OUTPUT", "PYAUTO_SKIP_VISUALIZATION",
-                "PYAUTO_SKIP_LATENTS"):
-        monkeypatch.setenv(var, "1")
-    monkeypatch.chdir(tmp_path)
-    try:
-        import autolens
-    except ImportError as exc:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"autolens must be importable under CI: {exc}")
-        pytest.skip(f"autolens not importable: {exc}")
-    return autolens
 
 
 def _a(*v):

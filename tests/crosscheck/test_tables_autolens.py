@@ -3,7 +3,6 @@
 Skips where autolens cannot be imported (Python < 3.12), but fails under CI=true.
 """
 
-import os
 from pathlib import Path
 
 import pytest
@@ -12,21 +11,6 @@ from clusterfit import example_folder, load_model, save_model
 from clusterfit.tables import ClusterModel
 
 pytestmark = pytest.mark.crosscheck
-
-
-@pytest.fixture
-def al(tmp_path, monkeypatch):
-    for var in ("PYAUTO_DISABLE_JAX", "PYAUTO_SKIP_FIT_OUTPUT", "PYAUTO_SKIP_VISUALIZATION",
-                "PYAUTO_SKIP_LATENTS"):
-        monkeypatch.setenv(var, "1")
-    monkeypatch.chdir(tmp_path)  # autolens treats the working folder as its workspace
-    try:
-        import autolens
-    except ImportError as exc:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"autolens must be importable under CI: {exc}")
-        pytest.skip(f"autolens not importable: {exc}")
-    return autolens
 
 
 def _profiles(al):

@@ -7,7 +7,6 @@ NFW profiles are built with ``redshift_source = 3.0`` (PEERS.md, first trap) and
 same flat ΛCDM (second trap). Positions on all six planes must agree to 1e-6 arcsec.
 """
 
-import os
 
 import jax.numpy as jnp
 import numpy as np
@@ -31,21 +30,6 @@ Z_LENS = (0.3, 0.5, 0.8)
 Z_SRC = (1.0, 2.0, 3.0)
 Z_LAST = Z_SRC[-1]
 PLANCK15 = Cosmology(67.74, 0.3075, m_nu=(0.0, 0.0, 0.06))  # autogalaxy.cosmology.Planck15
-
-
-@pytest.fixture
-def al(tmp_path, monkeypatch):
-    for var in ("PYAUTO_DISABLE_JAX", "PYAUTO_SKIP_FIT_OUTPUT", "PYAUTO_SKIP_VISUALIZATION",
-                "PYAUTO_SKIP_LATENTS"):
-        monkeypatch.setenv(var, "1")
-    monkeypatch.chdir(tmp_path)  # autolens treats the working folder as its workspace
-    try:
-        import autolens
-    except ImportError as exc:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"autolens must be importable under CI: {exc}")
-        pytest.skip(f"autolens not importable: {exc}")
-    return autolens
 
 
 def _a(*v):
