@@ -232,7 +232,7 @@ def compose(model: ClusterModel) -> ComposedModel:
     base, tier_base, tier_log_lum, tier_cols = [], [], [], []
     for src in sources:
         if src.relation is None:
-            base.append(_explicit_base(src, cosmo))
+            base.append(_explicit_base(src))
             tier_base.append(None)
             tier_log_lum.append(None)
             tier_cols.append(None)
@@ -282,6 +282,7 @@ def compose(model: ClusterModel) -> ComposedModel:
     layout = TracerLayout(tuple(replace(gr, kind="physical") if s.profile_class in _BUILD_TIME_CONVERTED
                                 else gr for gr, s in zip(layout.groups, sources, strict=True)),
                           layout.source_redshifts)
+    _ludlow_as_pyautolens(sources, base, layout, cosmo)
     factors = TracerFactors(cosmo.distance_ratio_matrix(layout.plane_redshifts),
                             np.array([cosmo.angular_diameter_distance(z) for z in layout.plane_redshifts]))
     planes = {name: layout.plane_index(z) for name, z in source_planes_z.items()}
@@ -290,16 +291,33 @@ def compose(model: ClusterModel) -> ComposedModel:
                          make_tracer(layout, factors))
 
 
-def _explicit_base(src: GroupSource, cosmo: PhysicsCosmology) -> dict[str, np.ndarray]:
+# PyAutoLens's NFWMCRLudlowSph converts M200 with its own Planck15 (autogalaxy mcr_util), whatever the
+# cosmology, and folds that cosmology's D_ls/D_s to its redshift_source (= the tracer's last plane) into κ_s.
+_PLANCK15 = PhysicsCosmology(67.74, 0.3075, m_nu=(0.0, 0.0, 0.06))
+
+
+def _ludlow_as_pyautolens(sources, base, layout: TracerLayout, cosmo: PhysicsCosmology) -> None:
+    """Make NFWMCRLudlowSph groups identical to PyAutoLens's class of the same name (DESIGN.md §2):
+    (κ_s, r_s) from Planck15, and κ_s rescaled so that κ_s · D_lr/D_r(ours) equals PyAutoLens's
+    κ_s(Planck15, z_source = last plane r)."""
+    z_r = layout.plane_redshifts[-1]
+    for g, src in enumerate(sources):
+        if src.profile_class != "NFWMCRLudlowSph" or src.relation is not None:
+            continue
+        masses = base[g].pop("mass_at_200")
+        ks, rs = nfw_ludlow_kappa_s_scale_radius(masses, src.redshift, _PLANCK15)
+        if z_r > src.redshift:
+            ks = ks * (_PLANCK15.distance_ratio_matrix([src.redshift, z_r])[0, 1]
+                       / cosmo.distance_ratio_matrix([src.redshift, z_r])[0, 1])
+        base[g]["kappa_s"], base[g]["scale_radius"] = np.asarray(ks), np.asarray(rs)
+
+
+def _explicit_base(src: GroupSource) -> dict[str, np.ndarray]:
     spec = get_spec(src.profile_class, "mass")
     cols = [c for p in spec.physical_parameters for c in p.columns]
     arrays = {c: np.array([np.nan if r.values.get(c) is None else r.values[c] for r in src.rows])
               for c in cols}
-    if src.profile_class == "NFWMCRLudlowSph":
-        ks, rs = zip(*(nfw_ludlow_kappa_s_scale_radius(m, src.redshift, cosmo)
-                       for m in arrays.pop("mass_at_200")), strict=True)
-        arrays["kappa_s"], arrays["scale_radius"] = np.array(ks), np.array(rs)
-    return arrays
+    return arrays  # NFWMCRLudlowSph: mass_at_200 → (κ_s, r_s) once the planes are known
 
 
 def _slots(free, sources, tier_base) -> list[_Slot]:
