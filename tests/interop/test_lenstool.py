@@ -9,24 +9,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 from astropy.cosmology import FlatLambdaCDM
+from lenstool_data import DATA  # noqa: E402  (tests/interop is on sys.path under pytest)
 
 from clusterfit import example_folder
 from clusterfit.interop import LenstoolError, export_lenstool, import_lenstool
 from clusterfit.interop.lenstool import REDSHIFT, shear_from_lenstool, shear_to_lenstool
 from clusterfit.tables import ClusterModel, load_model, save_model
 
-
-def _lenstool_data() -> Path:
-    """The shared Lenstool data: $CLUSTERFIT_SHARED_DATA, else ../shared/data beside the checkout."""
-    import os
-
-    candidates = [Path(os.environ["CLUSTERFIT_SHARED_DATA"]) / "lenstool"] if "CLUSTERFIT_SHARED_DATA" in os.environ else []
-    candidates += [Path(__file__).resolve().parents[3] / "shared" / "data" / "lenstool",
-                   Path("/work/shared/data/lenstool")]
-    return next((c for c in candidates if c.is_dir()), candidates[-1])
-
-
-DATA = _lenstool_data()
 BAD = Path(__file__).parents[1] / "data" / "lenstool_bad"
 needs_data = pytest.mark.skipif(not DATA.is_dir(), reason="Lenstool validation data not present")
 

@@ -7,25 +7,12 @@ imported correctly must do at least as well as published (within 5 %) and find e
 an import error (σ convention, ellipticity, angles, shear normalisation, kpc) raises the rms well above.
 """
 
-from pathlib import Path
 
 import pytest
+from lenstool_data import DATA  # noqa: E402  (tests/interop is on sys.path under pytest)
 
 from clusterfit.fit.evaluate import evaluate_model
 from clusterfit.interop.lenstool import import_lenstool
-
-
-def _lenstool_data() -> Path:
-    """The shared Lenstool data: $CLUSTERFIT_SHARED_DATA, else ../shared/data beside the checkout."""
-    import os
-
-    candidates = [Path(os.environ["CLUSTERFIT_SHARED_DATA"]) / "lenstool"] if "CLUSTERFIT_SHARED_DATA" in os.environ else []
-    candidates += [Path(__file__).resolve().parents[3] / "shared" / "data" / "lenstool",
-                   Path("/work/shared/data/lenstool")]
-    return next((c for c in candidates if c.is_dir()), candidates[-1])
-
-
-DATA = _lenstool_data()
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(not DATA.is_dir(), reason="shared/data not present")]
 
