@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from astropy.cosmology import FlatLambdaCDM
-from lenstool_data import DATA  # noqa: E402  (tests/interop is on sys.path under pytest)
+from lenstool_data import DATA  # tests/interop is on sys.path under pytest
 
 from clusterfit import example_folder
 from clusterfit.interop import LenstoolError, export_lenstool, import_lenstool

@@ -9,7 +9,7 @@ an import error (σ convention, ellipticity, angles, shear normalisation, kpc) r
 
 
 import pytest
-from lenstool_data import DATA  # noqa: E402  (tests/interop is on sys.path under pytest)
+from lenstool_data import DATA  # tests/interop is on sys.path under pytest
 
 from clusterfit.fit.evaluate import evaluate_model
 from clusterfit.interop.lenstool import import_lenstool
