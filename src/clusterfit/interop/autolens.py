@@ -9,7 +9,12 @@
   its relation gives (``p_i = p_ref (L_i/L_ref)^p_exponent``; per-member columns override).
 * :func:`to_autolens_tracer` — those galaxies, plus an empty galaxy on every source plane of our
   tracer that no galaxy occupies, in an ``al.Tracer`` with our cosmology.
-* :func:`to_autolens_point_datasets` — ``point_datasets.csv`` as ``al.PointDataset`` objects.
+* :func:`to_autolens_point_datasets` — ``point_datasets.csv`` as ``al.PointDataset`` objects;
+  :func:`from_autolens_point_datasets` — the reverse.
+* :func:`to_autolens_model`, :func:`autolens_instance`, :func:`from_autolens_instance`
+  (:mod:`.autolens_model`): the folder as an autofit model with our priors, and fitted instances back;
+  :func:`to_autolens_analyses`, :func:`autolens_log_likelihood` (:mod:`.autolens_fit`): PyAutoLens
+  analyses and their likelihood convention; :func:`export_autolens` (:mod:`.autolens_export`). docs/autolens.md.
 
 Free cells (empty in the tables) take the values of ``compose(model).vector_from_tables()`` (the table
 value, or the prior median where the cell is empty); pass ``theta`` for another parameter vector.
@@ -51,8 +56,17 @@ __all__ = [
     "to_autolens_galaxies",
     "to_autolens_tracer",
     "to_autolens_point_datasets",
+    "from_autolens_point_datasets",
     "autolens_cosmology",
     "resolved_model",
+    "to_autolens_model",
+    "autolens_priors",
+    "autolens_instance",
+    "from_autolens_instance",
+    "member_class",
+    "to_autolens_analyses",
+    "autolens_log_likelihood",
+    "autolens_likelihood_terms",
 ]
 
 _MODULES = {"mass": "mp", "light": "lp", "point": "ps"}
@@ -215,3 +229,43 @@ def to_autolens_point_datasets(model: ClusterModel) -> list[Any]:
         out.append(al.PointDataset(ds.name, positions=[tuple(p) for p in ds.positions],
                                    positions_noise_map=list(ds.positions_noise), redshift=z, **kw))
     return out
+
+
+def from_autolens_point_datasets(datasets, model: ClusterModel | None = None):
+    """``al.PointDataset`` objects → our ``point_datasets.csv`` rows (``tuple[PointImage, ...]``), or,
+    with ``model``, that model with them as its datasets. Fluxes, time delays and redshift are kept
+    where the dataset has them; a scalar noise map applies to every image."""
+    from ..tables import PointImage
+
+    def per_image(values, n):
+        if values is None:
+            return [None] * n
+        arr = np.atleast_1d(np.asarray(getattr(values, "array", values), dtype=float))
+        return [float(v) for v in (np.repeat(arr, n) if arr.size == 1 else arr)]
+
+    images = []
+    for d in datasets:
+        pos = np.asarray(getattr(d.positions, "array", d.positions), dtype=float).reshape(-1, 2)
+        n = len(pos)
+        noise = per_image(d.positions_noise_map, n)
+        flux, flux_noise = per_image(d.fluxes, n), per_image(d.fluxes_noise_map, n)
+        delay, delay_noise = per_image(d.time_delays, n), per_image(d.time_delays_noise_map, n)
+        z = None if d.redshift is None else float(d.redshift)
+        images += [PointImage(d.name, float(y), float(x), noise[i], flux[i], flux_noise[i], delay[i],
+                              delay_noise[i], z) for i, (y, x) in enumerate(pos)]
+    return tuple(images) if model is None else model.replace(point_images=tuple(images))
+
+
+# the autofit model, analyses and export live in their own modules; re-exported here
+from .autolens_fit import (  # noqa: E402
+    autolens_likelihood_terms,
+    autolens_log_likelihood,
+    to_autolens_analyses,
+)
+from .autolens_model import (  # noqa: E402
+    autolens_instance,
+    autolens_priors,
+    from_autolens_instance,
+    member_class,
+    to_autolens_model,
+)
