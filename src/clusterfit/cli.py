@@ -110,6 +110,16 @@ def _cmd_export_lenstool(args: argparse.Namespace, console: Console) -> int:
     return 0
 
 
+def _cmd_export_autolens(args: argparse.Namespace, console: Console) -> int:
+    from .interop.autolens_export import export_autolens
+    from .tables import load_model
+
+    out = export_autolens(load_model(args.folder), args.output, overwrite=args.overwrite)
+    console.print(f"wrote {out}: " + ", ".join(sorted(p.name for p in out.iterdir()))
+                  + "; in PyAutoLens: python load_in_autolens.py", highlight=False)
+    return 0
+
+
 def _search_config(args: argparse.Namespace):
     from .fit.search import SearchConfig
 
@@ -222,6 +232,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("folder", type=Path)
     p.add_argument("-o", "--output", type=Path, required=True, help="the .par file to write")
     p.set_defaults(func=_cmd_export_lenstool)
+    p = sub.add_parser("export-autolens", help="a model folder → a folder for PyAutoLens's CSV loaders "
+                       "(members expanded) with load_in_autolens.py")
+    p.add_argument("folder", type=Path)
+    p.add_argument("-o", "--output", type=Path, required=True, help="the folder to write (must not exist)")
+    p.add_argument("--overwrite", action="store_true", help="replace an existing output folder")
+    p.set_defaults(func=_cmd_export_autolens)
     p = sub.add_parser("fit", help="fit a dataset folder; write the results folder")
     p.add_argument("folder", type=Path)
     p.add_argument("-o", "--output", type=Path, required=True, help="the results folder")
