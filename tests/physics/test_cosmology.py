@@ -63,3 +63,28 @@ def test_critical_surface_density_and_scales():
     assert DEFAULT_COSMOLOGY.critical_density(zl) == pytest.approx(rho, rel=1e-5)
     with pytest.raises(ValueError):
         DEFAULT_COSMOLOGY.critical_surface_density(zl, unit="pc2")
+
+
+@pytest.mark.parametrize("cosmo, ref", [
+    (DEFAULT_COSMOLOGY, REF),
+    (Cosmology(67.74, 0.3075, m_nu=(0.0, 0.0, 0.06)),
+     FlatLambdaCDM(H0=67.74, Om0=0.3075, Tcmb0=2.7255 * u.K, Neff=3.046, m_nu=[0.0, 0.0, 0.06] * u.eV)),
+])
+def test_distance_table_ratios_match_astropy(cosmo, ref):
+    """Jitted, interpolated D_ls/D_s (free source redshifts) vs astropy and distance_ratio_matrix."""
+    import jax
+
+    from clusterfit.physics.cosmology import distance_table
+
+    table = distance_table(cosmo)
+    z = np.array([0.1, 0.5, 1.0, 3.0, 7.0, 15.0, 19.9])
+    np.testing.assert_allclose(table.comoving_distance(z), ref.comoving_distance(z).to_value(u.Mpc),
+                               rtol=1e-8)
+    ratio = jax.jit(table.ratio)
+    for zl in (0.2, 0.3, 0.55):
+        zs = np.concatenate([zl + np.geomspace(0.05, 1.0, 12), np.linspace(1.5, 20.0, 40)])
+        expect = (ref.angular_diameter_distance(zl, zs) / ref.angular_diameter_distance(zs)).value
+        np.testing.assert_allclose(ratio(zl, zs), expect, rtol=1e-7, atol=0)
+        np.testing.assert_allclose(ratio(zl, zs[[0, 20, 50]]),
+                                   cosmo.distance_ratio_matrix([zl, *zs[[0, 20, 50]]])[0, 1:], rtol=1e-7)
+    assert float(ratio(1.0, 0.5)) == 0.0 and float(ratio(1.0, 1.0)) == 0.0

@@ -238,3 +238,47 @@ def test_multiplane_arrival_time_is_stationary_at_images():
     t_static = tr.arrival_time(params, theta[:, 0], theta[:, 1], 4, bys, bxs)
     t_traced = jax.jit(tr.arrival_time)(params, theta[:, 0], theta[:, 1], jnp.int32(4), bys, bxs)
     np.testing.assert_allclose(t_static, t_traced, rtol=1e-12)
+
+
+def _free_z_case(groups, source_z, table_z, z_s):
+    """(free-z trace at z_s from the table plane, fixed-z trace at z_s) for SIS groups."""
+    from clusterfit.physics.cosmology import distance_table
+
+    table = distance_table(COSMO)
+    lay = TracerLayout(groups, (table_z, *source_z))
+    tr = make_tracer(lay, tracer_factors(lay, COSMO), TOY, distances=table)
+    lay_z = TracerLayout(groups, (z_s, *source_z))
+    tr_z = make_tracer(lay_z, tracer_factors(lay_z, COSMO), TOY)
+    params = [sis(0.3 * k, -0.5 * k, 1.2 + 0.4 * k) for k in range(len(groups))]
+    y, x = jnp.linspace(-3.0, 4.0, 9), jnp.linspace(2.5, -1.5, 9)
+    j, jz = lay.plane_index(table_z), lay_z.plane_index(z_s)
+    free = jax.jit(tr.ray_trace, static_argnums=3)(params, y, x, j, jnp.full(9, z_s))
+    fixed = tr_z.ray_trace(params, y, x, jz)
+    return (free, tr.jacobian(params, y, x, j, z_s).det), (fixed, tr_z.jacobian(params, y, x, jz).det)
+
+
+@pytest.mark.parametrize("groups, others", [
+    ((Group("SIS", 0.3, "physical"),), ()),
+    ((Group("SIS", 0.3, "physical"), Group("SIS", 0.3, "reference")), (4.5,)),  # reference plane 4.5
+    ((Group("SIS", 0.3, "physical"), Group("SIS", 0.6, "reference"), Group("SIS", 0.9, "physical")),
+     (1.2, 5.0)),  # three lens planes
+])
+def test_free_source_redshift_matches_fixed_plane(groups, others):
+    # at the table redshift: identical to the fixed tracer (the scale is exactly 1)
+    (free, det), (fixed, det_fixed) = _free_z_case(groups, others, 2.0, 2.0)
+    np.testing.assert_allclose(free, fixed, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(det, det_fixed, rtol=1e-12)
+    # elsewhere: the tracer of a layout with the source at z_s (distance table ~1e-8 relative)
+    at_table = np.asarray(free)
+    for z_s in (1.3, 3.7):
+        (free, det), (fixed, det_fixed) = _free_z_case(groups, others, 2.0, z_s)
+        np.testing.assert_allclose(free, fixed, rtol=0, atol=1e-7)
+        np.testing.assert_allclose(det, det_fixed, rtol=1e-7, atol=1e-8)
+        assert np.max(np.abs(np.asarray(free) - at_table)) > 1e-2  # z_s matters
+
+
+def test_z_source_needs_a_distance_table():
+    lay = TracerLayout((Group("SIS", 0.3, "physical"),), (2.0,))
+    tr = make_tracer(lay, tracer_factors(lay, COSMO), TOY)
+    with pytest.raises(ValueError, match="DistanceTable"):
+        tr.ray_trace([sis(0.0, 0.0, 1.0)], jnp.ones(2), jnp.ones(2), 1, 2.5)

@@ -1,5 +1,8 @@
 """Flat ΛCDM distances and lensing scales, evaluated once per model (numpy, never inside ``jit``).
 
+The one exception is :class:`DistanceTable`: comoving distances tabulated once (numpy) and
+interpolated inside ``jit`` (``jnp.interp``), for distance ratios that depend on a free source redshift.
+
 Built on :class:`astropy.cosmology.FlatLambdaCDM`. A :class:`Cosmology` is a frozen dataclass, so it
 is hashable and can key caches; the astropy object is created on demand.
 
@@ -19,6 +22,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 import astropy.units as u
+import jax.numpy as jnp
 import numpy as np
 from astropy.cosmology import FlatLambdaCDM
 
@@ -33,6 +37,8 @@ __all__ = [
     "critical_surface_density",
     "kpc_per_arcsec",
     "critical_density",
+    "DistanceTable",
+    "distance_table",
 ]
 
 C_KM_S = 299792.458
@@ -163,3 +169,51 @@ def critical_surface_density(
     if unit == "arcsec2":
         return sigma_kpc2 * kpc_per_arcsec(cosmology, z_lens) ** 2
     raise ValueError(f"unit must be 'arcsec2' or 'kpc2', not {unit!r}")
+
+
+@dataclass(frozen=True, eq=False)
+class DistanceTable:
+    """Comoving distance D_C(z) in Mpc on a grid uniform in u = ln(1+z), for jitted distance ratios.
+
+    ``u`` and ``comoving`` are numpy arrays (shape (n,)); :meth:`comoving_distance` and :meth:`ratio`
+    are pure JAX (``jnp.interp``, linear in u; queries above ``z_max`` are clamped, so callers bound z).
+    With the default 20001 nodes to z = 20, ratios agree with astropy to ~1e-8 relative for
+    z2 − z1 ≥ 0.05 (tests/physics/test_cosmology.py).
+    """
+
+    u: np.ndarray
+    comoving: np.ndarray
+
+    @property
+    def z_max(self) -> float:
+        return float(np.expm1(self.u[-1]))
+
+    def comoving_distance(self, z):
+        """D_C(z) in Mpc (jit-able; z any shape)."""
+        return jnp.interp(jnp.log1p(z), self.u, self.comoving)
+
+    def ratio(self, z1, z2):
+        """D(z1, z2) / D(0, z2) = [D_C(z2) − D_C(z1)] / D_C(z2) for z2 > z1 > 0, else 0 (flat universe:
+        the (1 + z2) of both angular-diameter distances cancels; Hogg 1999, Eq. 19). Jit-able."""
+        c1, c2 = self.comoving_distance(z1), self.comoving_distance(z2)
+        ok = (z2 > z1) & (c2 > 0)
+        return jnp.where(ok, (c2 - c1) / jnp.where(ok, c2, 1.0), 0.0)
+
+
+def distance_table(cosmology: Cosmology, z_max: float = 20.0, n: int = 20001) -> DistanceTable:
+    """Tabulate D_C(z) = (c/H0) ∫₀ᶻ dz'/E(z') on ``n`` nodes uniform in ln(1+z) up to ``z_max``.
+
+    Each interval is integrated with 8-point Gauss–Legendre quadrature of astropy's ``inv_efunc``
+    (radiation and neutrinos included), so the nodes match astropy's ``comoving_distance`` to ~1e-14.
+    """
+    if not z_max > 0 or n < 2:
+        raise ValueError(f"distance_table needs z_max > 0 and n >= 2, not z_max={z_max}, n={n}")
+    u_nodes = np.linspace(0.0, np.log1p(z_max), n)
+    z = np.expm1(u_nodes)
+    x, w = np.polynomial.legendre.leggauss(8)
+    a, b = z[:-1], z[1:]
+    half = 0.5 * (b - a)[:, None]
+    zz = half * x + 0.5 * (b + a)[:, None]
+    steps = np.sum(half * w * cosmology.astropy.inv_efunc(zz), axis=1)
+    hubble = C_KM_S / cosmology.H0  # Mpc
+    return DistanceTable(u_nodes, hubble * np.concatenate([[0.0], np.cumsum(steps)]))

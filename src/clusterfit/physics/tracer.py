@@ -19,12 +19,18 @@ with α_i the summed deflection of the groups on lens plane i, and per group
   deflection to the *last* plane r of the tracer, sources included, as in PyAutoLens's ``Tracer``):
   f_ij = (D_ij/D_j)/(D_ir/D_r).
 
+A source whose redshift z_s is free (a fit parameter) stays on its table plane j (redshift z_j) and is
+traced with ``z_source``: every lens plane i's factor to it is rescaled by R(z_i, z_s) / R(z_i, z_j), with
+R(a, b) = D_ab/D_b from a :class:`~clusterfit.physics.cosmology.DistanceTable` (jit-able, exactly 1 at
+z_s = z_j). Reference groups keep their fixed reference plane r. Every lens plane must lie in front of
+both z_j and z_s (the model checks the prior).
+
 All angles in arcsec, distances in Mpc, arrival times in days. (y, x) order everywhere.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Literal, NamedTuple
@@ -36,10 +42,10 @@ import numpy as np
 from clusterfit.physics.cosmology import (
     DEFAULT_COSMOLOGY,
     Cosmology,
+    DistanceTable,
     angular_diameter_distance,
     distance_ratio_matrix,
 )
-from clusterfit.physics.types import Params
 from clusterfit.registry import get_spec
 
 __all__ = [
@@ -53,6 +59,7 @@ __all__ = [
     "tracer_factors",
     "make_tracer",
     "make_ray_tracer",
+    "source_redshift_scale",
 ]
 
 Kind = Literal["physical", "reference"]
@@ -164,7 +171,7 @@ class Jacobian(NamedTuple):
 
 
 Functions = Mapping[str, Mapping[str, Callable]]
-RayTracer = Callable[[Sequence[Params], jnp.ndarray, jnp.ndarray, int], tuple[jnp.ndarray, jnp.ndarray]]
+RayTracer = Callable[..., tuple[jnp.ndarray, jnp.ndarray]]
 
 
 @dataclass(frozen=True)
@@ -174,10 +181,15 @@ class Tracer:
     ``group_params`` is a sequence of Params aligned with ``layout.groups``; ``y, x`` have shape (m,);
     ``plane`` indexes ``layout.plane_redshifts`` (Python int or traced integer).
 
-    * ``ray_trace(group_params, y, x, plane) -> (β_y, β_x)``: positions on that plane (arcsec).
-    * ``jacobian(group_params, y, x, plane) -> Jacobian``: A = ∂β/∂θ by forward-mode autodiff.
-    * ``magnification(group_params, y, x, plane) -> 1/det A`` (signed: negative = odd parity).
-    * ``arrival_time(group_params, y, x, plane, beta_y, beta_x) -> days``, multi-plane Fermat potential.
+    * ``ray_trace(group_params, y, x, plane, z_source=None) -> (β_y, β_x)``: positions on that plane
+      (arcsec); ``z_source`` (scalar or per position, traced) moves the target to a free source
+      redshift (module docstring; needs ``distances``).
+    * ``jacobian(group_params, y, x, plane, z_source=None) -> Jacobian``: A = ∂β/∂θ by forward-mode
+      autodiff.
+    * ``magnification(group_params, y, x, plane, z_source=None) -> 1/det A`` (signed: negative = odd
+      parity).
+    * ``arrival_time(group_params, y, x, plane, beta_y, beta_x) -> days``, multi-plane Fermat potential
+      (planes at their table redshifts).
     """
 
     layout: TracerLayout
@@ -186,6 +198,7 @@ class Tracer:
     jacobian: Callable[..., Jacobian]
     magnification: Callable[..., jnp.ndarray]
     arrival_time: Callable[..., jnp.ndarray]
+    distances: DistanceTable | None = None
 
 
 def _resolve(layout: TracerLayout, key: str, functions: Functions | None) -> list[Callable]:
@@ -227,21 +240,40 @@ def _check_factors(layout: TracerLayout, factors: TracerFactors) -> None:
             raise ValueError(f"ratio[{i}, {layout.reference_plane}] must be > 0")
 
 
+def source_redshift_scale(
+    layout: TracerLayout, distances: DistanceTable, plane, z_source
+) -> list[jnp.ndarray]:
+    """Per lens plane i (``layout.lens_planes`` order): R(z_i, z_s) / R(z_i, z_j), the factor that moves
+    deflections aimed at plane j (redshift z_j) to a source at ``z_source`` (jit-able; 0 where plane i
+    is not in front of plane j). ``plane`` and ``z_source`` broadcast (scalars or per position)."""
+    z_plane = jnp.asarray(layout.plane_redshifts)[plane]
+    out = []
+    for i in layout.lens_planes:
+        z_i = layout.plane_redshifts[i]
+        den = distances.ratio(z_i, z_plane)
+        ok = den > 0
+        out.append(jnp.where(ok, distances.ratio(z_i, z_source) / jnp.where(ok, den, 1.0), 0.0))
+    return out
+
+
 def make_ray_tracer(
-    layout: TracerLayout, factors: TracerFactors, functions: Functions | None = None
+    layout: TracerLayout, factors: TracerFactors, functions: Functions | None = None,
+    distances: DistanceTable | None = None,
 ) -> RayTracer:
-    """``ray_trace(group_params, y, x, plane) -> (β_y, β_x)`` for ``layout`` (see :class:`Tracer`).
+    """``ray_trace(group_params, y, x, plane, z_source=None) -> (β_y, β_x)`` for ``layout`` (see
+    :class:`Tracer`).
 
     ``functions`` optionally maps a ``profile_class`` to ``{"deflections_yx": f, "potential": g}``,
-    overriding the registry (tests use it for toy profiles).
+    overriding the registry (tests use it for toy profiles). ``distances`` enables ``z_source``.
     """
     _check_factors(layout, factors)
     deflect = _resolve(layout, "deflections_yx", functions)
     f = jnp.asarray(_group_factors(layout, np.asarray(factors.ratio)))
     group_plane = [layout.group_plane(k) for k in range(len(layout.groups))]
     lens_planes = layout.lens_planes
+    lens_slot = [lens_planes.index(p) for p in group_plane]
 
-    def ray_trace(group_params, y, x, plane):
+    def ray_trace(group_params, y, x, plane, z_source=None):
         static = isinstance(plane, int | np.integer)
         theta_y, theta_x = jnp.asarray(y), jnp.asarray(x)
         alphas: list[tuple[int, jnp.ndarray, jnp.ndarray]] = []  # (group, α_y, α_x) done so far
@@ -256,7 +288,12 @@ def make_ray_tracer(
                 if group_plane[k] == p:
                     a = deflect[k](group_params[k], py, px)
                     alphas.append((k, a.y, a.x))
-        fj = f[:, plane]
+        fj = [f[k, plane] for k in range(len(layout.groups))]
+        if z_source is not None:
+            if distances is None:
+                raise ValueError("z_source needs a tracer built with a DistanceTable (distances=...)")
+            scale = source_redshift_scale(layout, distances, plane, z_source)
+            fj = [fj[k] * scale[lens_slot[k]] for k in range(len(fj))]
         by, bx = theta_y, theta_x
         for k, ay, ax in alphas:
             by = by - fj[k] * ay
@@ -267,11 +304,11 @@ def make_ray_tracer(
 
 
 def _make_jacobian(ray_trace: RayTracer) -> Callable[..., Jacobian]:
-    def jacobian(group_params, y, x, plane):
+    def jacobian(group_params, y, x, plane, z_source=None):
         # Positions are independent, so one jvp per input direction gives every 2×2 Jacobian at once
         # (equivalent to a vmapped jax.jacfwd, without the (m, m) cross terms).
         def f(yy, xx):
-            return ray_trace(group_params, yy, xx, plane)
+            return ray_trace(group_params, yy, xx, plane, z_source)
 
         one, zero = jnp.ones_like(y), jnp.zeros_like(y)
         _, (dy_dty, dx_dty) = jax.jvp(f, (y, x), (one, zero))
@@ -337,9 +374,11 @@ def _make_arrival_time(
 
 
 def make_tracer(
-    layout: TracerLayout, factors: TracerFactors, functions: Functions | None = None
+    layout: TracerLayout, factors: TracerFactors, functions: Functions | None = None,
+    distances: DistanceTable | None = None,
 ) -> Tracer:
-    """Build the :class:`Tracer` closures for ``layout`` and ``factors``.
+    """Build the :class:`Tracer` closures for ``layout`` and ``factors`` (``distances`` enables
+    ``z_source``, free source redshifts).
 
     Example::
 
@@ -347,11 +386,11 @@ def make_tracer(
         tracer = make_tracer(layout, tracer_factors(layout, Cosmology(H0=67.66, Om0=0.30966)))
         by, bx = jax.jit(tracer.ray_trace, static_argnums=3)(params, y, x, layout.plane_index(1.0))
     """
-    ray_trace = make_ray_tracer(layout, factors, functions)
+    ray_trace = make_ray_tracer(layout, factors, functions, distances)
     jacobian = _make_jacobian(ray_trace)
 
-    def magnification(group_params, y, x, plane):
-        return 1.0 / jacobian(group_params, y, x, plane).det
+    def magnification(group_params, y, x, plane, z_source=None):
+        return 1.0 / jacobian(group_params, y, x, plane, z_source).det
 
     arrival = _make_arrival_time(layout, factors, functions, ray_trace)
-    return Tracer(layout, factors, ray_trace, jacobian, magnification, arrival)
+    return Tracer(layout, factors, ray_trace, jacobian, magnification, arrival, distances)
