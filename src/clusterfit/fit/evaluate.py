@@ -74,6 +74,7 @@ def evaluate_model(model: ClusterModel | ComposedModel, theta=None,
         raise ValueError("the folder has no point_datasets.csv to evaluate against; run simulate, or add "
                          "the observed images (name,y,x,positions_noise[,redshift])")
     theta = composed.vector_from_tables() if theta is None else np.asarray(theta)
+    composed = composed.at(theta)  # free source redshifts: the planes at θ's values
     params = composed.group_params(theta)
     solver = make_image_solver(composed.tracer, config)
     by_plane: dict[int, list] = {}

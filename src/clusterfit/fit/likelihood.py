@@ -8,7 +8,8 @@
 with A_i = ∂β/∂θ at the image. A_i⁻¹(β_i − β̂) is the image-plane offset to first order, so this is the
 linearised image-plane χ² (Keeton 2001, §4; the "magnification-weighted" source-plane χ² of Lenstool and
 glafic). β̂ is either the point source's free centre (when ``priors.csv`` frees ``point.csv``'s
-``centre``) or solved analytically, β̂ = (Σ M_i)⁻¹ Σ M_i β_i, which costs no dimension.
+``centre``) or solved analytically, β̂ = (Σ M_i)⁻¹ Σ M_i β_i, which costs no dimension. A system whose
+redshift is free is traced to θ's redshift (the tracer's ``z_source``).
 
 **Image-plane χ²** (numpy around the jitted solver, one θ at a time): β̂ as above, every image of β̂
 found by the image solver, observed and predicted images paired optimally (:mod:`.pairing`), and
@@ -44,6 +45,7 @@ class PointData:
     plane: np.ndarray
     system: np.ndarray
     free_source: tuple[tuple[int, int] | None, ...]  # per system: θ indices of (y, x), or None
+    z_index: tuple[int | None, ...] = ()  # per system: θ index of its free redshift, or None
 
     @property
     def n_systems(self) -> int:
@@ -81,6 +83,7 @@ def point_data(composed: ComposedModel) -> PointData:
         cat([[composed.plane_of(d)] * len(d.images) for d in datasets]).astype(np.int32),
         cat([[k] * len(d.images) for k, d in enumerate(datasets)]).astype(np.int32),
         tuple(free_source),
+        tuple(composed.redshift_index.get(d.name) for d in datasets),
     )
 
 
@@ -94,11 +97,17 @@ def make_source_plane_chi2(composed: ComposedModel, data: PointData):
     free_mask = np.array([f is not None for f in data.free_source])
     free_iy = np.array([f[0] if f else 0 for f in data.free_source])
     free_ix = np.array([f[1] if f else 0 for f in data.free_source])
+    z_free = np.array([i is not None for i in data.z_index], dtype=bool)
+    z_iy = np.array([0 if i is None else i for i in data.z_index], dtype=int)
+    z_table = np.asarray(composed.layout.plane_redshifts)[data.plane]
 
     def chi2(theta):
         params = composed.group_params(theta)
-        by, bx = tracer.ray_trace(params, y, x, plane)
-        a = tracer.jacobian(params, y, x, plane)
+        z_s = None
+        if z_free.any():  # free source redshifts: per image, θ's value or the table plane's
+            z_s = jnp.where(z_free[data.system], jnp.asarray(theta)[z_iy[data.system]], z_table)
+        by, bx = tracer.ray_trace(params, y, x, plane, z_s)
+        a = tracer.jacobian(params, y, x, plane, z_s)
         det = a.det
         # A⁻¹ = [[xx, -yx], [-xy, yy]] / det;  M = A⁻ᵀ A⁻¹ / σ²
         iyy, iyx, ixy, ixx = a.xx / det, -a.yx / det, -a.xy / det, a.yy / det
@@ -144,6 +153,10 @@ def make_log_likelihood(composed: ComposedModel, data: PointData | None = None):
 def image_plane_chi2(composed: ComposedModel, theta, data: PointData | None = None,
                      config: SolverConfig | None = None, solver=None) -> float:
     """Image-plane χ² of one θ (see the module docstring for pairing and the missing-image cost)."""
+    if composed.redshift_index:
+        raise ValueError("the image-plane likelihood does not support free source redshifts "
+                         f"({', '.join(sorted(composed.redshift_index))}); fit with the source-plane "
+                         "likelihood, or evaluate one θ with evaluate_model")
     data = point_data(composed) if data is None else data
     theta = np.asarray(theta, dtype=float)
     _, src_y, src_x = make_source_plane_chi2(composed, data)(theta)

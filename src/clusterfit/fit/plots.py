@@ -209,6 +209,7 @@ def plot_critical_curves(composed: ComposedModel, theta, evaluation: Evaluation 
 
     path = Path(path)
     theta = composed.vector_from_tables() if theta is None else np.asarray(theta)
+    composed = composed.at(theta)  # free source redshifts: the planes at θ's values
     ext = _as_extent(extent, composed)
     datasets = composed.model.point_datasets
     if planes is None:

@@ -9,6 +9,10 @@ This is the one place that joins :mod:`clusterfit.tables` and :mod:`clusterfit.p
   :meth:`ComposedModel.group_params` is a pure function of θ (jit- and vmap-able) and compile time
   does not grow with the number of galaxies.
 * :meth:`ComposedModel.with_vector` writes θ back into the tables: a fit's best model is a model folder.
+* A free source redshift (``priors.csv`` row ``<point galaxy>, redshift, redshift``) keeps the source on
+  its table plane; the jitted paths pass θ's z as the tracer's ``z_source`` (distance ratios from a
+  :class:`~clusterfit.physics.cosmology.DistanceTable`), and code that needs a fixed tracer at a
+  concrete θ (image solver, arrival times, plots) uses :meth:`ComposedModel.at`.
 """
 
 from __future__ import annotations
@@ -22,10 +26,12 @@ import numpy as np
 
 from ..physics import profiles as _profiles  # noqa: F401  (attaches the mass functions)
 from ..physics.cosmology import Cosmology as PhysicsCosmology
+from ..physics.cosmology import distance_table
 from ..physics.mass.ludlow16 import nfw_ludlow_kappa_s_scale_radius
 from ..physics.tracer import Group, Tracer, TracerFactors, TracerLayout, make_tracer
 from ..registry import get_spec
 from ..tables import ClusterModel, FreeParameter, PointDataset, ProfileRow, ScalingRelation
+from ..tables.free import REDSHIFT
 from .priors import PriorVector, prior_vector
 
 __all__ = ["ComposedModel", "GroupSource", "compose", "member_luminosity_ratio"]
@@ -89,6 +95,8 @@ class ComposedModel:
     tier_member_columns: tuple[dict[str, np.ndarray] | None, ...]
     source_planes: dict[str, int] = field(default_factory=dict)
     tracer: Tracer | None = None  # built eagerly in compose(), never inside a jit trace
+    redshift_index: dict[str, int] = field(default_factory=dict)
+    """θ index of the free redshift of each source (point.csv attr_name = dataset name) that has one."""
 
     # --- the parameter vector ------------------------------------------------------------------
     @cached_property
@@ -112,7 +120,8 @@ class ComposedModel:
                 raise ValueError(f"{fp.prior.source}: mean = auto is for point-source centres with "
                                  f"observed images; {fp.name} has none in point_datasets.csv")
             by, bx = self.source_plane_yx(theta, np.array([im.y for im in ds.images]),
-                                          np.array([im.x for im in ds.images]), self.plane_of(ds))
+                                          np.array([im.x for im in ds.images]), self.plane_of(ds),
+                                          self.source_redshift(theta, ds.name))
             out[fp.name] = float(np.mean(by if fp.column == "y" else bx))
         return out
 
@@ -172,12 +181,48 @@ class ComposedModel:
         for rel in model.scaling_relations:
             up = updates.get(("scaling_relations", rel.tier, "scaling"))
             rels.append(replace(rel, values={**rel.values, **up}) if up else rel)
+        z_new = {g: u[REDSHIFT] for (t, g, _), u in updates.items() if t == REDSHIFT}
+        if z_new:  # one galaxy, one redshift: every cell that names it, and its point datasets
+            for fam in ("mass", "light", "point"):
+                fams[fam] = tuple(replace(r, redshift=z_new[r.galaxy])
+                                  if r.galaxy in z_new and r.redshift is not None else r
+                                  for r in fams[fam])
+            z_of = {r.attr_name: z_new[r.galaxy] for r in fams["point"] if r.galaxy in z_new}
+            images = tuple(replace(im, redshift=z_of[im.name])
+                           if im.name in z_of and im.redshift is not None else im
+                           for im in model.point_images)
+            model = model.replace(point_images=images)
         return model.replace(**fams, scaling_relations=tuple(rels))
 
+    def at(self, theta) -> ComposedModel:
+        """This model composed again with θ's source redshifts as its table redshifts (``self`` when no
+        redshift is free): its fixed tracer, planes and image solver are exact at θ, and θ keeps its
+        meaning (the same free parameters in the same order)."""
+        theta = np.asarray(theta, dtype=float)
+        if all(theta[i] == self.layout.plane_redshifts[self.source_planes[n]]
+               for n, i in self.redshift_index.items()):
+            return self
+        return compose(self.with_vector(theta))
+
     # --- the physics -----------------------------------------------------------------------------
-    def source_plane_yx(self, theta, y, x, plane) -> tuple[jnp.ndarray, jnp.ndarray]:
-        """Source-plane positions (arcsec) of image-plane (y, x); ``plane`` per position or scalar."""
-        return self.tracer.ray_trace(self.group_params(theta), y, x, plane)
+    def source_redshift(self, theta, name: str):
+        """Redshift of source ``name`` at θ: its free value, else its table plane's (None if unknown)."""
+        i = self.redshift_index.get(name)
+        if i is not None:
+            return jnp.asarray(theta)[i]
+        plane = self.source_planes.get(name)
+        return None if plane is None else self.layout.plane_redshifts[plane]
+
+    def source_plane_yx(self, theta, y, x, plane, z_source=None) -> tuple[jnp.ndarray, jnp.ndarray]:
+        """Source-plane positions (arcsec) of image-plane (y, x); ``plane`` per position or scalar.
+
+        ``z_source`` (scalar or per position; e.g. :meth:`source_redshift`) traces to a free source
+        redshift; without it the plane's table redshift is used."""
+        return self.tracer.ray_trace(self.group_params(theta), y, x, plane, z_source)
+
+    def jacobian(self, theta, y, x, plane, z_source=None):
+        """Lensing Jacobian A = ∂β/∂θ at image-plane (y, x) (see :meth:`source_plane_yx`)."""
+        return self.tracer.jacobian(self.group_params(theta), y, x, plane, z_source)
 
     def plane_of(self, dataset: PointDataset) -> int:
         return self.source_planes[dataset.name]
@@ -188,6 +233,8 @@ class ComposedModel:
 
 
 def _table_value(model: ClusterModel, fp: FreeParameter) -> float | None:
+    if fp.table == REDSHIFT:
+        return model.galaxies[fp.galaxy].redshift
     if fp.table == "scaling_relations":
         rel = next(r for r in model.scaling_relations if r.tier == fp.galaxy)
         return rel.values.get(fp.column)
@@ -286,9 +333,41 @@ def compose(model: ClusterModel) -> ComposedModel:
     factors = TracerFactors(cosmo.distance_ratio_matrix(layout.plane_redshifts),
                             np.array([cosmo.angular_diameter_distance(z) for z in layout.plane_redshifts]))
     planes = {name: layout.plane_index(z) for name, z in source_planes_z.items()}
+    z_index = _redshift_index(model, free, source_planes_z, layout, sources)
+    table = None
+    if z_index:
+        uppers = [fp.prior.upper for fp in free if fp.table == REDSHIFT and fp.prior.upper is not None]
+        table = distance_table(cosmo, z_max=max([20.0, *(1.01 * u for u in uppers)]))
     return ComposedModel(model, tuple(sources), layout, factors, tuple(free), tuple(base), tuple(slots),
                          tuple(tier_base), tuple(tier_log_lum), tuple(tier_cols), planes,
-                         make_tracer(layout, factors))
+                         make_tracer(layout, factors, distances=table), z_index)
+
+
+def _redshift_index(model: ClusterModel, free, source_planes_z: dict[str, float], layout: TracerLayout,
+                    sources) -> dict[str, int]:
+    """Source name → θ index of its free redshift. Refuses a free redshift that could move the last
+    plane when a group's normalisation refers to it ("reference" kinds, NFWMCRLudlowSph)."""
+    index = {fp.galaxy: i for i, fp in enumerate(free) if fp.table == REDSHIFT}
+    if not index:
+        return {}
+    out = {r.attr_name: index[r.galaxy] for r in model.point if r.galaxy in index}
+    free_names = set(out) | {n for n in source_planes_z if n.split(".")[0] in index}
+    uses_last = [s.profile_class for g, s in zip(layout.groups, sources, strict=True)
+                 if g.kind == "reference" or s.profile_class == "NFWMCRLudlowSph"]
+    if uses_last:
+        z_fixed = max([g.redshift for g in layout.groups]
+                      + [z for n, z in source_planes_z.items() if n not in free_names])
+        for i in sorted(set(index.values())):
+            fp = free[i]
+            top = max(np.inf if fp.prior.upper is None else fp.prior.upper,
+                      model.galaxies[fp.galaxy].redshift)
+            if top > z_fixed:
+                raise ValueError(
+                    f"{fp.prior.source}: the free redshift of {fp.galaxy!r} may reach {top:g}, behind "
+                    f"every fixed plane (last at z = {z_fixed:g}); {uses_last[0]} is normalised to the "
+                    f"last plane, which must not move: set upper (and the table redshift) <= {z_fixed:g}, "
+                    "or fix this redshift")
+    return out
 
 
 # PyAutoLens's NFWMCRLudlowSph converts M200 with its own Planck15 (autogalaxy mcr_util), whatever the

@@ -37,6 +37,7 @@ def solve_point_sources(composed: ComposedModel, theta=None,
     Sources on one plane are solved in one call. Free (empty) source centres take θ's values.
     """
     theta = composed.vector_from_tables() if theta is None else theta
+    composed = composed.at(theta)  # free source redshifts: the planes at θ's values
     model = composed.with_vector(theta)
     params = composed.group_params(theta)
     solver = make_image_solver(composed.tracer, config)

@@ -10,17 +10,22 @@ from .errors import CsvError
 from .rows import PriorRow, ProfileRow, ScalingRelation
 from .scaling import relation_columns
 
-__all__ = ["FreeParameter", "resolve_free_parameters"]
+__all__ = ["FreeParameter", "resolve_free_parameters", "REDSHIFT"]
 
 SCALING = "scaling"
+REDSHIFT = "redshift"
+"""``attr_name`` and ``parameter`` of a free source redshift: ``galaxy = <point.csv galaxy>,
+attr_name = redshift, parameter = redshift`` (:class:`FreeParameter` table ``"redshift"``)."""
 
 
 @dataclass(frozen=True)
 class FreeParameter:
     """One free scalar: the cell ``column`` of the row keyed ``(galaxy, attr_name)`` in ``table``.
 
-    ``table`` is a family (``mass``, ``light``, ``point``) or ``scaling_relations``. ``name`` is the
-    label used in ``samples.csv``: ``galaxy.attr_name.column``.
+    ``table`` is a family (``mass``, ``light``, ``point``), ``scaling_relations``, or ``redshift``: the
+    redshift of a point-source galaxy (``attr_name`` and ``column`` are ``redshift``; its value lives in
+    the galaxy's ``redshift`` cells and in ``point_datasets.csv``). ``name`` is the label used in
+    ``samples.csv``: ``galaxy.attr_name.column``.
     """
 
     table: str
@@ -76,6 +81,10 @@ def resolve_free_parameters(
                 for c in cols:
                     _choose(chosen, FreeParameter("scaling_relations", rel.tier, SCALING, c, prior))
             continue
+        if prior.attr_name == REDSHIFT:
+            for fp in _free_redshifts(prior, profiles, relations, errors, path):
+                _choose(chosen, fp)
+            continue
         rows = [r for r in profiles
                 if fnmatchcase(r.galaxy, prior.galaxy) and fnmatchcase(r.attr_name, prior.attr_name)]
         if not rows:
@@ -108,6 +117,57 @@ def resolve_free_parameters(
                                    f"no profile matching {prior.galaxy}.{prior.attr_name} has a "
                                    f"parameter {prior.parameter!r}", "check the parameter name"))
     return [fp for fp in chosen.values() if fp.prior.prior != "Fixed"]
+
+
+def _free_redshifts(prior: PriorRow, profiles: list[ProfileRow], relations: list[ScalingRelation],
+                    errors: list[CsvError], path) -> list[FreeParameter]:
+    """The redshift form: every point.csv galaxy matching ``prior.galaxy`` gets a free redshift, which
+    must stay behind every lens plane (lower bound and table value above the highest lens redshift)."""
+    line = prior.source.line
+    if prior.parameter != REDSHIFT:
+        errors.append(CsvError(path, line, "parameter", f"a row with attr_name {REDSHIFT!r} frees a "
+                               f"source redshift; its parameter must be {REDSHIFT!r}, not "
+                               f"{prior.parameter!r}", f"write parameter = {REDSHIFT}"))
+        return []
+    z_of: dict[str, float] = {}
+    for r in profiles:
+        if r.redshift is not None:
+            z_of.setdefault(r.galaxy, r.redshift)
+    points = {}
+    for r in profiles:
+        if r.family == "point":
+            points.setdefault(r.galaxy, r)
+    matched = [g for g in points if fnmatchcase(g, prior.galaxy)]
+    if not matched:
+        errors.append(CsvError(path, line, "galaxy", f"no point-source galaxy matches {prior.galaxy!r}: "
+                               "free redshifts are for the galaxies of point.csv",
+                               _hint(prior.galaxy, list(points), "point galaxy")))
+        return []
+    lens_z = [z_of[r.galaxy] for r in profiles if r.family == "mass" and r.galaxy in z_of]
+    lens_z += [r.redshift for r in relations if r.redshift is not None]
+    z_lens = max(lens_z, default=0.0)
+    if prior.prior != "Fixed":
+        lower = prior.lower
+        if prior.prior == "Gaussian" and lower is None:
+            errors.append(CsvError(path, line, "lower", "a Gaussian source-redshift prior needs a "
+                                   f"lower bound above the lens redshift ({z_lens:g})",
+                                   f"truncate it: write lower > {z_lens:g}"))
+        elif lower is not None and lower <= z_lens:
+            errors.append(CsvError(path, line, "lower", f"the redshift prior of {prior.galaxy!r} "
+                                   f"reaches down to {lower:g}, not behind the lens (z = {z_lens:g})",
+                                   f"write lower > {z_lens:g}"))
+        if prior.prior == "Gaussian" and prior.upper is None:
+            errors.append(CsvError(path, line, "upper", "a Gaussian source-redshift prior needs an "
+                                   "upper bound", "truncate it: write upper (e.g. 10)"))
+    for g in matched:
+        z = z_of.get(g)
+        if z is not None and z <= z_lens:
+            row = points[g]
+            errors.append(CsvError(row.source.file, row.source.line, "redshift",
+                                   f"source galaxy {g!r} (free redshift, {path}:{line}) is at z = {z:g}, "
+                                   f"not behind the lens (z = {z_lens:g})",
+                                   f"write a start redshift > {z_lens:g}"))
+    return [FreeParameter(REDSHIFT, g, REDSHIFT, REDSHIFT, prior) for g in matched]
 
 
 def _choose(chosen: dict, fp: FreeParameter) -> None:
