@@ -8,8 +8,9 @@ dPIEMassSph scaling tier, 3 point sources at z = 1.5, 2, 3; 10 free parameters) 
 * PyAutoLens: ``al.AnalysisPoint(fit_positions_cls=al.FitPositionsSourceSolved)`` per source, joined by
   ``af.FactorGraphModel``, over an ``af.Collection`` of ``af.Model`` galaxies built from the same tables: the 10 free
   parameters as autofit priors with the same types and bounds, everything else fixed to the table
-  values; each member's σ and r_cut are ``prior_ref × (L_i/L_ref)^exponent`` (autofit prior
-  arithmetic, so the tier shares the two relation priors), searched with ``af.Nautilus`` with the same
+  values; each member's σ and r_cut are ``prior_ref × (L_i/L_ref)^exponent`` (the library's
+  ``clusterfit.interop.autolens.to_autolens_model``: a ``member_class`` built from the relation, so the
+  tier shares the two relation priors), searched with ``af.Nautilus`` with the same
   n_live, n_networks, n_eff and seed, numpy path (``PYAUTO_DISABLE_JAX=1``), one core, from a
   temporary folder with fit output, visualisation and latents off.
 
@@ -43,110 +44,12 @@ from clusterfit.fit.likelihood import make_log_likelihood, point_data  # noqa: E
 from clusterfit.fit.run import fit  # noqa: E402
 from clusterfit.fit.search import SearchConfig  # noqa: E402
 from clusterfit.interop.autolens import (  # noqa: E402
-    _kwargs,
-    autolens_cosmology,
-    resolved_model,
-    to_autolens_point_datasets,
+    autolens_priors,
+    to_autolens_analyses,
+    to_autolens_model,
 )
 from clusterfit.simulate import simulate  # noqa: E402
 from clusterfit.tables import load_model  # noqa: E402
-
-
-def _af_prior(af, row):
-    if row.prior == "Uniform":
-        return af.UniformPrior(lower_limit=row.lower, upper_limit=row.upper)
-    if row.prior == "LogUniform":
-        return af.LogUniformPrior(lower_limit=row.lower, upper_limit=row.upper)
-    if row.prior == "Gaussian":
-        return af.GaussianPrior(mean=row.mean, sigma=row.sigma)
-    raise ValueError(f"no autofit prior for {row.prior!r}")
-
-
-class _MemberFactory:
-    """Subclasses of a spherical dPIE whose σ and r_cut are ``ref × factor``: the autofit model of a
-    scaling-tier member (its prior arithmetic, ``prior * float``, is not counted as a free parameter
-    inside nested models in this autofit version, so the relation is a constructor instead)."""
-
-    cache: dict = {}
-
-
-def _member_class(base):
-    if base in _MemberFactory.cache:
-        return _MemberFactory.cache[base]
-
-    class Member(base):
-        def __init__(self, centre=(0.0, 0.0), sigma_ref=200.0, sigma_factor=1.0, r_core=0.1,
-                     r_cut_ref=20.0, r_cut_factor=1.0, redshift_object=0.5, redshift_source=1.0,
-                     H0=67.66, Om0=0.30966):
-            super().__init__(centre=centre, sigma=sigma_ref * sigma_factor, r_core=r_core,
-                             r_cut=r_cut_ref * r_cut_factor, redshift_object=redshift_object,
-                             redshift_source=redshift_source, H0=H0, Om0=Om0)
-
-    Member.__name__ = Member.__qualname__ = f"Member{base.__name__}"
-    _MemberFactory.cache[base] = Member
-    return Member
-
-
-def autofit_model(model, composed):
-    """(af.Collection of the galaxies, {our parameter name: its autofit prior})."""
-    import autofit as af
-    import autolens as al
-
-    theta = composed.vector_from_tables()
-    _, filled, _ = resolved_model(model, theta, composed)
-    z_last = float(composed.layout.plane_redshifts[-1])
-    priors = {}
-    by_key = {}
-    for name, f in zip(composed.priors.names, composed.free, strict=True):
-        priors[name] = _af_prior(af, f.prior)
-        by_key[(f.galaxy, f.attr_name, f.column)] = priors[name]
-
-    galaxies = {}
-    for gname, galaxy in filled.galaxies.items():
-        z = float(galaxy.redshift)
-        attrs = {}
-        for attr, row in galaxy.profiles.items():
-            if row.family == "point":
-                attrs[attr] = al.ps.PointSolved()
-                continue
-            if row.family != "mass":
-                continue  # light does not enter a positions likelihood
-            kw = _kwargs(row.profile_class, "mass", row.values, z, z_last, filled, gname)
-            free_centre = (gname, attr, "y") in by_key
-            if free_centre:
-                kw.pop("centre")
-            for (g, a, col), prior in by_key.items():
-                if g == gname and a == attr and col not in ("y", "x"):
-                    kw[col] = prior
-            attrs[attr] = af.Model(getattr(al.mp, row.profile_class), **kw)
-            if free_centre:  # a tuple of priors passed as a keyword is not registered as free
-                attrs[attr].centre.centre_0 = by_key[(gname, attr, "y")]
-                attrs[attr].centre.centre_1 = by_key[(gname, attr, "x")]
-        galaxies[gname] = af.Model(al.Galaxy, redshift=z, **attrs)
-
-    params = composed.group_params(theta)
-    for g, src in enumerate(composed.sources):
-        rel = src.relation
-        if rel is None:
-            continue
-        arrays = {c: np.asarray(v) for c, v in params[g].items()}
-        ref = {f.column: (by_key[(rel.tier, f.attr_name, f.column)], theta[j])
-               for j, f in enumerate(composed.free) if f.galaxy == rel.tier}
-        cls = getattr(al.mp, src.profile_class)
-        for i in range(len(arrays["y"])):
-            values = {c: float(a[i]) for c, a in arrays.items()}
-            kw = _kwargs(src.profile_class, "mass", values, float(src.redshift), z_last, filled,
-                         f"{rel.tier}_{i}")
-            member_cls = _member_class(cls)
-            for col, (prior, truth) in ref.items():
-                member_col = col.removesuffix("_ref")
-                # p_i = p_ref × (L_i/L_ref)^exponent: the shared prior p_ref and a fixed factor
-                kw[f"{member_col}_factor"] = values[member_col] / truth
-                kw[f"{member_col}_ref"] = prior
-                kw.pop(member_col)
-            galaxies[f"{rel.tier}_{i}"] = af.Model(
-                al.Galaxy, redshift=float(src.redshift), mass=af.Model(member_cls, **kw))
-    return af.Collection(galaxies=af.Collection(**galaxies)), priors
 
 
 def main() -> None:
@@ -193,15 +96,15 @@ def main() -> None:
     t_setup = time.perf_counter()
     model = load_model(data)
     composed = ours.composed
-    af_model, priors = autofit_model(model, composed)
+    # the library's construction (docs/autolens.md): priors.csv as autofit priors, the scaling tier as
+    # shared relation priors (member_class), PointSolved sources, FitPositionsSourceSolved analyses
+    af_model = to_autolens_model(model, composed)
+    priors = autolens_priors(af_model, composed)
     assert af_model.prior_count == len(names), (af_model.prior_count, len(names))
     solver = al.PointSolver.for_grid(
         grid=al.Grid2D.uniform(shape_native=(200, 200), pixel_scales=0.5),
         pixel_scale_precision=1e-3, magnification_threshold=0.1, use_jax=False)
-    cosmology = autolens_cosmology(model)
-    analyses = [al.AnalysisPoint(dataset=ds, solver=solver, fit_positions_cls=al.FitPositionsSourceSolved,
-                                 cosmology=cosmology, use_jax=args.jax)
-                for ds in to_autolens_point_datasets(model)]
+    analyses = to_autolens_analyses(model, composed, solver=solver, use_jax=args.jax)
     # several datasets sharing one model: autofit's factor graph (AnalysisPoint has no `+` here)
     analysis = af.FactorGraphModel(*[af.AnalysisFactor(prior_model=af_model, analysis=a)
                                      for a in analyses])

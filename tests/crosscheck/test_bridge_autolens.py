@@ -220,6 +220,19 @@ def test_instance_round_trip(al, example_data):
     back = from_autolens_instance(instance, model, cm)
     assert np.array_equal(compose(back).vector_from_tables(), theta)
     assert render_model(back) == render_model(cm.with_vector(theta))
+    # a search over several datasets (af.FactorGraphModel) returns one child instance per factor
+    import autofit as af
+
+    from clusterfit.interop.autolens import autolens_priors, to_autolens_analyses
+
+    graph = af.FactorGraphModel(*[af.AnalysisFactor(prior_model=af_model, analysis=a)
+                                  for a in to_autolens_analyses(model, cm)])
+    assert graph.global_prior_model.prior_count == len(cm.free)
+    priors = autolens_priors(af_model, cm)
+    graph_instance = graph.global_prior_model.instance_for_arguments(
+        {priors[n]: float(v) for n, v in zip(cm.names, theta, strict=True)})
+    back = from_autolens_instance(graph_instance, model, cm)
+    assert np.array_equal(compose(back).vector_from_tables(), theta)
     # the instance's galaxies (members built by member_class) are the tracer of to_autolens_tracer
     grid = al.Grid2DIrregular(np.random.default_rng(4).uniform(-30, 30, (50, 2)))
     mine = al.Tracer(galaxies=list(instance.galaxies), cosmology=autolens_cosmology(model))

@@ -265,8 +265,20 @@ def _member_models(af, al, composed, g, params, filled, z_last, by_row) -> dict[
     return out
 
 
+def _galaxies_of(obj):
+    """The galaxies of a collection/instance, of a factor-graph result's instance (children ``0``,
+    ``1``, ... share the priors), or a ``{name: galaxy}`` dict."""
+    if isinstance(obj, dict) or hasattr(obj, "galaxies"):
+        return obj if isinstance(obj, dict) else obj.galaxies
+    first = getattr(obj, "0", None)
+    if first is not None and hasattr(first, "galaxies"):
+        return first.galaxies
+    raise TypeError(f"{type(obj).__name__} has no galaxies: pass the instance of a to_autolens_model "
+                    "collection (e.g. result.max_log_likelihood_instance) or a dict of galaxies")
+
+
 def _lookup(obj, where: _Where, is_model: bool):
-    galaxies = obj.galaxies if hasattr(obj, "galaxies") else obj
+    galaxies = _galaxies_of(obj)
     galaxy = galaxies[where.galaxy] if isinstance(galaxies, dict) else getattr(galaxies, where.galaxy)
     value = getattr(getattr(galaxy, where.attr), where.parameter)
     if where.index is None:
@@ -290,8 +302,9 @@ def autolens_instance(af_model, composed: ComposedModel, theta):
 def from_autolens_instance(instance, model: ClusterModel, composed: ComposedModel | None = None
                            ) -> ClusterModel:
     """Our tables with every free parameter read from a PyAutoLens instance (e.g.
-    ``result.max_log_likelihood_instance`` of a search over :func:`to_autolens_model`); other cells
-    are the tables' own. ``instance`` may also be a ``{name: al.Galaxy}`` dict."""
+    ``result.max_log_likelihood_instance`` of a search over :func:`to_autolens_model`, also through
+    ``af.FactorGraphModel``); other cells are the tables' own. ``instance`` may also be a
+    ``{name: al.Galaxy}`` dict."""
     if composed is None:
         from ..model import compose
 
