@@ -124,7 +124,8 @@ def _search_config(args: argparse.Namespace):
     from .fit.search import SearchConfig
 
     return SearchConfig(n_live=args.n_live, seed=args.seed, n_eff=args.n_eff, n_networks=args.n_networks,
-                        checkpoint=args.checkpoint, pool=args.pool)
+                        checkpoint=args.checkpoint, pool=args.pool, n_starts=args.n_starts,
+                        n_samples=args.n_samples)
 
 
 def _print_fit(result, console: Console, truths: bool) -> None:
@@ -151,8 +152,8 @@ def _print_fit(result, console: Console, truths: bool) -> None:
 def _cmd_fit(args: argparse.Namespace, console: Console) -> int:
     from .fit.run import fit
 
-    result = fit(args.folder, args.output, likelihood=args.likelihood, config=_search_config(args),
-                 console=console)
+    result = fit(args.folder, args.output, likelihood=args.likelihood, search=args.search,
+                 config=_search_config(args), console=console)
     _print_fit(result, console, truths=False)
     return 0
 
@@ -185,6 +186,8 @@ def _add_search_options(p: argparse.ArgumentParser, n_live: int, n_networks: int
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--pool", type=int, default=None, help="processes for likelihood batches")
     p.add_argument("--checkpoint", type=Path, default=None, help="HDF5 file to resume from")
+    p.add_argument("--n-starts", type=int, default=4, help="laplace search: optimiser starts")
+    p.add_argument("--n-samples", type=int, default=8000, help="laplace search: importance samples")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -241,7 +244,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("fit", help="fit a dataset folder; write the results folder")
     p.add_argument("folder", type=Path)
     p.add_argument("-o", "--output", type=Path, required=True, help="the results folder")
-    p.add_argument("--likelihood", choices=("source", "image"), default="source")
+    p.add_argument("--likelihood", choices=("source", "image"), default="source",
+                   help="source-plane (linearised) or image-plane χ²")
+    p.add_argument("--search", choices=("nautilus", "laplace"), default="nautilus",
+                   help="nested sampling over the prior, or MAP + importance sampling around it")
     _add_search_options(p, n_live=300, n_networks=2)
     p.set_defaults(func=_cmd_fit)
     p = sub.add_parser("demo", help="simulate the embedded example and fit it")

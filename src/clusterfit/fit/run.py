@@ -12,9 +12,10 @@ from rich.console import Console
 from ..model import ComposedModel, compose
 from ..tables import load_model
 from .evaluate import Evaluation, evaluate_model
-from .likelihood import image_plane_chi2, make_log_likelihood, point_data
+from .likelihood import make_log_likelihood, make_source_plane_chi2, point_data
+from .local_images import make_image_log_likelihood, make_local_image_chi2
 from .results import best_model, write_results
-from .search import SearchConfig, SearchResult, run_nautilus
+from .search import SearchConfig, SearchResult, find_map, laplace_importance, run_nautilus
 
 __all__ = ["FitResult", "fit", "prepare"]
 
@@ -49,32 +50,31 @@ def prepare(dataset_folder: str | Path) -> ComposedModel:
 
 
 def fit(dataset_folder: str | Path, results_folder: str | Path, *, likelihood: str = "source",
-        config: SearchConfig = SearchConfig(), console: Console | None = None,
+        search: str = "nautilus", config: SearchConfig = SearchConfig(), console: Console | None = None,
         plots: bool = True) -> FitResult:
-    """Fit the folder's model to its point datasets; write ``results_folder``."""
+    """Fit the folder's model to its point datasets; write ``results_folder``.
+
+    ``likelihood``: ``"source"`` (linearised, source-plane χ²) or ``"image"`` (image-plane χ² with each
+    observed image's counterpart found by Newton iteration, :mod:`.local_images`); both are jitted and
+    batched. ``search``: ``"nautilus"`` (nested sampling over the whole prior) or ``"laplace"`` (maximum a
+    posteriori from several starts on the source-plane χ², polished on the image-plane χ² when that is the
+    likelihood, then importance sampling of the posterior around it; minutes instead of hours for
+    real clusters whose priors pin the mode)."""
     console = console or Console()
     composed = prepare(dataset_folder)
     data = point_data(composed)
     truths = composed.vector_from_tables()
-    t0 = time.perf_counter()
-    if likelihood == "source":
-        log_l = make_log_likelihood(composed, data)
-        log_l(truths[None, :])  # compile
-    elif likelihood == "image":
-        from ..physics.solver import make_image_solver
-
-        solver = make_image_solver(composed.tracer)
-
-        def log_l(thetas):
-            return np.array([-0.5 * image_plane_chi2(composed, t, data, solver=solver)
-                             for t in np.atleast_2d(thetas)])
-
-        log_l(truths[None, :])
-    else:
+    if likelihood not in ("source", "image"):
         raise ValueError(f"likelihood must be 'source' or 'image', not {likelihood!r}")
+    if search not in ("nautilus", "laplace"):
+        raise ValueError(f"search must be 'nautilus' or 'laplace', not {search!r}")
+    t0 = time.perf_counter()
+    log_l = _log_likelihood(composed, data, likelihood)
+    log_l(truths[None, :])  # compile
     compile_s = time.perf_counter() - t0
     console.print(f"fitting {len(composed.free)} free parameters to {len(data.y)} images in "
-                  f"{data.n_systems} systems ({likelihood}-plane likelihood; compiled in {compile_s:.1f} s)")
+                  f"{data.n_systems} systems ({likelihood}-plane likelihood, {search} search; compiled in "
+                  f"{compile_s:.1f} s)")
     pool = None
     if isinstance(config.pool, int) and config.pool > 1:
         # each worker composes the folder and compiles its own likelihood; batches are split across them
@@ -84,7 +84,10 @@ def fit(dataset_folder: str | Path, results_folder: str | Path, *, likelihood: s
                                             initargs=(str(dataset_folder), likelihood))
         log_l, config = _worker_log_l, replace(config, pool=pool)
     try:
-        result = run_nautilus(log_l, composed.priors, config, console)
+        if search == "nautilus":
+            result = run_nautilus(log_l, composed.priors, config, console)
+        else:
+            result = _laplace_search(composed, data, likelihood, log_l, config, console)
     finally:
         if pool is not None:
             pool.close()
@@ -98,14 +101,44 @@ def fit(dataset_folder: str | Path, results_folder: str | Path, *, likelihood: s
     return FitResult(Path(results_folder), composed, result, evaluation, files, truths)
 
 
+def _log_likelihood(composed: ComposedModel, data, likelihood: str):
+    if likelihood == "source":
+        return make_log_likelihood(composed, data)
+    return make_image_log_likelihood(composed, data)
+
+
+def _laplace_search(composed: ComposedModel, data, likelihood: str, log_l, config: SearchConfig,
+                    console: Console) -> SearchResult:
+    """MAP on the source-plane χ² from several starts (the image-plane one from its result), then
+    importance sampling around the MAP with ``log_l`` (see :func:`.search.laplace_importance`)."""
+    t0 = time.perf_counter()
+    source_chi2 = make_source_plane_chi2(composed, data)
+    chi2_s = lambda t: source_chi2(t)[0]  # noqa: E731
+    console.print(f"maximum a posteriori, source-plane χ², {config.n_starts} starts:")
+    found = find_map(chi2_s, composed.priors, composed.vector_from_tables(), config.n_starts,
+                     config.seed, console)
+    n_grad = found.n_eval
+    if likelihood == "image":
+        image_chi2 = make_local_image_chi2(composed, data)
+        console.print("maximum a posteriori, image-plane χ², from there:")
+        found = find_map(lambda t: image_chi2(t)[0], composed.priors, found.theta, 1, config.seed,
+                         console)
+        n_grad += found.n_eval
+    console.print(f"MAP: {likelihood}-plane χ² = {found.chi2:,.3f} ({n_grad:,} gradient evaluations, "
+                  f"{time.perf_counter() - t0:,.1f} s)")
+    result = laplace_importance(log_l, chi2_s, composed.priors, found.theta, config.n_samples,
+                                config.seed, pool=config.pool, console=console)
+    # the polished MAP is the best point we know; the samples give the posterior around it
+    return replace(result, best=found.theta, map=found.theta, n_like=result.n_like + n_grad,
+                   wall_s=time.perf_counter() - t0)
+
+
 _WORKER: dict = {}
 
 
 def _init_worker(folder: str, likelihood: str) -> None:
     composed = prepare(folder)
-    if likelihood != "source":
-        raise ValueError("--pool parallelises the source-plane likelihood")
-    _WORKER["log_l"] = make_log_likelihood(composed)
+    _WORKER["log_l"] = _log_likelihood(composed, point_data(composed), likelihood)
 
 
 def _worker_log_l(thetas):

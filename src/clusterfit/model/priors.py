@@ -46,6 +46,27 @@ class PriorVector:
         out[..., gau] = m + s * ndtri(q)
         return out
 
+    def whitening(self, fallback: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(centre, scale) per dimension so that z = (θ − centre)/scale is O(1) over the prior: a Gaussian's
+        mean and σ, a bounded prior's midpoint and half-width; ``fallback`` centres anything else."""
+        gau = self.kind == 2
+        bounded = np.isfinite(self.lower) & np.isfinite(self.upper)
+        with np.errstate(invalid="ignore"):  # ±inf bounds of unbounded priors meet in the unused branch
+            mid, half = 0.5 * (self.lower + self.upper), 0.5 * (self.upper - self.lower)
+        centre = np.where(gau, self.mean, np.where(bounded, mid, fallback))
+        scale = np.where(gau, self.sigma, np.where(bounded, half, 1.0))
+        return centre.astype(float), scale.astype(float)
+
+    def log_density_jax(self, theta):
+        """Unnormalised log prior density for one θ inside the support (pure JAX, differentiable):
+        −z²/2 per Gaussian, −log θ per LogUniform, 0 per Uniform. Bounds are the caller's business."""
+        import jax.numpy as jnp
+
+        z = (theta - self.mean) / self.sigma
+        per = jnp.where(self.kind == 2, -0.5 * z**2,
+                        jnp.where(self.kind == 1, -jnp.log(jnp.abs(theta)), 0.0))
+        return jnp.sum(per)
+
     def median(self) -> np.ndarray:
         return self.transform(np.full(len(self), 0.5))
 
