@@ -293,3 +293,13 @@ def test_export_autolens_folder_loads_with_its_script(al, example_data, tmp_path
         a = exported.source_plane_yx(exported.vector_from_tables(), g[:, 0], g[:, 1], j)
         b = cm.source_plane_yx(cm.vector_from_tables(), g[:, 0], g[:, 1], j)
         assert np.abs(np.asarray(a) - np.asarray(b)).max() < 1e-10
+
+
+def test_free_source_redshift_is_refused_with_the_priors_row(al, example_data):
+    from clusterfit.interop.autolens import to_autolens_model
+
+    model = load_model(example_data)
+    model = model.replace(priors=model.priors + (
+        PriorRow("source_2", "redshift", "redshift", "Uniform", 2.5, 3.5, None, None),))
+    with pytest.raises(ValueError, match="source_2.redshift.redshift is free.*fix the redshift"):
+        to_autolens_model(model)

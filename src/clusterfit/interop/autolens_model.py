@@ -125,6 +125,10 @@ def _locations(composed: ComposedModel) -> dict[str, _Where]:
     tiers = {s.relation.tier: s.profile_class for s in composed.sources if s.relation is not None}
     out = {}
     for fp in composed.free:
+        if fp.table == "redshift":  # a free source redshift (tables/free.py REDSHIFT)
+            raise ValueError(f"{fp.prior.source}: {fp.name} is free, but the PyAutoLens bridge does not "
+                             "map free source redshifts (its dPIE/NFW profiles fold redshift_source into "
+                             "their normalisation when built); fix the redshift to bridge this model")
         if fp.table != "scaling_relations":
             out[fp.name] = _where(classes[(fp.table, fp.galaxy, fp.attr_name)], fp.table, fp.column,
                                   fp.galaxy, fp.attr_name)
