@@ -31,7 +31,8 @@ from ..model import ComposedModel
 from ..physics.solver import SolverConfig, make_image_solver
 from .pairing import pair_images
 
-__all__ = ["PointData", "point_data", "make_source_plane_chi2", "make_log_likelihood", "image_plane_chi2"]
+__all__ = ["PointData", "point_data", "make_image_redshifts", "make_source_plane_chi2", "make_log_likelihood",
+           "image_plane_chi2"]
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,22 @@ def point_data(composed: ComposedModel) -> PointData:
     )
 
 
+def make_image_redshifts(composed: ComposedModel, data: PointData):
+    """``z(θ) -> (m,)`` redshift of every image's source (θ's value where free), or ``None`` when no
+    redshift is free; pass it as the tracer's ``z_source`` (pure JAX)."""
+    z_free = np.array([i is not None for i in data.z_index], dtype=bool)
+    if not z_free.any():
+        return None
+    z_iy = np.array([0 if i is None else i for i in data.z_index], dtype=int)[data.system]
+    z_table = np.asarray(composed.layout.plane_redshifts)[data.plane]
+    free = z_free[data.system]
+
+    def image_redshifts(theta):
+        return jnp.where(free, jnp.asarray(theta)[z_iy], z_table)
+
+    return image_redshifts
+
+
 def make_source_plane_chi2(composed: ComposedModel, data: PointData):
     """``chi2(θ) -> (χ², β̂_y, β̂_x)`` for one θ (pure JAX; jit and vmap it)."""
     tracer = composed.tracer
@@ -97,15 +114,11 @@ def make_source_plane_chi2(composed: ComposedModel, data: PointData):
     free_mask = np.array([f is not None for f in data.free_source])
     free_iy = np.array([f[0] if f else 0 for f in data.free_source])
     free_ix = np.array([f[1] if f else 0 for f in data.free_source])
-    z_free = np.array([i is not None for i in data.z_index], dtype=bool)
-    z_iy = np.array([0 if i is None else i for i in data.z_index], dtype=int)
-    z_table = np.asarray(composed.layout.plane_redshifts)[data.plane]
+    image_redshifts = make_image_redshifts(composed, data)
 
     def chi2(theta):
         params = composed.group_params(theta)
-        z_s = None
-        if z_free.any():  # free source redshifts: per image, θ's value or the table plane's
-            z_s = jnp.where(z_free[data.system], jnp.asarray(theta)[z_iy[data.system]], z_table)
+        z_s = None if image_redshifts is None else image_redshifts(theta)  # free source redshifts
         by, bx = tracer.ray_trace(params, y, x, plane, z_s)
         a = tracer.jacobian(params, y, x, plane, z_s)
         det = a.det
