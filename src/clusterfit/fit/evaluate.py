@@ -6,20 +6,28 @@ image i): β = (Σ M_i)⁻¹ Σ M_i β_i with M_i = A_i⁻ᵀ A_i⁻¹/σ_i². T
 by each image's source-plane precision; then solve for every image of it, pair observed with predicted
 images (:mod:`.pairing`) and report the image-plane rms √(mean |Δθ|²) in arcsec and
 χ² = Σ |Δθ|²/σ², with missing and extra images counted.
+
+``source="lenstool"`` is Lenstool's own image-plane χ² (``Chi2pos`` of ``forme -1/-2``; lenstool
+``o_chi.c:chi2_img``, docs/lenstool.md): β = the plain mean of the traced images, and each observed
+image is compared with the image of β that a local triangle search started at it reaches
+(:func:`.pairing.lenstool_local_images`), not with a one-to-one pairing of all solved images.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
+import jax
 import numpy as np
 
 from ..model import ComposedModel, compose
 from ..physics.solver import SolverConfig, make_image_solver
 from ..tables import ClusterModel
-from .pairing import pair_images
+from .pairing import lenstool_local_images, pair_images
 
-__all__ = ["SystemEvaluation", "Evaluation", "evaluate_model", "optimal_source"]
+__all__ = ["SystemEvaluation", "Evaluation", "evaluate_model", "optimal_source", "SOURCES"]
+
+SOURCES = ("optimal", "barycentre", "lenstool")
 
 
 @dataclass(frozen=True)
@@ -64,10 +72,14 @@ def evaluate_model(model: ClusterModel | ComposedModel, theta=None,
     """Image-plane rms and χ² of ``model`` (table values, or θ) against its point datasets.
 
     ``source``: ``"optimal"`` (the β minimising the linearised image-plane χ², see the module
-    docstring) or ``"barycentre"`` (the plain mean of the traced images, as Lenstool's image-plane χ²
-    does; use it to compare with a Lenstool ``Chi2pos``)."""
-    if source not in ("optimal", "barycentre"):
-        raise ValueError(f"source must be 'optimal' or 'barycentre', not {source!r}")
+    docstring), ``"barycentre"`` (the plain mean of the traced images, then the same solve and
+    one-to-one pairing) or ``"lenstool"`` (Lenstool's ``Chi2pos``: the plain mean, and per observed
+    image the image of it that Lenstool's local search finds; an image it does not find is counted in
+    ``n_missing``, left out of χ² and rms, and would make Lenstool reject the model; ``predicted`` holds
+    the found image of each observed one, in order, and ``n_extra`` is 0). With σ = ``sigposArcsec``,
+    ``chi2`` is what Lenstool writes as ``#Chi2pos`` for ``forme -1`` and ``-2``."""
+    if source not in SOURCES:
+        raise ValueError(f"source must be one of {', '.join(map(repr, SOURCES))}, not {source!r}")
     composed = model if isinstance(model, ComposedModel) else compose(model)
     datasets = composed.model.point_datasets
     if not datasets:
@@ -80,7 +92,7 @@ def evaluate_model(model: ClusterModel | ComposedModel, theta=None,
     by_plane: dict[int, list] = {}
     for ds in datasets:
         by_plane.setdefault(composed.plane_of(ds), []).append(ds)
-    sources = {}
+    sources, traced = {}, {}
     requests = []
     for plane, group in by_plane.items():
         ys = np.concatenate([[im.y for im in ds.images] for ds in group])
@@ -96,8 +108,11 @@ def evaluate_model(model: ClusterModel | ComposedModel, theta=None,
                 sources[ds.name] = (plane, *optimal_source(by[sl], bx[sl], np.asarray(a), sig[sl]))
             else:
                 sources[ds.name] = (plane, float(by[sl].mean()), float(bx[sl].mean()))
+            traced[ds.name] = (by[sl], bx[sl], np.asarray(jac.yy[sl] * jac.xx[sl] - jac.yx[sl] * jac.xy[sl]))
             start += len(ds.images)
         requests.append(([sources[d.name][1] for d in group], [sources[d.name][2] for d in group], plane))
+    if source == "lenstool":
+        return _lenstool_evaluation(composed, params, datasets, sources, traced)
     for group, solved in zip(by_plane.values(), solver.solve_planes(params, requests), strict=True):
         for ds, images in zip(group, solved, strict=True):
             sources[ds.name] = (*sources[ds.name], images)
@@ -117,7 +132,53 @@ def evaluate_model(model: ClusterModel | ComposedModel, theta=None,
             [(float(a), float(b), float(m)) for a, b, m in zip(images.y, images.x, images.magnification,
                                                               strict=True)],
             int(pairing.missing.sum()), int(len(pairing.extra))))
+    return _total(systems)
+
+
+def _total(systems: list[SystemEvaluation]) -> Evaluation:
     n = sum(s.n_images for s in systems)
     total_d2 = sum(s.rms_arcsec**2 * s.n_images for s in systems if np.isfinite(s.rms_arcsec))
     return Evaluation(float(np.sqrt(total_d2 / n)), float(sum(s.chi2 for s in systems)), n,
                       sum(s.n_missing for s in systems), sum(s.n_extra for s in systems), systems)
+
+
+def dist_min(y, x) -> float:
+    """Smallest separation between the images of one system, capped at 15″ (Lenstool ``dist_min``)."""
+    d = np.hypot(np.subtract.outer(y, y), np.subtract.outer(x, x))
+    d = d[np.triu_indices(len(d), 1)]
+    return float(min(d.min(initial=1000.0), 15.0))
+
+
+def _lenstool_evaluation(composed: ComposedModel, params, datasets, sources, traced) -> Evaluation:
+    """Lenstool's ``chi2_img`` with β = the barycentres in ``sources`` (see :func:`evaluate_model`)."""
+    plane = np.concatenate([[sources[ds.name][0]] * len(ds.images) for ds in datasets])
+    oy = np.concatenate([[im.y for im in ds.images] for ds in datasets])
+    ox = np.concatenate([[im.x for im in ds.images] for ds in datasets])
+    sy, sx = (np.concatenate([[sources[ds.name][k]] * len(ds.images) for ds in datasets]) for k in (1, 2))
+    ty, tx, det = (np.concatenate([traced[ds.name][k] for ds in datasets]) for k in range(3))
+    dmin = np.concatenate([[dist_min([im.y for im in ds.images], [im.x for im in ds.images])]
+                           * len(ds.images) for ds in datasets])
+    trace = jax.jit(composed.tracer.ray_trace)
+
+    def to_source(y, x):  # (n, k) → (n, k); the tracer takes flat arrays
+        by, bx = trace(params, y.ravel(), x.ravel(), np.repeat(plane, y.shape[1]))
+        return np.asarray(by).reshape(y.shape), np.asarray(bx).reshape(y.shape)
+
+    found = lenstool_local_images(oy, ox, sy, sx, ty, tx, det, dmin, to_source)
+    jac = composed.tracer.jacobian(params, found.y, found.x, plane)
+    mu = 1.0 / np.asarray(jac.yy * jac.xx - jac.yx * jac.xy)
+    systems, start = [], 0
+    for ds in datasets:
+        sl = slice(start, start + len(ds.images))
+        start = sl.stop
+        ok = found.found[sl]
+        d2 = ((found.y[sl] - oy[sl]) ** 2 + (found.x[sl] - ox[sl]) ** 2)[ok]
+        sigma = np.asarray(ds.positions_noise)[ok]
+        systems.append(SystemEvaluation(
+            ds.name, composed.layout.plane_redshifts[sources[ds.name][0]], len(ds.images),
+            float(np.sqrt(d2.mean())) if ok.any() else float("nan"), float(np.sum(d2 / sigma**2)),
+            float(sources[ds.name][1]), float(sources[ds.name][2]),
+            [(float(a), float(b), float(m)) for a, b, m in zip(found.y[sl][ok], found.x[sl][ok], mu[sl][ok],
+                                                              strict=True)],
+            int((~ok).sum()), 0))
+    return _total(systems)
