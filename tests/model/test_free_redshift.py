@@ -43,6 +43,7 @@ def test_the_redshift_row_makes_one_parameter(free_z):
     assert free_z.redshift_index == {"point_1": len(theta) - 1}
     assert free_z.source_redshift(theta, "point_1") == 2.0
     assert free_z.source_redshift(theta, "point_0") == 1.5
+    assert free_z.free_redshift(theta, "point_1") == 2.0 and free_z.free_redshift(theta, "point_0") is None
     assert (free_z.priors.lower[-1], free_z.priors.upper[-1]) == (1.0, 4.0)
 
 

@@ -121,7 +121,7 @@ class ComposedModel:
                                  f"observed images; {fp.name} has none in point_datasets.csv")
             by, bx = self.source_plane_yx(theta, np.array([im.y for im in ds.images]),
                                           np.array([im.x for im in ds.images]), self.plane_of(ds),
-                                          self.source_redshift(theta, ds.name))
+                                          self.free_redshift(theta, ds.name))
             out[fp.name] = float(np.mean(by if fp.column == "y" else bx))
         return out
 
@@ -212,6 +212,11 @@ class ComposedModel:
             return jnp.asarray(theta)[i]
         plane = self.source_planes.get(name)
         return None if plane is None else self.layout.plane_redshifts[plane]
+
+    def free_redshift(self, theta, name: str):
+        """θ's redshift of source ``name`` if it is free, else None (a ``z_source`` argument)."""
+        i = self.redshift_index.get(name)
+        return None if i is None else jnp.asarray(theta)[i]
 
     def source_plane_yx(self, theta, y, x, plane, z_source=None) -> tuple[jnp.ndarray, jnp.ndarray]:
         """Source-plane positions (arcsec) of image-plane (y, x); ``plane`` per position or scalar.
