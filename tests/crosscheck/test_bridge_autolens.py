@@ -12,6 +12,7 @@
 """
 
 import os
+import pickle
 import runpy
 from pathlib import Path
 
@@ -220,6 +221,9 @@ def test_instance_round_trip(al, example_data):
     back = from_autolens_instance(instance, model, cm)
     assert np.array_equal(compose(back).vector_from_tables(), theta)
     assert render_model(back) == render_model(cm.with_vector(theta))
+    member = instance.galaxies.members_0.mass  # Member<class> pickles by name (process pools)
+    assert type(member).__name__ == "MemberdPIEMassSph"
+    assert pickle.loads(pickle.dumps(member)).sigma == member.sigma
     # a search over several datasets (af.FactorGraphModel) returns one child instance per factor
     import autofit as af
 
