@@ -219,9 +219,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("evaluate", help="the model against its point_datasets.csv: rms, chi2, images")
     p.add_argument("folder", type=Path)
     p.add_argument("--json", action="store_true", help="print one JSON object")
-    p.add_argument("--source", choices=("optimal", "barycentre"), default="optimal",
-                   help="source position per system: optimal (linearised image-plane χ²) or the "
-                        "barycentre of the traced images (Lenstool's convention)")
+    p.add_argument("--source", choices=("optimal", "barycentre", "lenstool"), default="optimal",
+                   help="source position per system: optimal (linearised image-plane χ²), the "
+                        "barycentre of the traced images, or lenstool (barycentre and Lenstool's local "
+                        "image search: its Chi2pos; see docs/lenstool.md)")
     p.set_defaults(func=_cmd_evaluate)
     p = sub.add_parser("import-lenstool", help="a Lenstool .par (and its catalogues) → a model folder")
     p.add_argument("par", type=Path)
