@@ -166,12 +166,11 @@ def make_log_likelihood(composed: ComposedModel, data: PointData | None = None):
 def image_plane_chi2(composed: ComposedModel, theta, data: PointData | None = None,
                      config: SolverConfig | None = None, solver=None) -> float:
     """Image-plane χ² of one θ (see the module docstring for pairing and the missing-image cost)."""
-    if composed.redshift_index:
-        raise ValueError("the image-plane likelihood does not support free source redshifts "
-                         f"({', '.join(sorted(composed.redshift_index))}); fit with the source-plane "
-                         "likelihood, or evaluate one θ with evaluate_model")
-    data = point_data(composed) if data is None else data
     theta = np.asarray(theta, dtype=float)
+    at = composed.at(theta)  # free source redshifts: the solver needs the planes at θ's values
+    if at is not composed:  # (a new tracer: the solver compiles again, so this is slow per θ)
+        composed, data, solver = at, None, None
+    data = point_data(composed) if data is None else data
     _, src_y, src_x = make_source_plane_chi2(composed, data)(theta)
     src_y, src_x = np.asarray(src_y), np.asarray(src_x)
     params = composed.group_params(theta)

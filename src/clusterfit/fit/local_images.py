@@ -27,7 +27,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from ..model import ComposedModel
-from .likelihood import PointData, make_source_plane_chi2, point_data
+from .likelihood import PointData, make_image_redshifts, make_source_plane_chi2, point_data
 
 __all__ = ["make_local_image_chi2", "make_image_log_likelihood"]
 
@@ -37,14 +37,15 @@ def make_local_image_chi2(composed: ComposedModel, data: PointData, n_newton: in
     """``chi2(θ) -> (χ², θ_pred_y, θ_pred_x)`` for one θ (pure JAX; jit and vmap it)."""
     tracer = composed.tracer
     source_chi2 = make_source_plane_chi2(composed, data)
+    image_redshifts = make_image_redshifts(composed, data)  # None unless a source redshift is free
     y0, x0 = jnp.asarray(data.y), jnp.asarray(data.x)
     plane, system = jnp.asarray(data.plane), jnp.asarray(data.system)
     inv_var = jnp.asarray(1.0 / data.sigma**2)
 
-    def offset(params, y, x, sy, sx):
+    def offset(params, y, x, sy, sx, z_s):
         # one pair of jvps gives β and every 2×2 Jacobian (as Tracer.jacobian, keeping the primal)
         def f(yy, xx):
-            return tracer.ray_trace(params, yy, xx, plane)
+            return tracer.ray_trace(params, yy, xx, plane, z_s)
 
         one, zero = jnp.ones_like(y), jnp.zeros_like(y)
         (by, bx), (a_yy, a_xy) = jax.jvp(f, (y, x), (one, zero))
@@ -61,13 +62,14 @@ def make_local_image_chi2(composed: ComposedModel, data: PointData, n_newton: in
         params = composed.group_params(theta)
         _, src_y, src_x = source_chi2(theta)
         sy, sx = src_y[system], src_x[system]
+        z_s = None if image_redshifts is None else image_redshifts(theta)
 
         def newton(_, yx):
-            dy, dx = offset(params, yx[0], yx[1], sy, sx)
+            dy, dx = offset(params, yx[0], yx[1], sy, sx, z_s)
             return yx[0] + dy, yx[1] + dx
 
         py, px = jax.lax.fori_loop(0, n_newton, newton, (y0, x0))
-        ry, rx = offset(params, py, px, sy, sx)
+        ry, rx = offset(params, py, px, sy, sx, z_s)
         total = jnp.sum(((py - y0) ** 2 + (px - x0) ** 2 + ry**2 + rx**2) * inv_var)
         return jnp.where(jnp.isfinite(total), total, jnp.inf), py + ry, px + rx
 
