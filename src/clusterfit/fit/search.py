@@ -236,61 +236,64 @@ def find_map(chi2: Callable, priors: PriorVector, start: np.ndarray, n_starts: i
 
 
 def laplace_importance(log_likelihood: Callable, curvature_chi2: Callable, priors: PriorVector,
-                       mode: np.ndarray,
-                       n_samples: int = 8000, seed: int = 1, dof: float = 5.0, inflate: float = 1.25,
-                       pool=None, console: Console | None = None) -> SearchResult:
-    """Posterior by importance sampling around a mode: the proposal is a multivariate Student-t (``dof``)
-    centred on ``mode`` with the inverse Hessian of χ²/2 − log prior (JAX; ``curvature_chi2`` may be a
-    cheaper, smoother χ² than the likelihood's, e.g. the source-plane one) as its scale, widened by
-    ``inflate``; weights are prior × likelihood / proposal, so the weighted samples are the exact
-    posterior whatever the proposal, and the effective sample size says how well the proposal fits
-    (``log_z`` is the usual importance-sampling evidence estimate). A fast alternative to nested sampling
-    once the mode is known and the posterior is unimodal; eigenvalues of a non-positive-definite
-    Hessian (a mode on a prior bound) are floored so that those directions get a prior-wide proposal."""
+                       mode: np.ndarray, n_samples: int = 8000, seed: int = 1, dof: float = 5.0,
+                       inflate: float = 1.25, pool=None, console: Console | None = None) -> SearchResult:
+    """Posterior by importance sampling around a mode.
+
+    Sampling happens in w = logit(u), u the prior's unit cube (:meth:`PriorVector.to_unit`), where the
+    prior is built in and its bounds are at infinity, so a mode on a bound (σ = 0, an edge of a Uniform)
+    costs no samples. The proposal is a multivariate Student-t (``dof``) centred on the maximum of
+    −χ²/2 + log|du/dw| in w (``curvature_chi2``: a cheap, smooth χ² such as the source-plane one, started
+    from ``mode``) with the inverse Hessian there as its scale, widened by ``inflate``. Weights are
+    likelihood × |du/dw| / proposal, so the weighted samples are the exact posterior whatever the proposal;
+    the effective sample size says how well the proposal fits, and ``log_z`` is the importance-sampling
+    evidence. A fast alternative to nested sampling once the mode is known and the posterior unimodal."""
     import jax
-    from scipy.special import logsumexp
+    import jax.numpy as jnp
+    from scipy.optimize import minimize
+    from scipy.special import expit, logsumexp
     from scipy.stats import multivariate_t
 
     t0 = time.perf_counter()
-    centre, scale = priors.whitening(np.asarray(mode, float))
-    z_mode = (mode - centre) / scale
+    u0 = np.clip(priors.to_unit(np.asarray(mode, float)), 1e-4, 1 - 1e-4)
+    w0 = np.log(u0 / (1 - u0))
 
-    def neg_log_post(z):
-        theta = centre + scale * z
-        return 0.5 * curvature_chi2(theta) - priors.log_density_jax(theta)
+    def log_jac(w):  # log |du/dw| of the logistic map
+        return jnp.sum(-jax.nn.softplus(-w) - jax.nn.softplus(w))
 
-    h = np.asarray(jax.jit(jax.hessian(neg_log_post))(z_mode), float)
-    h = np.where(np.isfinite(h), 0.5 * (h + h.T), 0.0)
-    w, v = np.linalg.eigh(h)
-    w = np.maximum(w, 1.0)  # at most a prior-wide (|z| ~ 1) proposal along flat or negative directions
-    cov = (v / w) @ v.T * inflate**2
-    proposal = multivariate_t(loc=z_mode, shape=cov, df=dof, seed=seed)
-    z = proposal.rvs(n_samples)
-    thetas = centre + scale * z
-    log_prior = priors.log_density(thetas)
-    inside = np.isfinite(log_prior)
+    def neg_log_target(w):
+        return 0.5 * curvature_chi2(priors.transform_jax(jax.nn.sigmoid(w))) - log_jac(w)
+
+    f = jax.jit(jax.value_and_grad(neg_log_target))
+
+    def fun(w):
+        v, g = f(w)
+        v, g = float(v), np.asarray(g, float)
+        return (v, np.where(np.isfinite(g), g, 0.0)) if np.isfinite(v) else (1e30, np.zeros_like(w))
+
+    w_mode = minimize(fun, w0, jac=True, method="L-BFGS-B").x
+    h = np.asarray(jax.jit(jax.hessian(neg_log_target))(w_mode), float)
+    h = np.where(np.isfinite(h), h, 0.0)
+    h = 0.5 * (h + h.T)
+    ev, vec = np.linalg.eigh(h)
+    ev = np.maximum(ev, 0.25)  # flat or negative directions: a proposal about as wide as the prior
+    cov = (vec / ev) @ vec.T * inflate**2
+    proposal = multivariate_t(loc=w_mode, shape=cov, df=dof, seed=seed)
+    w = proposal.rvs(n_samples)
+    thetas = priors.transform(expit(w))
+    log_jac_w = np.sum(-np.logaddexp(0, -w) - np.logaddexp(0, w), axis=1)
     tracked = _Tracked(log_likelihood, None, None, pool, log=console, every_s=30.0)
-    log_l = np.full(n_samples, -np.inf)
-    batch = 1024
-    idx = np.nonzero(inside)[0]
-    for s in range(0, len(idx), batch):
-        part = idx[s:s + batch]
-        log_l[part] = tracked(thetas[part])
-    log_q = proposal.logpdf(z) - np.sum(np.log(scale))
-    log_w = np.where(inside, log_l + log_prior - log_q, -np.inf)
+    log_l = np.concatenate([tracked(thetas[s:s + 1024]) for s in range(0, n_samples, 1024)])
+    log_w = log_l + log_jac_w - proposal.logpdf(w)
+    log_w = np.where(np.isfinite(log_w), log_w, -np.inf)
     log_z = float(logsumexp(log_w) - np.log(n_samples))
     log_w = log_w - logsumexp(log_w)
-    keep = np.isfinite(log_w)
-    w_norm = np.exp(log_w[keep])
-    ess = float(1.0 / np.sum(w_norm**2))
+    ess = float(1.0 / np.sum(np.exp(2 * log_w)))
     if console is not None:
-        console.print(f"importance sampling: {n_samples:,} draws, {keep.sum():,} inside the prior, "
-                      f"effective sample size {ess:,.0f}")
-    samples, log_w, log_l = thetas[keep], log_w[keep], log_l[keep]
-    best = samples[np.argmax(log_l)]
+        console.print(f"importance sampling: {n_samples:,} draws, effective sample size {ess:,.0f}")
+    best = thetas[np.argmax(log_l)]
     if tracked.best is not None and tracked.best_l > log_l.max():
         best = tracked.best
-    log_post = log_l + priors.log_density(samples)
-    map_theta = samples[np.argmax(log_post)]
-    return SearchResult(priors.names, samples, log_w, log_l, log_z, tracked.n,
-                        time.perf_counter() - t0, best, map_theta, ess)
+    log_post = log_l + priors.log_density(thetas)
+    return SearchResult(priors.names, thetas, log_w, log_l, log_z, tracked.n,
+                        time.perf_counter() - t0, best, thetas[np.argmax(log_post)], ess)
