@@ -76,6 +76,8 @@ def fit(dataset_folder: str | Path, results_folder: str | Path, *, likelihood: s
                   f"{data.n_systems} systems ({likelihood}-plane likelihood, {search} search; compiled in "
                   f"{compile_s:.1f} s)")
     pool = None
+    if isinstance(config.pool, int) and config.pool <= 1:
+        config = replace(config, pool=None)
     if isinstance(config.pool, int) and config.pool > 1:
         # each worker composes the folder and compiles its own likelihood; batches are split across them
         import multiprocessing as mp
