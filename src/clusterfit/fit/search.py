@@ -70,11 +70,12 @@ class _Tracked:
     """Wraps the batched log-likelihood: counts calls, keeps the best point, updates the progress line."""
 
     def __init__(self, log_likelihood: Callable, progress: Progress | None, task, pool,
-                 log: Console | None = None, every_s: float = 30.0):
+                 log: Console | None = None, every_s: float = 30.0, label: str = "nautilus"):
         self.f, self.progress, self.task, self.pool = log_likelihood, progress, task, pool
         self.n, self.best_l, self.best = 0, -np.inf, None
         self.t0 = self.t_log = time.perf_counter()
         self.log, self.every_s = log, every_s  # plain lines for logs, where a live bar cannot show
+        self.label = label
 
     def __call__(self, thetas: np.ndarray) -> np.ndarray:
         thetas = np.atleast_2d(thetas)
@@ -88,7 +89,7 @@ class _Tracked:
         if out[k] > self.best_l:
             self.best_l, self.best = float(out[k]), thetas[k].copy()
         now = time.perf_counter()
-        line = (f"nautilus  evals {self.n:,}  {self.n / max(now - self.t0, 1e-9):,.0f}/s  "
+        line = (f"{self.label}  evals {self.n:,}  {self.n / max(now - self.t0, 1e-9):,.0f}/s  "
                 f"best χ² {-2 * self.best_l:,.2f}")
         if self.progress is not None:
             self.progress.update(self.task, completed=self.n, description=line)
@@ -282,7 +283,8 @@ def laplace_importance(log_likelihood: Callable, curvature_chi2: Callable, prior
     w = proposal.rvs(n_samples)
     thetas = priors.transform(expit(w))
     log_jac_w = np.sum(-np.logaddexp(0, -w) - np.logaddexp(0, w), axis=1)
-    tracked = _Tracked(log_likelihood, None, None, pool, log=console, every_s=30.0)
+    tracked = _Tracked(log_likelihood, None, None, pool, log=console, every_s=30.0,
+                       label="importance sampling")
     log_l = np.concatenate([tracked(thetas[s:s + 1024]) for s in range(0, n_samples, 1024)])
     log_w = log_l + log_jac_w - proposal.logpdf(w)
     log_w = np.where(np.isfinite(log_w), log_w, -np.inf)
