@@ -143,10 +143,8 @@ def make_source_plane_chi2(composed: ComposedModel, data: PointData):
     return chi2
 
 
-def make_log_likelihood(composed: ComposedModel, data: PointData | None = None):
-    """Batched, jitted source-plane log-likelihood: ``(k, n) θ → (k,) log L = −χ²/2``."""
-    data = point_data(composed) if data is None else data
-    chi2 = make_source_plane_chi2(composed, data)
+def batched_log_likelihood(chi2):
+    """``chi2(θ) -> (χ², ...)`` (pure JAX, one θ) → a jitted ``(k, n) θ → (k,) log L = −χ²/2``."""
     # lax.map over chunks of 8 θ (each chunk vmapped) keeps the (θ, members, images) working set in
     # cache on CPU; a plain vmap over hundreds of θ is up to 3× slower per θ (benchmarks/README.md)
     batched = jax.jit(lambda ts: jax.lax.map(lambda t: chi2(t)[0], ts, batch_size=8))
@@ -161,6 +159,12 @@ def make_log_likelihood(composed: ComposedModel, data: PointData | None = None):
         return np.where(np.isfinite(out), out, -1e300)
 
     return log_likelihood
+
+
+def make_log_likelihood(composed: ComposedModel, data: PointData | None = None):
+    """Batched, jitted source-plane log-likelihood: ``(k, n) θ → (k,) log L = −χ²/2``."""
+    data = point_data(composed) if data is None else data
+    return batched_log_likelihood(make_source_plane_chi2(composed, data))
 
 
 def image_plane_chi2(composed: ComposedModel, theta, data: PointData | None = None,

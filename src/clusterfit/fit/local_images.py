@@ -24,10 +24,15 @@ from __future__ import annotations
 
 import jax
 import jax.numpy as jnp
-import numpy as np
 
 from ..model import ComposedModel
-from .likelihood import PointData, make_image_redshifts, make_source_plane_chi2, point_data
+from .likelihood import (
+    PointData,
+    batched_log_likelihood,
+    make_image_redshifts,
+    make_source_plane_chi2,
+    point_data,
+)
 
 __all__ = ["make_local_image_chi2", "make_image_log_likelihood"]
 
@@ -80,15 +85,4 @@ def make_image_log_likelihood(composed: ComposedModel, data: PointData | None = 
                               n_newton: int = 4):
     """Batched, jitted image-plane log-likelihood: ``(k, n) θ → (k,) log L = −χ²/2``."""
     data = point_data(composed) if data is None else data
-    chi2 = make_local_image_chi2(composed, data, n_newton)
-    batched = jax.jit(lambda ts: jax.lax.map(lambda t: chi2(t)[0], ts, batch_size=8))
-
-    def log_likelihood(thetas: np.ndarray) -> np.ndarray:
-        thetas = np.atleast_2d(np.asarray(thetas, dtype=float))
-        k = len(thetas)
-        size = max(16, 1 << (k - 1).bit_length())
-        padded = np.concatenate([thetas, np.repeat(thetas[-1:], size - k, axis=0)])
-        out = -0.5 * np.asarray(batched(padded))[:k]
-        return np.where(np.isfinite(out), out, -1e300)
-
-    return log_likelihood
+    return batched_log_likelihood(make_local_image_chi2(composed, data, n_newton))
