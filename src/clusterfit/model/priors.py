@@ -64,7 +64,8 @@ class PriorVector:
 
         z = (theta - self.mean) / self.sigma
         per = jnp.where(self.kind == 2, -0.5 * z**2,
-                        jnp.where(self.kind == 1, -jnp.log(jnp.abs(theta)), 0.0))
+                        jnp.where(self.kind == 1, -jnp.log(jnp.where(self.kind == 1, jnp.abs(theta), 1.0)),
+                                  0.0))
         return jnp.sum(per)
 
     def _gauss_cdf_bounds(self) -> tuple[np.ndarray, np.ndarray]:
@@ -84,8 +85,11 @@ class PriorVector:
             hi = np.where(self.kind == 0, self.upper, np.log(np.where(self.kind == 1, self.upper, 1.0)))
         lo, hi = np.where(self.kind == 2, 0.0, lo), np.where(self.kind == 2, 1.0, hi)
         lin = lo + unit * (hi - lo)
-        q = jnp.clip(a + unit * (b - a), 1e-300, 1 - 1e-16)
-        return jnp.where(self.kind == 0, lin, jnp.where(self.kind == 1, jnp.exp(lin),
+        # each branch sees only its own kind's values: exp(900 km/s) = inf in an unused branch would
+        # still turn the gradient into NaN through jnp.where (0 · inf)
+        log_uniform = jnp.exp(jnp.where(self.kind == 1, lin, 0.0))
+        q = jnp.clip(jnp.where(self.kind == 2, a + unit * (b - a), 0.5), 1e-300, 1 - 1e-16)
+        return jnp.where(self.kind == 0, lin, jnp.where(self.kind == 1, log_uniform,
                                                         self.mean + self.sigma * ndtri(q)))
 
     def to_unit(self, theta: np.ndarray) -> np.ndarray:
