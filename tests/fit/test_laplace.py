@@ -21,8 +21,6 @@ def fitted(tmp_path_factory):
     return dataset, result
 
 
-@pytest.mark.xfail(strict=True, reason="issue 9: the importance-sampling stage's effective sample size is too "
-                   "low (5-10 of 8,000 on the Lenstool refits); adapt the proposal, then remove this marker")
 def test_truths_within_3_sigma_and_a_useful_sample(fitted):
     _, result = fitted
     lo, med, hi = result.search.quantiles([0.16, 0.5, 0.84])

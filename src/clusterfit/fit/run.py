@@ -121,15 +121,18 @@ def _laplace_search(composed: ComposedModel, data, likelihood: str, log_l, confi
                      config.seed, console)
     n_grad = found.n_eval
     if likelihood == "image":
-        image_chi2 = make_local_image_chi2(composed, data)
+        target_chi2 = make_local_image_chi2(composed, data)
         console.print("maximum a posteriori, image-plane χ², from there:")
-        found = find_map(lambda t: image_chi2(t)[0], composed.priors, found.theta, 1, config.seed,
+        found = find_map(lambda t: target_chi2(t)[0], composed.priors, found.theta, 1, config.seed,
                          console)
         n_grad += found.n_eval
+    else:
+        target_chi2 = source_chi2
     console.print(f"MAP: {likelihood}-plane χ² = {found.chi2:,.3f} ({n_grad:,} gradient evaluations, "
                   f"{time.perf_counter() - t0:,.1f} s)")
-    result = laplace_importance(log_l, chi2_s, composed.priors, found.theta, config.n_samples,
-                                config.seed, pool=config.pool, console=console)
+    # the proposal's curvature is that of the likelihood being sampled, at its own mode
+    result = laplace_importance(log_l, lambda t: target_chi2(t)[0], composed.priors, found.theta,
+                                config.n_samples, config.seed, pool=config.pool, console=console)
     # the polished MAP is the best point we know; the samples give the posterior around it
     return replace(result, best=found.theta, map=found.theta, n_like=result.n_like + n_grad,
                    wall_s=time.perf_counter() - t0)
