@@ -49,3 +49,13 @@ def test_batched_log_likelihood_matches_single(dataset):
     chi2 = jax.jit(make_local_image_chi2(composed, data, n_newton=4))
     np.testing.assert_allclose(log_l, [-0.5 * float(chi2(t)[0]) for t in thetas], rtol=1e-10)
     assert np.argmax(log_l) == 0  # the truth fits best
+
+
+def test_gradient_finite_once_newton_has_converged(dataset):
+    """Run to convergence, a Newton step is exactly 0; its length must not enter the gradient as √0
+    (that NaN, under jit only, stalled the laplace search's mode and Hessian on AS1063)."""
+    composed = prepare(dataset)
+    data = point_data(composed)
+    chi2 = make_local_image_chi2(composed, data, n_newton=30)
+    gradient = jax.jit(jax.grad(lambda t: chi2(t)[0]))(composed.vector_from_tables() * 1.01)
+    assert np.all(np.isfinite(np.asarray(gradient)))

@@ -59,8 +59,11 @@ def make_local_image_chi2(composed: ComposedModel, data: PointData, n_newton: in
         det = a_yy * a_xx - a_yx * a_xy
         dy = (a_xx * ry - a_yx * rx) / det
         dx = (-a_xy * ry + a_yy * rx) / det
-        step = jnp.sqrt(dy**2 + dx**2)
-        scale = jnp.minimum(1.0, max_step_arcsec / jnp.maximum(step, 1e-30))
+        # the square root only of steps that are clipped: at a converged image the step is exactly 0
+        # and √0 would make the gradient NaN (0 · ∞)
+        step2 = dy**2 + dx**2
+        long = step2 > max_step_arcsec**2
+        scale = jnp.where(long, max_step_arcsec / jnp.sqrt(jnp.where(long, step2, 1.0)), 1.0)
         return dy * scale, dx * scale
 
     def chi2(theta):
