@@ -221,8 +221,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--source", choices=("optimal", "barycentre", "lenstool"), default="optimal",
                    help="source position per system: optimal (linearised image-plane χ²), the "
-                        "barycentre of the traced images, or lenstool (barycentre and Lenstool's local "
-                        "image search: its Chi2pos; see docs/lenstool.md)")
+                        "barycentre of the traced images, or lenstool (|μ|-weighted barycentre and "
+                        "Lenstool's local image search: its Chi2pos; see docs/lenstool.md)")
     p.set_defaults(func=_cmd_evaluate)
     p = sub.add_parser("import-lenstool", help="a Lenstool .par (and its catalogues) → a model folder")
     p.add_argument("par", type=Path)

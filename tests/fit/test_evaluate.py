@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from clusterfit.fit.evaluate import dist_min
+from clusterfit.fit.evaluate import dist_min, lenstool_source
 from clusterfit.fit.pairing import lenstool_local_images
 
 lenstronomy = pytest.importorskip("lenstronomy")
@@ -99,3 +99,13 @@ def test_dist_min_is_lenstools():
     assert dist_min([0.0, 3.0, 0.0], [0.0, 4.0, 1.0]) == 1.0
     assert dist_min([0.0, 40.0], [0.0, 0.0]) == 15.0  # capped
     assert dist_min([0.0], [0.0]) == 15.0  # a single image: Lenstool's 1000, capped
+
+
+def test_lenstool_source_weights_the_traced_images_by_their_magnification():
+    # |μ| = 1/|det A|: 10, 2 and 1 → β = (10 β₁ + 2 β₂ + β₃)/13, whatever the parities
+    by, bx = np.array([1.0, 4.0, -2.0]), np.array([0.5, -1.0, 3.0])
+    y, x = lenstool_source(by, bx, np.array([0.1, -0.5, 1.0]))
+    assert y == pytest.approx((10 * 1.0 + 2 * 4.0 - 2.0) / 13)
+    assert x == pytest.approx((10 * 0.5 - 2 * 1.0 + 3.0) / 13)
+    # equal magnifications: the plain mean
+    assert lenstool_source(by, bx, np.array([0.3, -0.3, 0.3])) == pytest.approx((by.mean(), bx.mean()))

@@ -7,10 +7,11 @@ by each image's source-plane precision; then solve for every image of it, pair o
 images (:mod:`.pairing`) and report the image-plane rms √(mean |Δθ|²) in arcsec and
 χ² = Σ |Δθ|²/σ², with missing and extra images counted.
 
-``source="lenstool"`` is Lenstool's own image-plane χ² (``Chi2pos`` of ``forme -1/-2``; lenstool
-``o_chi.c:chi2_img``, docs/lenstool.md): β = the plain mean of the traced images, and each observed
-image is compared with the image of β that a local triangle search started at it reaches
-(:func:`.pairing.lenstool_local_images`), not with a one-to-one pairing of all solved images.
+``source="lenstool"`` is Lenstool's own image-plane χ² (``Chi2pos`` of ``forme -2``; lenstool
+``o_chi.c:chi2_img``, docs/lenstool.md): β = the barycentre of the traced images weighted by their
+magnifications |μ_i| (:func:`lenstool_source`), and each observed image is compared with the image of β
+that a local triangle search started at it reaches (:func:`.pairing.lenstool_local_images`), not with a
+one-to-one pairing of all solved images.
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ from ..physics.solver import SolverConfig, make_image_solver
 from ..tables import ClusterModel
 from .pairing import lenstool_local_images, pair_images
 
-__all__ = ["SystemEvaluation", "Evaluation", "evaluate_model", "optimal_source", "SOURCES"]
+__all__ = ["SystemEvaluation", "Evaluation", "evaluate_model", "optimal_source", "lenstool_source",
+           "SOURCES"]
 
 SOURCES = ("optimal", "barycentre", "lenstool")
 
@@ -67,17 +69,30 @@ def optimal_source(by, bx, jacobians, sigma) -> tuple[float, float]:
     return float(beta[0]), float(beta[1])
 
 
+def lenstool_source(by, bx, det_a) -> tuple[float, float]:
+    """Lenstool's source of one system for its image-plane ``Chi2pos``: the barycentre of the traced
+    observed images β_i (arcsec, (y, x)) weighted by their magnifications |μ_i| = 1/|det A_i| (``det_a``
+    at the observed images), β = Σ |μ_i| β_i / Σ |μ_i|.
+
+    This is what reproduces the ``#Chi2pos`` that Lenstool wrote for the published HFF runs (``forme -2``)
+    to 0.1–0.7 % (docs/lenstool.md, "Image-plane χ²"); the plain mean (``bcentlist``, which the
+    Lenstool-HPC copy of ``chi2_img`` calls) gives up to 26 % more, √|μ| weights (``weight_baryc``) 7 %."""
+    w = 1.0 / np.abs(np.asarray(det_a, float))
+    return (float(np.sum(w * np.asarray(by)) / np.sum(w)), float(np.sum(w * np.asarray(bx)) / np.sum(w)))
+
+
 def evaluate_model(model: ClusterModel | ComposedModel, theta=None,
                    config: SolverConfig | None = None, source: str = "optimal") -> Evaluation:
     """Image-plane rms and χ² of ``model`` (table values, or θ) against its point datasets.
 
     ``source``: ``"optimal"`` (the β minimising the linearised image-plane χ², see the module
     docstring), ``"barycentre"`` (the plain mean of the traced images, then the same solve and
-    one-to-one pairing) or ``"lenstool"`` (Lenstool's ``Chi2pos``: the plain mean, and per observed
-    image the image of it that Lenstool's local search finds; an image it does not find is counted in
-    ``n_missing``, left out of χ² and rms, and would make Lenstool reject the model; ``predicted`` holds
-    the found image of each observed one, in order, and ``n_extra`` is 0). With σ = ``sigposArcsec``,
-    ``chi2`` is what Lenstool writes as ``#Chi2pos`` for ``forme -1`` and ``-2``."""
+    one-to-one pairing) or ``"lenstool"`` (Lenstool's ``Chi2pos``: the |μ|-weighted mean
+    (:func:`lenstool_source`), and per observed image the image of it that Lenstool's local search
+    finds; an image it does not find is counted in ``n_missing``, left out of χ² and rms, and would make
+    Lenstool reject the model; ``predicted`` holds the found image of each observed one, in order, and
+    ``n_extra`` is 0). With σ = ``sigposArcsec``, ``chi2`` is what Lenstool writes as ``#Chi2pos`` for
+    ``forme -2`` (docs/lenstool.md)."""
     if source not in SOURCES:
         raise ValueError(f"source must be one of {', '.join(map(repr, SOURCES))}, not {source!r}")
     composed = model if isinstance(model, ComposedModel) else compose(model)
@@ -104,11 +119,14 @@ def evaluate_model(model: ClusterModel | ComposedModel, theta=None,
         for ds in group:
             sl = slice(start, start + len(ds.images))
             a = np.stack([np.stack([jac.yy[sl], jac.yx[sl]], -1), np.stack([jac.xy[sl], jac.xx[sl]], -1)], -2)
+            det = np.asarray(jac.yy[sl] * jac.xx[sl] - jac.yx[sl] * jac.xy[sl])
             if source == "optimal":
                 sources[ds.name] = (plane, *optimal_source(by[sl], bx[sl], np.asarray(a), sig[sl]))
+            elif source == "lenstool":
+                sources[ds.name] = (plane, *lenstool_source(by[sl], bx[sl], det))
             else:
                 sources[ds.name] = (plane, float(by[sl].mean()), float(bx[sl].mean()))
-            traced[ds.name] = (by[sl], bx[sl], np.asarray(jac.yy[sl] * jac.xx[sl] - jac.yx[sl] * jac.xy[sl]))
+            traced[ds.name] = (by[sl], bx[sl], det)
             start += len(ds.images)
         requests.append(([sources[d.name][1] for d in group], [sources[d.name][2] for d in group], plane))
     if source == "lenstool":
@@ -150,7 +168,8 @@ def dist_min(y, x) -> float:
 
 
 def _lenstool_evaluation(composed: ComposedModel, params, datasets, sources, traced) -> Evaluation:
-    """Lenstool's ``chi2_img`` with β = the barycentres in ``sources`` (see :func:`evaluate_model`)."""
+    """Lenstool's ``chi2_img`` with β = the sources in ``sources`` (:func:`lenstool_source`; see
+    :func:`evaluate_model`)."""
     plane = np.concatenate([[sources[ds.name][0]] * len(ds.images) for ds in datasets])
     oy = np.concatenate([[im.y for im in ds.images] for ds in datasets])
     ox = np.concatenate([[im.x for im in ds.images] for ds in datasets])
