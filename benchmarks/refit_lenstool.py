@@ -74,7 +74,9 @@ def _zero_cores_lenstool_zeroed(folder: Path, best, console: Console) -> list[st
     written = {r.galaxy: r.values for r in best.mass}
     changed = []
     for row in rows:
-        ids = [m["id"] for m in members if m.get("tier") == row["tier"] and m["id"] in written]
+        ids = [m["id"] for m in members  # without a tier column every member is in the one tier
+               if (m.get("tier") or (rows[0]["tier"] if len(rows) == 1 else None)) == row["tier"]
+               and m["id"] in written]
         if ids and float(row["r_core_ref"]) > 0 and all(written[i]["r_core"] == 0 for i in ids):
             changed.append(f"{row['tier']} (r_core_ref {float(row['r_core_ref']):.4g}″ → 0; "
                            f"{len(ids)} members at r_core = 0 in best.par)")
@@ -103,8 +105,10 @@ def _best_par_values(cluster: Cluster, folder: Path, best, names) -> dict[str, f
         if attr == "mass" and galaxy in rename:
             out[name] = written[rename[galaxy]].get(param, np.nan)
         elif attr == "scaling":
-            member = next(g for g in ours.scaling_galaxies
-                          if g.tier == galaxy and str(g.extra.get("id")) in written)
+            member = next((g for g in ours.tier_members(galaxy) if str(g.extra.get("id")) in written), None)
+            if member is None:
+                out[name] = np.nan
+                continue
             rel = relations[galaxy]
             ratio = member.luminosity / rel.luminosity_ref
             base = param.removesuffix("_ref")
