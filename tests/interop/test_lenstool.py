@@ -228,6 +228,25 @@ def test_free_redshift_from_z_m_limit(tmp_path):
     assert m0.point[1].redshift == 2.345
 
 
+@pytest.mark.parametrize("mean, sigma, lower, upper", [
+    (3.0, 0.5, 0.5, 5.5),  # mean ± 5σ
+    (1.0, 0.5, 0.31, 3.5),  # mean − 5σ is in front of the lens (z 0.3): just behind it instead
+])
+def test_gaussian_z_m_limit_is_truncated_behind_the_lens(tmp_path, mean, sigma, lower, upper):
+    # Lenstool's flag 3 is an untruncated Gaussian; the free-redshift rules need a source that stays
+    # behind the lens, so the import bounds it and the model loads (tables/free.py)
+    _write(tmp_path / "imgs.cat", _Z_CAT)
+    notes: list[str] = []
+    m = import_lenstool(_write(tmp_path / "in.par", _Z_PAR.format(flag=3, a=mean, b=sigma)), notes)
+    (p,) = [p for p in m.priors if p.attr_name == REDSHIFT]
+    assert (p.prior, p.mean, p.sigma) == ("Gaussian", mean, sigma)
+    assert (p.lower, p.upper) == pytest.approx((lower, upper), rel=1e-12)
+    assert any("truncated" in n and "source_2" in n for n in notes)
+    back = _reload(m, tmp_path / "m")
+    (q,) = [q for q in back.priors if q.attr_name == REDSHIFT]
+    assert (q.lower, q.upper) == pytest.approx((lower, upper), rel=1e-12)
+
+
 def test_free_redshift_round_trip(tmp_path):
     _write(tmp_path / "imgs.cat", _Z_CAT)
     m = import_lenstool(_write(tmp_path / "in.par", _Z_PAR.format(flag=3, a=3.0, b=0.5)))

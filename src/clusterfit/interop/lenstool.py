@@ -43,7 +43,8 @@ from .lenstool_par import (
 )
 
 __all__ = ["import_lenstool", "export_lenstool", "LenstoolError", "kpc_per_arcsec",
-           "shear_from_lenstool", "shear_to_lenstool", "ellipticity_from_axes", "REDSHIFT"]
+           "shear_from_lenstool", "shear_to_lenstool", "ellipticity_from_axes", "REDSHIFT",
+           "bound_redshift_prior"]
 
 log = logging.getLogger(__name__)
 
@@ -140,12 +141,35 @@ def import_lenstool(par_path: str | Path, notes: list[str] | None = None,
         other = import_lenstool(images, notes)
         found, points, z_priors = list(other.point_images), list(other.point), [
             p for p in other.priors if p.attr_name == REDSHIFT]
+    z_lens = max([r.redshift for r in mass if r.redshift is not None]
+                 + [r.redshift for r in relations if r.redshift is not None], default=0.0)
+    z_priors = [bound_redshift_prior(p, z_lens, ctx) for p in z_priors]
     model = ClusterModel(
         mass=tuple(mass), point=tuple(points), point_images=tuple(found),
         scaling_galaxies=tuple(members), scaling_relations=tuple(relations),
         priors=tuple(priors + tier_priors + z_priors), cosmology=ctx.cosmology,
     )
     return _scale_shears(model, to_reference=True)
+
+
+Z_GAUSSIAN_WIDTHS = 5.0  # a z_m_limit Gaussian is truncated at mean ± this many σ
+
+
+def bound_redshift_prior(prior: PriorRow, z_lens: float, ctx: _Ctx | None = None) -> PriorRow:
+    """A free source redshift from ``z_m_limit ... 3 mean sigma`` (Lenstool: an untruncated Gaussian)
+    truncated to [max(z_lens + 0.01, mean − 5σ), mean + 5σ], as the free-redshift rules require a source
+    that stays behind the lens (``z_lens``: the highest lens redshift of the model). Bounds already set
+    are kept; other priors are returned unchanged. The truncation is noted in ``ctx``."""
+    if prior.prior != "Gaussian" or (prior.lower is not None and prior.upper is not None):
+        return prior
+    lower = prior.lower if prior.lower is not None else \
+        max(z_lens + 0.01, prior.mean - Z_GAUSSIAN_WIDTHS * prior.sigma)
+    upper = prior.upper if prior.upper is not None else prior.mean + Z_GAUSSIAN_WIDTHS * prior.sigma
+    if ctx is not None:
+        ctx.note(f"{prior.source.file}:{prior.source.line}: redshift of {prior.galaxy} ~ "
+                 f"Gaussian({prior.mean:g}, {prior.sigma:g}) truncated to [{lower:g}, {upper:g}] (behind "
+                 f"the lens at z = {z_lens:g}, ±{Z_GAUSSIAN_WIDTHS:g}σ)")
+    return replace(prior, lower=lower, upper=upper)
 
 
 def _last_plane(model: ClusterModel) -> float:
