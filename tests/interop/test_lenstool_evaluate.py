@@ -56,3 +56,17 @@ def test_lenstool_convention_reproduces_the_published_chi2pos(folder, inputs, pu
     # published rms = sigposArcsec·√(Chi2pos/N) with sigposArcsec = 0.5″ and σ = 0.5″ for every image
     assert abs(ev.rms_arcsec / published - 1) < 0.05, ev.rms_arcsec
     assert abs(0.5 * np.sqrt(ev.chi2 / n_images) / published - 1) < 0.05, ev.chi2
+
+
+def test_a2744_lenstool_convention_rms_within_5_percent():
+    """Acceptance 1 as worded, for A2744: the rms and χ² of Lenstool's convention are within 5 % of the
+    published fit. The one image it does not find is in system 33 (the nearly merging pair described
+    above); everything stricter is the xfail case of the test before."""
+    folder, inputs, published, n_images = CASES[0]
+    model = import_lenstool(DATA / folder / "best.par", images=DATA / folder / inputs)
+    ev = evaluate_model(model, source="lenstool")
+    assert ev.n_images == n_images
+    assert [s.name for s in ev.systems if s.n_missing] in ([], ["point_33"]), ev.n_missing
+    assert ev.n_missing <= 1
+    assert abs(ev.rms_arcsec / published - 1) < 0.05, ev.rms_arcsec
+    assert abs(0.5 * np.sqrt(ev.chi2 / n_images) / published - 1) < 0.05, ev.chi2
