@@ -9,7 +9,13 @@ import pytest
 
 from clusterfit import example_folder, load_model
 from clusterfit.fit.evaluate import Evaluation, SystemEvaluation
-from clusterfit.fit.plots import critical_curves, plot_corner, plot_critical_curves, short_label
+from clusterfit.fit.plots import (
+    critical_curves,
+    critical_curves_of_planes,
+    plot_corner,
+    plot_critical_curves,
+    short_label,
+)
 from clusterfit.model import compose
 
 # images of the example cluster's three point sources (from `clusterfit simulate`, rounded)
@@ -134,3 +140,19 @@ def test_plot_corner_with_weights_and_truths(tmp_path):
     _check_png(plot_corner(samples, None, ["a", "b", "c"], tmp_path / "corner2.png"))
     with pytest.raises(ValueError, match="names"):
         plot_corner(samples, None, ["a", "b"], tmp_path / "bad.png")
+
+
+def test_planes_sharing_one_grid_give_each_plane_its_own_curves(composed):
+    """One lens plane: the grid scaled from the last plane's Jacobian gives the curves that each
+    plane's own det A grid gives (z = 1.5, 2, 3 in the example)."""
+    theta = composed.vector_from_tables()
+    planes = sorted(set(composed.source_planes.values()))
+    assert len(planes) == 3 and len(composed.layout.lens_planes) == 1
+    shared = critical_curves_of_planes(composed, theta, planes, extent=30.0, pixel_scale=0.25)
+    for p, cc in zip(planes, shared, strict=True):
+        own = critical_curves(composed, theta, p, extent=30.0, pixel_scale=0.25)
+        assert cc.redshift == own.redshift and len(cc.curves) == len(own.curves)
+        a, b = cc.points, own.points
+        ok = np.isfinite(a).all(1) & np.isfinite(b).all(1)
+        assert ok.mean() > 0.95
+        np.testing.assert_allclose(a[ok], b[ok], atol=1e-6)
