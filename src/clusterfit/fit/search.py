@@ -238,7 +238,7 @@ def find_map(chi2: Callable, priors: PriorVector, start: np.ndarray, n_starts: i
 
 def laplace_importance(log_likelihood: Callable, target_chi2: Callable, priors: PriorVector,
                        mode: np.ndarray, n_samples: int = 8000, seed: int = 1, dof: float = 5.0,
-                       inflate: float = 1.2, n_rounds: int = 4, pool=None,
+                       inflate: float = 1.2, n_rounds: int = 8, pool=None,
                        console: Console | None = None) -> SearchResult:
     """Posterior by adaptive importance sampling around a mode.
 
@@ -252,7 +252,8 @@ def laplace_importance(log_likelihood: Callable, target_chi2: Callable, priors: 
        direction's own width), so it costs 4n gradients and never differentiates a Newton solve twice.
     2. ``n_rounds`` rounds of ``n_samples / n_rounds`` draws from a multivariate Student-t (``dof``),
        the first with the Laplace scale widened by ``inflate``, each later one refitted to the weighted
-       draws so far (population Monte Carlo) when there are enough of them to define a covariance.
+       draws so far (population Monte Carlo), tempered (w^β) where too few carry the weight to define a
+       covariance.
     3. Weights over all draws are target / (the mixture of every round's proposal) — the deterministic
        mixture estimator, exact whatever the proposals and robust to a poor first round.
 
@@ -315,8 +316,8 @@ def laplace_importance(log_likelihood: Callable, target_chi2: Callable, priors: 
         if console is not None:
             console.print(f"  round {k + 1}/{len(sizes)}: {len(all_w):,} draws, "
                           f"effective sample size {ess:,.0f}")
-        if ess > 2 * n_dim + 2:  # enough weighted draws for a covariance: refit the proposal
-            p = np.exp(log_w - logsumexp(log_w))
+        if k + 1 < len(sizes):  # refit the proposal to the weighted draws so far
+            p = np.exp(_tempered(log_w, 2 * n_dim + 2))
             loc = p @ all_w
             d = all_w - loc
             cov_w = (d * p[:, None]).T @ d / (1 - np.sum(p**2))
@@ -360,6 +361,23 @@ def _mixture_log_weights(log_l: np.ndarray, w: np.ndarray, proposals: list, coun
     log_q = logsumexp(np.array([q.logpdf(w) for q in proposals]) + frac[:, None], axis=0)
     log_w = log_l + log_jac - np.atleast_1d(log_q)
     return np.where(np.isfinite(log_w), log_w, -np.inf)
+
+
+def _tempered(log_w: np.ndarray, min_ess: float) -> np.ndarray:
+    """Normalised log weights w^β with the largest β ≤ 1 whose effective sample size reaches
+    ``min_ess`` (bisection): too few useful draws for a covariance then give a wider, still
+    likelihood-led one instead of none."""
+    from scipy.special import logsumexp
+
+    finite = np.where(np.isfinite(log_w), log_w, -np.inf)
+    if _ess(finite) >= min_ess:
+        return finite - logsumexp(finite)
+    lo, hi = 0.0, 1.0
+    for _ in range(40):
+        mid = 0.5 * (lo + hi)
+        lo, hi = (mid, hi) if _ess(mid * finite) >= min_ess else (lo, mid)
+    out = np.where(np.isfinite(finite), lo * finite, -np.inf)
+    return out - logsumexp(out)
 
 
 def _ess(log_w: np.ndarray) -> float:
