@@ -91,6 +91,11 @@ def _zero_cores_lenstool_zeroed(folder: Path, best, console: Console) -> list[st
     return changed
 
 
+def _id(value) -> str:
+    """A catalogue id as Lenstool writes it in best.par (13475, not the 13475.0 a CSV column reads as)."""
+    return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+
+
 def _best_par_values(cluster: Cluster, folder: Path, best, names) -> dict[str, float]:
     """best.par's value of each of our free parameters (main potentials by order, tiers via a member)."""
     ours = load_model(folder)
@@ -102,17 +107,17 @@ def _best_par_values(cluster: Cluster, folder: Path, best, names) -> dict[str, f
     out = {}
     for name in names:
         galaxy, attr, param = name.split(".")
-        if attr == "mass" and galaxy in rename:
+        if attr in ("mass", "shear") and galaxy in rename:
             out[name] = written[rename[galaxy]].get(param, np.nan)
         elif attr == "scaling":
-            member = next((g for g in ours.tier_members(galaxy) if str(g.extra.get("id")) in written), None)
+            member = next((g for g in ours.tier_members(galaxy) if _id(g.extra.get("id")) in written), None)
             if member is None:
                 out[name] = np.nan
                 continue
             rel = relations[galaxy]
             ratio = member.luminosity / rel.luminosity_ref
             base = param.removesuffix("_ref")
-            out[name] = written[str(member.extra["id"])][base] / ratio ** rel.values[f"{base}_exponent"]
+            out[name] = written[_id(member.extra["id"])][base] / ratio ** rel.values[f"{base}_exponent"]
     return out
 
 
@@ -151,7 +156,7 @@ def main(argv=None) -> int:
     ap.add_argument("--only", choices=[c.folder for c in CLUSTERS], default=None)
     ap.add_argument("--work", type=Path, default=None, help="keep the folders here (default: temporary)")
     args = ap.parse_args(argv)
-    console = Console()
+    console = Console(width=None if sys.stdout.isatty() else 160)  # a log file gets the whole table
     if not DATA.is_dir():
         console.print(f"no Lenstool data at {DATA}")
         return 1
