@@ -63,6 +63,10 @@ class _CurveFns:
 
 
 _REFINE_CHUNK = 4096
+# grid points per jitted call: XLA materialises every potential's intermediates for all points of a
+# call, so a 600×600 grid of a 260-member cluster in one call peaks at ~13 GB (A2744: ~26 GB);
+# chunks of 16,384 keep it near 1 GB at the same speed
+_GRID_CHUNK = 16384
 _FNS: dict[int, tuple[weakref.ref, _CurveFns]] = {}
 
 
@@ -148,6 +152,20 @@ def _single_plane_scales(composed: ComposedModel, planes: Sequence[int]) -> np.n
     return np.array([ratio[i, p] / ratio[i, last] for p in planes])
 
 
+def _on_grid(fn: Callable, params, y: np.ndarray, x: np.ndarray, plane) -> tuple[np.ndarray, ...]:
+    """``fn(params, y, x, plane)`` over many points in chunks of one compiled shape (see _GRID_CHUNK);
+    each output leaf comes back as a numpy array of len(y)."""
+    n = len(y)
+    size = -(-n // _GRID_CHUNK) * _GRID_CHUNK
+    py = np.full(size, y[0], float)
+    px = np.full(size, x[0], float)
+    py[:n], px[:n] = y, x
+    parts = [jax.tree_util.tree_leaves(fn(params, jnp.asarray(py[i:i + _GRID_CHUNK]),
+                                           jnp.asarray(px[i:i + _GRID_CHUNK]), plane))
+             for i in range(0, size, _GRID_CHUNK)]
+    return tuple(np.concatenate([np.asarray(p[k]) for p in parts])[:n] for k in range(len(parts[0])))
+
+
 def critical_curves(composed: ComposedModel, theta, plane: int, *, extent: float | Sequence[float] | None = None,
                     pixel_scale: float | None = None, refine: int = 6,
                     det_grid: np.ndarray | None = None) -> CriticalCurves:
@@ -168,7 +186,7 @@ def critical_curves(composed: ComposedModel, theta, plane: int, *, extent: float
     plane_j = jnp.asarray(int(plane))
     if det_grid is None:
         yy, xx = np.meshgrid(ys, xs, indexing="ij")
-        det_grid = np.asarray(fns.det(params, jnp.asarray(yy.ravel()), jnp.asarray(xx.ravel()), plane_j))
+        det_grid = _on_grid(fns.det, params, yy.ravel(), xx.ravel(), plane_j)[0]
     grid = np.asarray(det_grid)
     lines = contourpy.contour_generator(xs, ys, grid.reshape(len(ys), len(xs)),
                                         line_type="Separate").lines(0.0)
@@ -204,9 +222,8 @@ def critical_curves_of_planes(composed: ComposedModel, theta, planes: Sequence[i
                 for p in planes]
     xs, ys, _ = _grid(composed, extent, pixel_scale)
     yy, xx = np.meshgrid(ys, xs, indexing="ij")
-    jac = _curve_fns(composed).jacobian(composed.group_params(theta), jnp.asarray(yy.ravel()),
-                                        jnp.asarray(xx.ravel()), max(planes))
-    a_yy, a_yx, a_xy, a_xx = (np.asarray(v) for v in jac)
+    a_yy, a_yx, a_xy, a_xx = _on_grid(_curve_fns(composed).jacobian, composed.group_params(theta), yy.ravel(),
+                                      xx.ravel(), jnp.asarray(max(planes)))
     out = []
     for p, s in zip(planes, scales, strict=True):
         det = ((1 - s) + s * a_yy) * ((1 - s) + s * a_xx) - s * s * a_yx * a_xy
