@@ -139,12 +139,13 @@ def refit(cluster: Cluster, pool: int, n_samples: int, work: Path, console: Cons
     again = evaluate_model(load_model(results))  # acceptance 5: from disk
     report = (results / "report.txt").read_text()
     compile_s = float(report.split("compile: ")[1].split(" s")[0]) if "compile: " in report else np.nan
-    peak = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-            + resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
+    # high-water marks (Linux: KiB): this process since it started, and the largest finished worker
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak_worker = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024 if pool > 1 else 0.0
     q16, q50, q84 = result.search.quantiles([0.16, 0.5, 0.84])
     return dict(cluster=cluster, pool=pool, wall=wall, search=result.search, rms=result.evaluation.rms_arcsec,
                 rms_again=again.rms_arcsec, missing=again.n_missing, n_images=again.n_images,
-                compile_s=compile_s, peak_mib=peak, q=(q16, q50, q84), names=result.search.names,
+                compile_s=compile_s, peak_mib=peak, peak_worker_mib=peak_worker, q=(q16, q50, q84), names=result.search.names,
                 best_par=_best_par_values(cluster, folder, best, result.search.names), changed=changed,
                 results=results)
 
@@ -172,14 +173,15 @@ def main(argv=None) -> int:
 
     table = Table(title="Lenstool refits on this machine (image-plane χ², laplace search)", title_justify="left")
     for col in ("cluster", "pool", "images", "rms [″]", "evaluate again", "target", "Lenstool best.par",
-                "wall [s]", "evaluations", "eval/s", "compile [s]", "ESS", "peak memory [MiB]"):
+                "wall [s]", "evaluations", "eval/s", "compile [s]", "ESS", "peak memory [MiB]", "per worker [MiB]"):
         table.add_column(col, justify="left" if col == "cluster" else "right")
     for r in runs:
         s = r["search"]
         table.add_row(r["cluster"].folder, str(r["pool"]), str(r["n_images"]), f"{r['rms']:.3f}",
                       f"{r['rms_again']:.3f}", f"≤ {r['cluster'].target_rms}", f"{r['cluster'].published_rms}",
                       f"{r['wall']:.0f}", f"{s.n_like:,}", f"{s.n_like / s.wall_s:,.0f}", f"{r['compile_s']:.1f}",
-                      f"{s.ess:,.0f}" if s.ess else "-", f"{r['peak_mib']:,.0f}")
+                      f"{s.ess:,.0f}" if s.ess else "-", f"{r['peak_mib']:,.0f}",
+                      f"{r['peak_worker_mib']:,.0f}" if r["peak_worker_mib"] else "-")
     console.print(table)
     by = {(r["cluster"].folder, r["pool"]): r for r in runs}
     for c in CLUSTERS:
