@@ -152,17 +152,17 @@ def _single_plane_scales(composed: ComposedModel, planes: Sequence[int]) -> np.n
     return np.array([ratio[i, p] / ratio[i, last] for p in planes])
 
 
-def _on_grid(fn: Callable, params, y: np.ndarray, x: np.ndarray, plane) -> tuple[np.ndarray, ...]:
-    """``fn(params, y, x, plane)`` over many points in chunks of one compiled shape (see _GRID_CHUNK);
-    each output leaf comes back as a numpy array of len(y)."""
+def _in_chunks(fn: Callable, params, y: np.ndarray, x: np.ndarray, *args, chunk: int = _GRID_CHUNK
+               ) -> tuple[np.ndarray, ...]:
+    """``fn(params, y, x, *args)`` over many points in chunks of one compiled shape (padded with the first
+    point; see _GRID_CHUNK); each output leaf comes back as a numpy array of len(y)."""
     n = len(y)
-    size = -(-n // _GRID_CHUNK) * _GRID_CHUNK
+    size = -(-n // chunk) * chunk
     py = np.full(size, y[0], float)
     px = np.full(size, x[0], float)
     py[:n], px[:n] = y, x
-    parts = [jax.tree_util.tree_leaves(fn(params, jnp.asarray(py[i:i + _GRID_CHUNK]),
-                                           jnp.asarray(px[i:i + _GRID_CHUNK]), plane))
-             for i in range(0, size, _GRID_CHUNK)]
+    parts = [jax.tree_util.tree_leaves(fn(params, jnp.asarray(py[i:i + chunk]), jnp.asarray(px[i:i + chunk]), *args))
+             for i in range(0, size, chunk)]
     return tuple(np.concatenate([np.asarray(p[k]) for p in parts])[:n] for k in range(len(parts[0])))
 
 
@@ -186,7 +186,7 @@ def critical_curves(composed: ComposedModel, theta, plane: int, *, extent: float
     plane_j = jnp.asarray(int(plane))
     if det_grid is None:
         yy, xx = np.meshgrid(ys, xs, indexing="ij")
-        det_grid = _on_grid(fns.det, params, yy.ravel(), xx.ravel(), plane_j)[0]
+        det_grid = _in_chunks(fns.det, params, yy.ravel(), xx.ravel(), plane_j)[0]
     grid = np.asarray(det_grid)
     lines = contourpy.contour_generator(xs, ys, grid.reshape(len(ys), len(xs)),
                                         line_type="Separate").lines(0.0)
@@ -196,13 +196,9 @@ def critical_curves(composed: ComposedModel, theta, plane: int, *, extent: float
     if lines:
         sizes = [len(ln) for ln in lines]
         pts = np.concatenate(lines)
-        n = len(pts)
-        chunk = _REFINE_CHUNK  # one compiled shape, whatever the number of contour points
-        padded = np.broadcast_to(pts[:1], (-(-n // chunk) * chunk, 2)).copy()
-        padded[:n] = pts
-        out = [fns.refine(params, jnp.asarray(padded[i:i + chunk, 0]), jnp.asarray(padded[i:i + chunk, 1]),
-                          plane_j, pixel_scale, refine) for i in range(0, len(padded), chunk)]
-        py, px, by, bx = (np.concatenate([np.asarray(o[k]) for o in out])[:n] for k in range(4))
+        # one compiled shape, whatever the number of contour points
+        py, px, by, bx = _in_chunks(fns.refine, params, pts[:, 0], pts[:, 1], plane_j, pixel_scale, refine,
+                                    chunk=_REFINE_CHUNK)
         cut = np.cumsum(sizes)[:-1]
         curves = np.split(np.stack([py, px], -1), cut)
         caustics = np.split(np.stack([by, bx], -1), cut)
@@ -222,8 +218,8 @@ def critical_curves_of_planes(composed: ComposedModel, theta, planes: Sequence[i
                 for p in planes]
     xs, ys, _ = _grid(composed, extent, pixel_scale)
     yy, xx = np.meshgrid(ys, xs, indexing="ij")
-    a_yy, a_yx, a_xy, a_xx = _on_grid(_curve_fns(composed).jacobian, composed.group_params(theta), yy.ravel(),
-                                      xx.ravel(), jnp.asarray(max(planes)))
+    a_yy, a_yx, a_xy, a_xx = _in_chunks(_curve_fns(composed).jacobian, composed.group_params(theta), yy.ravel(),
+                                        xx.ravel(), jnp.asarray(max(planes)))
     out = []
     for p, s in zip(planes, scales, strict=True):
         det = ((1 - s) + s * a_yy) * ((1 - s) + s * a_xx) - s * s * a_yx * a_xy
