@@ -134,6 +134,10 @@ def test_members_without_a_tier_are_kept_with_a_warning(example_copy, tmp_path):
     with pytest.warns(MembersWithoutTierWarning, match="30 members are kept but carry no mass"):
         model = load_model(example_copy)
     save_model(model, tmp_path / "out")
-    assert (tmp_path / "out" / "scaling_galaxies.csv").read_bytes() == \
-        (example_copy / "scaling_galaxies.csv").read_bytes()
+    with pytest.warns(MembersWithoutTierWarning):
+        again = load_model(tmp_path / "out")
+    assert again.scaling_galaxies == model.scaling_galaxies and len(model.scaling_galaxies) == 30
+    assert _cells(tmp_path / "out" / "scaling_galaxies.csv")[0] == {
+        "y": "22.105", "x": "-24.716", "luminosity": "0.028840315031266012", "redshift": "0.3", "mag": "21.85",
+        "id": "1.0"}  # numbers as numbers (PyAutoLens's galaxy_table_to_csv writes 1.0 too)
     assert not (tmp_path / "out" / "scaling_relations.csv").exists()
