@@ -1,6 +1,9 @@
 """``clusterfit export-autolens``: a model folder written for PyAutoLens's own CSV loaders.
 
-PyAutoLens reads ``mass.csv``, ``light.csv``, ``point.csv`` (``al.galaxy_models_from_csv`` →
+Every folder clusterfit writes already reads in PyAutoLens as the same lens (its bookkeeping cells are
+filled, :mod:`clusterfit.tables.bookkeeping`); the export is needed only for what PyAutoLens's tables
+cannot express: scaling tiers, empty (free) cells, and source planes named only by ``point_datasets.csv``
+(docs/autolens.md). PyAutoLens reads ``mass.csv``, ``light.csv``, ``point.csv`` (``al.galaxy_models_from_csv`` →
 ``al.galaxies_from_csv_tables``) and ``point_datasets.csv`` (``al.list_from_csv``); it ignores our
 ``scaling_relations.csv``, ``priors.csv`` and ``cosmology.csv``, and leaves a blank cell free. So the
 exported folder holds the model at one parameter vector (the table values; free cells at their prior
