@@ -21,7 +21,7 @@ def _cmd_show(args: argparse.Namespace, console: Console) -> int:
 
 
 def _cmd_validate(args: argparse.Namespace, console: Console) -> int:
-    from .tables.bookkeeping import bookkeeping_cells, fix_bookkeeping
+    from .tables.bookkeeping import bookkeeping_cells, fix_bookkeeping, stale_bookkeeping
     from .tables.model import _read_folder
 
     if args.fix:
@@ -35,6 +35,7 @@ def _cmd_validate(args: argparse.Namespace, console: Console) -> int:
         for line, changes in by_line.items():
             console.print(f"fixed mass.csv:{line}: {', '.join(changes)}", highlight=False, markup=False)
     model, errors = _read_folder(args.folder)
+    errors += stale_bookkeeping(model)
     if missing := [c for c in bookkeeping_cells(model) if not c.stale]:
         console.print(f"note: {len(missing)} PyAutoLens bookkeeping cells of mass.csv are empty (first: line "
                       f"{missing[0].line}, {missing[0].column!r}); PyAutoLens's readers would build those "

@@ -11,7 +11,11 @@ import pytest
 from clusterfit import load_model, save_model, validate_folder
 from clusterfit.cli import main
 from clusterfit.tables import PointImage, ProfileRow
-from clusterfit.tables.bookkeeping import fix_bookkeeping, last_plane_redshift
+from clusterfit.tables.bookkeeping import (
+    StaleBookkeepingWarning,
+    fix_bookkeeping,
+    last_plane_redshift,
+)
 from clusterfit.tables.model import MembersWithoutTierWarning
 
 # a hand-written folder: dPIE, NFW and Isothermal rows, no bookkeeping column, integers as typed
@@ -85,6 +89,11 @@ def test_a_stale_cell_is_a_finding_with_file_line_column_and_fix(folder, tmp_pat
     assert message in err.message and "PyAutoLens" in err.message
     assert "clusterfit validate --fix" in err.hint
     assert main(["validate", str(tmp_path / "out")]) == 1
+    # it does not stop a load (our physics does not read it): a warning, and a re-save rewrites it
+    with pytest.warns(StaleBookkeepingWarning, match=f"mass.csv:{line} column '{column}' is {cell}"):
+        model = load_model(tmp_path / "out")
+    save_model(model, tmp_path / "resaved")
+    assert validate_folder(tmp_path / "resaved") == []
     assert main(["validate", "--fix", str(tmp_path / "out")]) == 0
     assert validate_folder(tmp_path / "out") == []
     assert _cells(path) == _cells(tmp_path / "out" / "mass.csv")  # and nothing else changed
@@ -125,6 +134,19 @@ def test_simulate_writes_them_filled(example_copy, tmp_path):
         ("0.3", "3.0", "67.66", "0.30966")}
     assert [r["sigma"] for r in rows] == ["900", "350", "280"]  # the copy keeps the user's cells
     assert (example_copy / "mass.csv").read_text().count("redshift_source") == 0  # the input is untouched
+
+
+def test_moving_the_last_source_keeps_the_folder_usable(example_copy, tmp_path):
+    """Edit a CSV, re-run: a source added behind the last plane makes the cells stale, not the folder."""
+    from clusterfit.simulate import simulate
+
+    with (example_copy / "point.csv").open("a") as f:
+        f.write("source_3,point_3,Point,1.0,-3.0,3.5\n")
+    assert [e.column for e in validate_folder(example_copy)] == ["redshift_source"] * 3
+    with pytest.warns(StaleBookkeepingWarning):
+        out = simulate(example_copy, tmp_path / "ds", seed=1)
+    assert {r["redshift_source"] for r in _cells(out / "mass.csv")} == {"3.5"}
+    assert validate_folder(out) == []
 
 
 def test_members_without_a_tier_are_kept_with_a_warning(example_copy, tmp_path):

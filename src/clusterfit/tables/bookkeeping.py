@@ -11,8 +11,9 @@ So PyAutoLens's own readers (``al.galaxy_models_from_csv`` → ``al.galaxies_fro
 * ``H0``, ``Om0`` = ``cosmology.csv`` (or the default cosmology).
 
 Our physics never reads these cells (the tracer derives distance ratios from the planes). Every table
-clusterfit writes carries them filled (:func:`with_bookkeeping`); on read a filled cell that differs is
-an error (:func:`check_bookkeeping`), and :func:`fix_bookkeeping` rewrites the cells of ``mass.csv`` in
+clusterfit writes carries them filled (:func:`with_bookkeeping`). A filled cell that differs is a
+``validate`` finding (:func:`stale_bookkeeping`) and a warning on load, not a load error (our physics does
+not use it; the next save rewrites it); :func:`fix_bookkeeping` rewrites the cells of ``mass.csv`` in
 place (``clusterfit validate --fix``), every other cell left as written.
 """
 
@@ -21,6 +22,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import warnings
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -32,8 +34,9 @@ if TYPE_CHECKING:  # pragma: no cover
     from .model import ClusterModel
     from .rows import ProfileRow
 
-__all__ = ["BOOKKEEPING_COLUMNS", "BookkeepingCell", "last_plane_redshift", "expected_bookkeeping",
-           "with_bookkeeping", "bookkeeping_cells", "check_bookkeeping", "fix_bookkeeping"]
+__all__ = ["BOOKKEEPING_COLUMNS", "BookkeepingCell", "StaleBookkeepingWarning", "last_plane_redshift",
+           "expected_bookkeeping", "with_bookkeeping", "bookkeeping_cells", "stale_bookkeeping",
+           "warn_stale_bookkeeping", "fix_bookkeeping"]
 
 BOOKKEEPING_COLUMNS = ("redshift_object", "redshift_source", "H0", "Om0")
 _FIX = "write {v}, or run `clusterfit validate --fix FOLDER` (it rewrites only these cells)"
@@ -122,12 +125,28 @@ def _consequence(cell: BookkeepingCell, model: ClusterModel) -> str:
             "cosmology, not the tracer's, so there its deflections differ (clusterfit does not use the cell)")
 
 
-def check_bookkeeping(model: ClusterModel, errors: list[CsvError]) -> None:
-    """Append an error for every filled bookkeeping cell that differs from what the folder implies."""
-    for cell in bookkeeping_cells(model):
-        if cell.stale:
-            errors.append(CsvError("mass.csv", cell.line, cell.column, _consequence(cell, model),
-                                   _FIX.format(v=format_value(cell.expected)), format_value(cell.found)))
+class StaleBookkeepingWarning(UserWarning):
+    """A loaded folder's bookkeeping cells disagree with it: PyAutoLens would read another lens."""
+
+
+def stale_bookkeeping(model: ClusterModel) -> list[CsvError]:
+    """A ``validate`` finding for every filled bookkeeping cell that differs from what the folder implies."""
+    return [CsvError("mass.csv", c.line, c.column, _consequence(c, model),
+                     _FIX.format(v=format_value(c.expected)), format_value(c.found))
+            for c in bookkeeping_cells(model) if c.stale]
+
+
+def warn_stale_bookkeeping(model: ClusterModel) -> None:
+    """One :class:`StaleBookkeepingWarning` naming the first stale cell, if any (the load goes on: our
+    physics does not read them, and the next save rewrites them)."""
+    stale = [c for c in bookkeeping_cells(model) if c.stale]
+    if stale:
+        c = stale[0]
+        warnings.warn(f"mass.csv:{c.line} column {c.column!r} is {c.found!r} but the folder implies "
+                      f"{c.expected!r} ({len(stale)} such PyAutoLens bookkeeping cell{'s' if len(stale) > 1 else ''}"
+                      "): clusterfit does not use them, but PyAutoLens would read another lens; "
+                      "`clusterfit validate FOLDER` explains, `--fix` (or the next save) rewrites them",
+                      StaleBookkeepingWarning, stacklevel=3)
 
 
 def fix_bookkeeping(folder: str | Path, model: ClusterModel | None = None) -> list[BookkeepingCell]:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..registry import FAMILIES, Family
-from .bookkeeping import check_bookkeeping, with_bookkeeping
+from .bookkeeping import stale_bookkeeping, warn_stale_bookkeeping, with_bookkeeping
 from .csvio import read_raw, write_files_atomic
 from .datasets import group_datasets, read_point_datasets, render_point_datasets
 from .errors import CsvError, CsvErrors
@@ -200,7 +200,7 @@ def _read_folder(folder: Path) -> tuple[ClusterModel, list[CsvError]]:
 
 
 def model_errors(model: ClusterModel, already: list[CsvError] = ()) -> list[CsvError]:
-    """Problems that join tables: redshifts, bookkeeping columns, priors, missing values, tiers.
+    """Problems that join tables: redshifts, priors, missing values, tiers.
 
     Cells in ``already`` (reported while reading) are not reported again as missing."""
     errors: list[CsvError] = []
@@ -218,7 +218,6 @@ def model_errors(model: ClusterModel, already: list[CsvError] = ()) -> list[CsvE
                     FAMILY_FILES[row.family], row.source.line, col,
                     f"{row.galaxy}.{row.attr_name} ({row.profile_class}) has no value for {col!r}",
                     "write a value, or make it free with a row in priors.csv"))
-    check_bookkeeping(model, errors)
     _check_tiers(model, free_keys, errors)
     return errors
 
@@ -300,8 +299,10 @@ def _check_tiers(model: ClusterModel, free_keys: set, errors: list[CsvError]) ->
 
 
 def validate_folder(folder: str | Path) -> list[CsvError]:
-    """Every problem in the folder (empty list when it is valid)."""
-    return _read_folder(Path(folder))[1]
+    """Every problem in the folder (empty list when it is valid), PyAutoLens bookkeeping cells that
+    disagree with the folder included (those alone do not stop :func:`load_model`: we do not use them)."""
+    model, errors = _read_folder(Path(folder))
+    return errors + stale_bookkeeping(model)
 
 
 def load_model(folder: str | Path) -> ClusterModel:
@@ -309,6 +310,7 @@ def load_model(folder: str | Path) -> ClusterModel:
     model, errors = _read_folder(Path(folder))
     if errors:
         raise CsvErrors(errors)
+    warn_stale_bookkeeping(model)
     return model
 
 
