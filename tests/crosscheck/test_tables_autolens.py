@@ -198,19 +198,22 @@ def _worst_trace(al, tracer, systems) -> float:
     return worst
 
 
-def _worst_against_ours(al, tracer, model) -> float:
-    """Worst |Δβ| (arcsec) between PyAutoLens's tracer and ours (given PyAutoLens's radiation constants,
-    docs/autolens.md) at 400 points traced to every source plane of ours."""
+def _worst_against_ours(al, tracer, model, extra_points=()) -> float:
+    """Worst |Δβ| (arcsec) between PyAutoLens's tracer and ours at 400 points (and ``extra_points``)
+    traced to every source plane of ours. Ours is given PyAutoLens's radiation constants and, for
+    NFWMCRLudlowSph, its Planck15 (κ_s, r_s) (docs/autolens.md, "Conventions")."""
     import jax.numpy as jnp
-    from test_model_autolens import _with_cosmology, autolens_radiation
+    from test_model_autolens import _with_cosmology, _with_their_ludlow, autolens_radiation
 
     from clusterfit.model import compose
 
     cm = compose(model)
-    cm = _with_cosmology(cm, autolens_radiation(model.cosmology.H0, model.cosmology.Om0))
+    cm = _with_their_ludlow(_with_cosmology(cm, autolens_radiation(model.cosmology.H0, model.cosmology.Om0)),
+                            tracer)
     theta = cm.vector_from_tables()
     rng = np.random.default_rng(17)
-    yx = np.concatenate([rng.uniform(-45, 45, size=(300, 2)), rng.uniform(-4, 4, size=(100, 2))])
+    yx = np.concatenate([rng.uniform(-45, 45, size=(300, 2)), rng.uniform(-4, 4, size=(100, 2)),
+                         np.reshape(np.asarray(extra_points, dtype=float), (-1, 2))])
     worst = 0.0
     for plane in sorted(set(cm.source_planes.values())):
         by, bx = cm.source_plane_yx(theta, jnp.asarray(yx[:, 0]), jnp.asarray(yx[:, 1]), plane)
@@ -329,6 +332,12 @@ def test_folder_written_only_by_autolens_round_trips_and_stays_their_lens(al, tm
                 for ga, gb in zip(a.traced_grid_2d_list_from(grid=grid), b.traced_grid_2d_list_from(grid=grid),
                                   strict=True))
     assert worst <= 1e-12
+    # and our reader builds their lens: deflections at points and at the dataset's image positions
+    images = [p for d in first.point_datasets for p in d.positions]
+    against = _worst_against_ours(al, a, first, extra_points=images)
+    print(f"\nPyAutoLens-written folder: our copy in PyAutoLens {worst:.1e}″; clusterfit's tracer against "
+          f"theirs {against:.2e}″")
+    assert against < DEFLECTION_TOL
 
 
 def test_example_catalogue_round_trips_through_their_table_writer(al, tmp_path):
