@@ -149,7 +149,7 @@ def test_moving_the_last_source_keeps_the_folder_usable(example_copy, tmp_path):
     assert validate_folder(out) == []
 
 
-def test_members_without_a_tier_are_kept_with_a_warning(example_copy, tmp_path):
+def test_members_without_a_tier_are_kept_with_a_warning(example_copy, tmp_path, capsys):
     (example_copy / "scaling_relations.csv").unlink()
     (example_copy / "priors.csv").write_text("galaxy,attr_name,parameter,prior,lower,upper,mean,sigma\n"
                                              "halo,mass,sigma,Uniform,600.0,1200.0,,\n")
@@ -163,3 +163,7 @@ def test_members_without_a_tier_are_kept_with_a_warning(example_copy, tmp_path):
         "y": "22.105", "x": "-24.716", "luminosity": "0.028840315031266012", "redshift": "0.3", "mag": "21.85",
         "id": "1.0"}  # numbers as numbers (PyAutoLens's galaxy_table_to_csv writes 1.0 too)
     assert not (tmp_path / "out" / "scaling_relations.csv").exists()
+    assert main(["validate", str(example_copy)]) == 0  # valid; the CLI shows the warning as one line
+    err = capsys.readouterr().err
+    assert err.startswith("warning: scaling_galaxies.csv: 30 members are kept but carry no mass") and \
+        "Traceback" not in err and err.count("\n") == 1
