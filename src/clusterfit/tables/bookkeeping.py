@@ -70,14 +70,16 @@ def last_plane_redshift(model: ClusterModel) -> float | None:
     return max(zs) if zs else None
 
 
-def expected_bookkeeping(model: ClusterModel, row: ProfileRow, z_last: float | None = None) -> dict[str, float]:
+def expected_bookkeeping(model: ClusterModel, row: ProfileRow, z_last: float | None = None,
+                         galaxies: dict | None = None) -> dict[str, float]:
     """The bookkeeping cells ``row`` must hold for PyAutoLens (only those its class has, and only
-    those the folder determines: none without redshifts)."""
+    those the folder determines: none without redshifts). ``z_last`` and ``galaxies`` (``model.galaxies``)
+    may be passed when known."""
     names = {p.name for p in row.spec.parameters if p.bookkeeping}
     if not names:
         return {}
     z_last = last_plane_redshift(model) if z_last is None else z_last
-    z_gal = model.galaxies[row.galaxy].redshift
+    z_gal = (model.galaxies if galaxies is None else galaxies)[row.galaxy].redshift
     values = {"redshift_object": z_gal, "redshift_source": z_last,
               "H0": model.cosmology.H0, "Om0": model.cosmology.Om0}
     return {c: float(values[c]) for c in BOOKKEEPING_COLUMNS if c in names and values[c] is not None}
@@ -85,10 +87,10 @@ def expected_bookkeeping(model: ClusterModel, row: ProfileRow, z_last: float | N
 
 def with_bookkeeping(model: ClusterModel) -> ClusterModel:
     """``model`` with every dPIE/NFW row's bookkeeping cells set to :func:`expected_bookkeeping`."""
-    z_last = last_plane_redshift(model)
+    z_last, galaxies = last_plane_redshift(model), model.galaxies
     mass = []
     for row in model.mass:
-        want = expected_bookkeeping(model, row, z_last)
+        want = expected_bookkeeping(model, row, z_last, galaxies)
         if want and any(row.values.get(c) != v for c, v in want.items()):
             values = {**row.values, **want}
             row = replace(row, values={c: values[c] for c in row.spec.columns if c in values})
@@ -98,10 +100,10 @@ def with_bookkeeping(model: ClusterModel) -> ClusterModel:
 
 def bookkeeping_cells(model: ClusterModel) -> list[BookkeepingCell]:
     """Every bookkeeping cell of ``mass.csv`` that is empty, absent or stale, in file order."""
-    z_last = last_plane_redshift(model)
+    z_last, galaxies = last_plane_redshift(model), model.galaxies
     out = []
     for row in model.mass:
-        for col, want in expected_bookkeeping(model, row, z_last).items():
+        for col, want in expected_bookkeeping(model, row, z_last, galaxies).items():
             found = row.values.get(col)
             if found != want:
                 out.append(BookkeepingCell(row.source.line, col, row.galaxy, row.attr_name,
