@@ -272,6 +272,10 @@ def test_simulated_folder_is_our_lens_in_autolens(al, tierless_dataset, tmp_path
     off = _worst_trace(al, _their_tracer(al, bare), _simulated_systems(model))
     print(f"without the bookkeeping cells: {off:.1f}″")
     assert off > 1.0
+    # as an autofit model, the filled cells are fixed; empty ones would be 4 free priors per dPIE
+    counts = [{g: m.mass.prior_count for g, m in al.galaxy_af_models_from_csv_tables(
+        al.galaxy_models_from_csv(f / "mass.csv", "mass")).items()} for f in (tierless_dataset, bare)]
+    assert counts == [dict.fromkeys(("halo", "lens_0", "lens_1"), 0), dict.fromkeys(("halo", "lens_0", "lens_1"), 4)]
 
 
 @pytest.mark.slow
