@@ -44,6 +44,7 @@ from clusterfit.tables import (
     ScalingGalaxy,
     ScalingRelation,
 )
+from clusterfit.tables.bookkeeping import with_bookkeeping
 from clusterfit.tables.diff import diff_models
 
 """
@@ -226,7 +227,10 @@ __Write, Print, Load__
 written with ``repr`` precision, so writing and reading back is exact. Note the **sparse columns**: a
 file's header is the union of the columns its rows use, and a row leaves empty the cells its class does
 not take (the halo row has no ``sigma``; ``lens_0`` has no ``mass_at_200``). ``cosmology.csv`` is not
-written because the model uses the default cosmology (flat ΛCDM, H0 = 67.66, Om0 = 0.30966).
+written because the model uses the default cosmology (flat ΛCDM, H0 = 67.66, Om0 = 0.30966). The dPIE
+and NFW rows get PyAutoLens's bookkeeping cells filled (``redshift_object`` = the galaxy redshift,
+``redshift_source`` = the last plane, ``H0``, ``Om0``), which PyAutoLens's own readers need to build the
+same lens (docs/autolens.md); our physics does not read them.
 """
 model_folder = root / "my_cluster"
 cf.save_model(model, model_folder)
@@ -302,6 +306,7 @@ def round_trip_report(built: ClusterModel, folder: Path) -> int:
     differences (cells whose value differs between ``built`` and the model loaded from ``folder``,
     plus :func:`clusterfit.tables.diff.diff_models`'s differing cells)."""
     back = cf.load_model(folder)
+    built = with_bookkeeping(built)  # what save_model writes: the PyAutoLens bookkeeping cells filled
     namespace = {"__builtins__": {}}
     bad = 0
     for file in cf.tables.TABLE_FILES:

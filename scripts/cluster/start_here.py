@@ -8,13 +8,19 @@ cluster's mass: a few bright central galaxies (BCGs), one or more dark-matter ho
 hundreds of member galaxies whose masses follow a luminosity scaling relation.
 
 **Why CSV?** In clusterfit a folder of CSV tables *is* the model. You can read it, diff it, edit it in a
-spreadsheet, version it, and hand it to PyAutoLens (same file names and columns). One file per profile
-family, one row per profile, joined by galaxy name:
+spreadsheet, version it, and read it in PyAutoLens: the same file names, columns and classes, and
+PyAutoLens's own readers (``al.galaxy_models_from_csv`` → ``al.galaxies_from_csv_tables`` → ``al.Tracer``
+with the folder's cosmology) build the same lens, because every table clusterfit writes fills the
+bookkeeping cells PyAutoLens needs (``redshift_source`` = the last plane, ...). Only a scaling tier, an
+empty (free) cell or a source plane named only by ``point_datasets.csv`` needs ``clusterfit
+export-autolens`` first (the example has a tier); see ``docs/autolens.md``. One file per profile family,
+one row per profile, joined by galaxy name:
 
 - ``point_datasets.csv``: the observed images (one row per image), the data you fit;
 - ``mass.csv``, ``light.csv``, ``point.csv``: the profiles of named galaxies;
-- ``scaling_galaxies.csv`` + ``scaling_relations.csv``: the members and their scaling law;
-- ``priors.csv``: which parameters are free, and their priors.
+- ``scaling_galaxies.csv`` + ``scaling_relations.csv``: the members and their scaling law (the relation is
+  clusterfit's own table; PyAutoLens gives members their mass in its modelling script);
+- ``priors.csv``: which parameters are free, and their priors (clusterfit's own table).
 
 **Edit a CSV, re-run.** Change a value (say ``sigma`` of ``lens_0`` in ``mass.csv``), re-simulate, refit.
 The fit writes its best model back as the same tables, ready for the next run.

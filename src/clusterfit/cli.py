@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import warnings
 from pathlib import Path
 
 from rich.console import Console
@@ -20,9 +21,26 @@ def _cmd_show(args: argparse.Namespace, console: Console) -> int:
 
 
 def _cmd_validate(args: argparse.Namespace, console: Console) -> int:
-    from .tables import validate_folder
+    from .tables.bookkeeping import bookkeeping_cells, fix_bookkeeping, stale_bookkeeping
+    from .tables.model import _read_folder
 
-    errors = validate_folder(args.folder)
+    if args.fix:
+        by_line: dict = {}
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the folder is read again below, warnings shown there
+            fixed = fix_bookkeeping(args.folder)
+        for c in fixed:
+            by_line.setdefault(c.line, []).append(f"{c.column} {'(empty)' if c.found is None else repr(c.found)}"
+                                                  f" → {c.expected!r}")
+        for line, changes in by_line.items():
+            console.print(f"fixed mass.csv:{line}: {', '.join(changes)}", highlight=False, markup=False)
+    model, errors = _read_folder(args.folder)
+    errors += stale_bookkeeping(model)
+    if missing := [c for c in bookkeeping_cells(model) if not c.stale]:
+        console.print(f"note: {len(missing)} PyAutoLens bookkeeping cells of mass.csv are empty (first: line "
+                      f"{missing[0].line}, {missing[0].column!r}); PyAutoLens's readers would build those "
+                      "profiles with their defaults (redshift_source 1.0), another lens. `clusterfit validate "
+                      "--fix` fills them (docs/autolens.md)", highlight=False, markup=False)
     if not errors:
         console.print(f"[green]{args.folder}: valid[/green]")
         return 0
@@ -201,6 +219,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_show)
     p = sub.add_parser("validate", help="list every problem in a model folder; exit 1 if any")
     p.add_argument("folder", type=Path)
+    p.add_argument("--fix", action="store_true", help="first rewrite mass.csv's PyAutoLens bookkeeping cells "
+                   "(redshift_object, redshift_source, H0, Om0) that are empty or stale; nothing else")
     p.set_defaults(func=_cmd_validate)
     p = sub.add_parser("diff", help="print the cells that differ between two model folders")
     p.add_argument("a", type=Path)
@@ -262,10 +282,16 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     console = Console(width=None if sys.stdout.isatty() else 160)
     try:
-        return args.func(args, console)
+        with warnings.catch_warnings():
+            warnings.showwarning = _show_warning  # one line on stderr, no source location
+            return args.func(args, console)
     except (ValueError, FileNotFoundError, FileExistsError) as exc:
         console.print(f"[red]error:[/red] {exc}", highlight=False)
         return 1
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    Console(stderr=True, soft_wrap=True).print(f"warning: {message}", highlight=False, markup=False)
 
 
 if __name__ == "__main__":

@@ -150,7 +150,7 @@ def test_free_redshift_that_could_move_the_reference_plane_is_refused(example_co
 def test_lower_bound_must_clear_every_lens_plane(example_copy):
     """Multi-plane: a second lens plane at z = 1.2 in front of the source needs lower > 1.2."""
     with open(example_copy / "mass.csv", "a") as f:
-        f.write("group,mass,dPIEMass,5.0,5.0,0.1,10.0,300.0,0.5,50.0,1.2\n")
+        f.write("group,mass,dPIEMass,5.0,5.0,0.1,10.0,300.0,0.5,50.0,,,,,1.2\n")  # bookkeeping cells empty
     _add_prior(example_copy, "source_2,redshift,redshift,Uniform,1.0,5.0,,\n")
     (_, _, c, msg), = _errors(example_copy)
     assert c == "lower" and "z = 1.2" in msg

@@ -71,7 +71,7 @@ def test_free_parameters_and_errors(kept_output):
 def test_join_and_dataframes(kept_output):
     stdout, _ = kept_output
     assert "source_0  z=1.5  bulge (Sersic, light.csv:4), point_0 (Point, point.csv:2)" in stdout
-    assert "--- DataFrame 'mass': 3 rows x 12 columns" in stdout
+    assert "--- DataFrame 'mass': 3 rows x 16 columns" in stdout
     assert 'frames["mass"].set_index("galaxy").loc["lens_0", "sigma"] = 350.0' in stdout
 
 

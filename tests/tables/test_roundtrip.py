@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from clusterfit import load_model, save_model
 from clusterfit.registry import specs_for_family
 from clusterfit.tables import ClusterModel, PointImage, ProfileRow, ScalingGalaxy, ScalingRelation
+from clusterfit.tables.bookkeeping import with_bookkeeping
 from clusterfit.tables.model import TABLE_FILES, render_model
 from clusterfit.tables.rows import Cosmology
 
@@ -89,8 +90,9 @@ def test_write_read_write_is_byte_identical_and_value_exact(model):
         loaded = load_model(first)
         save_model(loaded, second)
         assert _texts(first) == _texts(second)
-        # value-exact: the loaded rows equal the originals (floats compare exactly)
-        assert loaded.mass == model.mass or _same_values(loaded.mass, model.mass)
+        # value-exact: the loaded rows equal the originals (floats compare exactly), the PyAutoLens
+        # bookkeeping cells (drawn at random, so often stale) as the folder implies them
+        assert _same_values(loaded.mass, with_bookkeeping(model).mass)
         assert loaded.point_images == model.point_images
         assert loaded.scaling_galaxies == model.scaling_galaxies
         assert loaded.cosmology.H0 == model.cosmology.H0

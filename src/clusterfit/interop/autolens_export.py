@@ -1,13 +1,17 @@
 """``clusterfit export-autolens``: a model folder written for PyAutoLens's own CSV loaders.
 
-PyAutoLens reads ``mass.csv``, ``light.csv``, ``point.csv`` (``al.galaxy_models_from_csv`` →
+Every folder clusterfit writes already reads in PyAutoLens as the same lens (its bookkeeping cells are
+filled, :mod:`clusterfit.tables.bookkeeping`); the export is needed only for what PyAutoLens's tables
+cannot express: scaling tiers, empty (free) cells, and source planes named only by ``point_datasets.csv``
+(docs/autolens.md). PyAutoLens reads ``mass.csv``, ``light.csv``, ``point.csv`` (``al.galaxy_models_from_csv`` →
 ``al.galaxies_from_csv_tables``) and ``point_datasets.csv`` (``al.list_from_csv``); it ignores our
 ``scaling_relations.csv``, ``priors.csv`` and ``cosmology.csv``, and leaves a blank cell free. So the
 exported folder holds the model at one parameter vector (the table values; free cells at their prior
 median) with
 
 * every scaling-tier member expanded into its own ``mass.csv`` row ``<tier>_<i>`` (relation-derived
-  parameters), and no ``scaling_galaxies.csv`` / ``scaling_relations.csv`` / ``priors.csv``;
+  parameters), and no ``scaling_galaxies.csv`` / ``scaling_relations.csv`` / ``priors.csv`` (a member
+  catalogue without tiers, as PyAutoLens writes it, is kept);
 * every dPIE/NFW bookkeeping cell filled: ``redshift_object`` = the galaxy redshift,
   ``redshift_source`` = the last plane of our tracer, ``H0``/``Om0`` = the model cosmology (PEERS.md);
 * ``cosmology.csv`` kept (it still loads in clusterfit), and ``load_in_autolens.py``: the calls that
@@ -67,7 +71,9 @@ def autolens_tables(model: ClusterModel, theta=None) -> ClusterModel:
             values = _bookkeeping(src.profile_class, {c: float(a[i]) for c, a in arrays.items()},
                                   float(src.redshift), z_last, filled)
             mass.append(ProfileRow("mass", name, "mass", src.profile_class, values, float(src.redshift)))
-    return filled.replace(mass=tuple(mass), scaling_galaxies=(), scaling_relations=(), priors=())
+    # members of tiers are now mass.csv rows; a catalogue without tiers (a PyAutoLens folder) stays as it is
+    members = () if filled.scaling_relations else filled.scaling_galaxies
+    return filled.replace(mass=tuple(mass), scaling_galaxies=members, scaling_relations=(), priors=())
 
 
 def load_script(model: ClusterModel) -> str:

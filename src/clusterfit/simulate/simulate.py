@@ -15,6 +15,7 @@ from pathlib import Path
 from ..model import compose
 from ..physics.solver import SolverConfig
 from ..tables import TABLE_FILES, load_model
+from ..tables.bookkeeping import fix_bookkeeping
 from ..tables.csvio import write_files_atomic
 from ..tables.datasets import render_point_datasets
 from .point import PointNoise, simulate_point_datasets
@@ -50,6 +51,7 @@ def simulate(
             if name != "point_datasets.csv" and (src / name).exists():
                 shutil.copyfile(src / name, tmp / name)
         write_files_atomic(tmp, {"point_datasets.csv": render_point_datasets(list(images))})
+        fix_bookkeeping(tmp, model)  # mass.csv's copy: PyAutoLens's bookkeeping cells filled, others verbatim
         if imaging:
             from .imaging import ImagingConfig, simulate_imaging, write_imaging
 

@@ -6,11 +6,13 @@ typed rows of every table, and ``galaxies`` joins the families by galaxy name.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..registry import FAMILIES, Family
+from .bookkeeping import stale_bookkeeping, warn_stale_bookkeeping, with_bookkeeping
 from .csvio import read_raw, write_files_atomic
 from .datasets import group_datasets, read_point_datasets, render_point_datasets
 from .errors import CsvError, CsvErrors
@@ -35,7 +37,7 @@ from .scaling import (
 )
 
 __all__ = ["ClusterModel", "Galaxy", "TABLE_FILES", "load_model", "save_model", "validate_folder",
-           "model_errors"]
+           "model_errors", "MembersWithoutTierWarning"]
 
 TABLE_FILES = (
     "point_datasets.csv", "mass.csv", "light.csv", "point.csv", "scaling_galaxies.csv",
@@ -198,7 +200,7 @@ def _read_folder(folder: Path) -> tuple[ClusterModel, list[CsvError]]:
 
 
 def model_errors(model: ClusterModel, already: list[CsvError] = ()) -> list[CsvError]:
-    """Problems that join tables: redshifts, bookkeeping columns, priors, missing values, tiers.
+    """Problems that join tables: redshifts, priors, missing values, tiers.
 
     Cells in ``already`` (reported while reading) are not reported again as missing."""
     errors: list[CsvError] = []
@@ -216,7 +218,6 @@ def model_errors(model: ClusterModel, already: list[CsvError] = ()) -> list[CsvE
                     FAMILY_FILES[row.family], row.source.line, col,
                     f"{row.galaxy}.{row.attr_name} ({row.profile_class}) has no value for {col!r}",
                     "write a value, or make it free with a row in priors.csv"))
-    _check_bookkeeping(model, errors)
     _check_tiers(model, free_keys, errors)
     return errors
 
@@ -252,31 +253,18 @@ def _check_redshifts(model: ClusterModel, errors: list[CsvError]) -> None:
                 f"{z!r} ({first[row.galaxy].source})", "make the two redshifts equal"))
 
 
-def _check_bookkeeping(model: ClusterModel, errors: list[CsvError]) -> None:
-    galaxies = model.galaxies
-    for row in model.mass:
-        file = FAMILY_FILES[row.family]
-        z_obj = row.values.get("redshift_object")
-        z_gal = galaxies[row.galaxy].redshift
-        if z_obj is not None and z_gal is not None and z_obj != z_gal:
-            errors.append(CsvError(file, row.source.line, "redshift_object",
-                                   f"redshift_object {z_obj!r} differs from the galaxy redshift {z_gal!r}",
-                                   "set redshift_object to the galaxy redshift, or empty the cell"))
-        for col in ("H0", "Om0"):
-            v = row.values.get(col)
-            if v is not None and v != getattr(model.cosmology, col):
-                errors.append(CsvError(file, row.source.line, col,
-                                       f"{col} {v!r} differs from the model cosmology "
-                                       f"({getattr(model.cosmology, col)!r}, {model.cosmology.source})",
-                                       "make them equal, or empty the cell"))
+class MembersWithoutTierWarning(UserWarning):
+    """``scaling_galaxies.csv`` without ``scaling_relations.csv``: the members are kept and written back
+    but carry no mass (PyAutoLens folders give their members mass in the script, not in a table)."""
 
 
 def _check_tiers(model: ClusterModel, free_keys: set, errors: list[CsvError]) -> None:
     tiers = {r.tier: r for r in model.scaling_relations}
     if model.scaling_galaxies and not tiers:
-        errors.append(CsvError("scaling_galaxies.csv", None, None,
-                               "members are listed but scaling_relations.csv has no tier",
-                               "add scaling_relations.csv with one row per tier"))
+        # a PyAutoLens folder: its members get their mass in the modelling script, not in a table
+        warnings.warn(f"scaling_galaxies.csv: {len(model.scaling_galaxies)} members are kept but carry no "
+                      "mass: no scaling_relations.csv gives them a tier (add one row per tier, "
+                      "docs/csv_format.md)", MembersWithoutTierWarning, stacklevel=2)
         return
     has_tier_col = any(m.tier is not None for m in model.scaling_galaxies)
     if not has_tier_col and len(tiers) > 1:
@@ -311,8 +299,10 @@ def _check_tiers(model: ClusterModel, free_keys: set, errors: list[CsvError]) ->
 
 
 def validate_folder(folder: str | Path) -> list[CsvError]:
-    """Every problem in the folder (empty list when it is valid)."""
-    return _read_folder(Path(folder))[1]
+    """Every problem in the folder (empty list when it is valid), PyAutoLens bookkeeping cells that
+    disagree with the folder included (those alone do not stop :func:`load_model`: we do not use them)."""
+    model, errors = _read_folder(Path(folder))
+    return errors + stale_bookkeeping(model)
 
 
 def load_model(folder: str | Path) -> ClusterModel:
@@ -320,12 +310,14 @@ def load_model(folder: str | Path) -> ClusterModel:
     model, errors = _read_folder(Path(folder))
     if errors:
         raise CsvErrors(errors)
+    warn_stale_bookkeeping(model)
     return model
 
 
 def render_model(model: ClusterModel) -> dict[str, str]:
     """The text of every non-empty table, by file name."""
     out: dict[str, str] = {}
+    model = with_bookkeeping(model)  # PyAutoLens's readers need them to build the same lens
     if model.point_images:
         out["point_datasets.csv"] = render_point_datasets(list(model.point_images))
     for fam in FAMILIES:
