@@ -197,6 +197,16 @@ def _cmd_demo(args: argparse.Namespace, console: Console) -> int:
     return 0
 
 
+def _cmd_maps(args: argparse.Namespace, console: Console) -> int:
+    from .products.maps import make_maps
+
+    with console.status(f"maps of {args.results} at z = {args.z:g} ...") as status:
+        files = make_maps(args.results, args.output, args.z, args.fov, args.pixel, args.samples, args.seed,
+                          progress=lambda msg: status.update(f"maps of {args.results}: {msg}"))
+    console.print(f"wrote {args.output}: " + ", ".join(p.name for p in files), highlight=False)
+    return 0
+
+
 def _add_search_options(p: argparse.ArgumentParser, n_live: int, n_networks: int) -> None:
     p.add_argument("--n-live", type=int, default=n_live, help="nautilus live points")
     p.add_argument("--n-eff", type=int, default=1000, help="effective posterior samples to reach")
@@ -271,6 +281,17 @@ def build_parser() -> argparse.ArgumentParser:
                    help="nested sampling over the prior, or MAP + importance sampling around it")
     _add_search_options(p, n_live=300, n_networks=2)
     p.set_defaults(func=_cmd_fit)
+    p = sub.add_parser("maps", help="FITS maps (κ, γ, ψ, α, μ; WCS) of a results folder, with posterior "
+                       "ranges, a quick-look PNG and DS9 regions")
+    p.add_argument("results", type=Path, help="a results folder (or any model folder)")
+    p.add_argument("-o", "--output", type=Path, required=True, help="the new folder to write")
+    p.add_argument("--z", type=float, required=True, help="source redshift of the maps")
+    p.add_argument("--fov", type=float, default=120.0, help="field of view, arcsec (square)")
+    p.add_argument("--pixel", type=float, default=0.1, help="pixel size, arcsec")
+    p.add_argument("--samples", type=int, default=0,
+                   help="posterior draws from samples.csv for median and 16/84 %% maps (0: best fit only)")
+    p.add_argument("--seed", type=int, default=1, help="seed of the posterior draws")
+    p.set_defaults(func=_cmd_maps)
     p = sub.add_parser("demo", help="simulate the embedded example and fit it")
     p.add_argument("-o", "--output", type=Path, default=Path("clusterfit_demo"))
     _add_search_options(p, n_live=200, n_networks=1)

@@ -27,6 +27,7 @@ from ..model import ComposedModel
 from .evaluate import Evaluation
 
 __all__ = ["CriticalCurves", "critical_curves", "critical_curves_of_planes", "plot_critical_curves", "plot_corner", "short_label",
+           "in_chunks",
            "default_extent"]
 
 _MARKERS = ("o", "s", "D", "^", "v", "P", "X", "*", "<", ">", "h", "p", "d", "8", "H")
@@ -152,7 +153,7 @@ def _single_plane_scales(composed: ComposedModel, planes: Sequence[int]) -> np.n
     return np.array([ratio[i, p] / ratio[i, last] for p in planes])
 
 
-def _in_chunks(fn: Callable, params, y: np.ndarray, x: np.ndarray, *args, chunk: int = _GRID_CHUNK
+def in_chunks(fn: Callable, params, y: np.ndarray, x: np.ndarray, *args, chunk: int = _GRID_CHUNK
                ) -> tuple[np.ndarray, ...]:
     """``fn(params, y, x, *args)`` over many points in chunks of one compiled shape (padded with the first
     point; see _GRID_CHUNK); each output leaf comes back as a numpy array of len(y)."""
@@ -186,7 +187,7 @@ def critical_curves(composed: ComposedModel, theta, plane: int, *, extent: float
     plane_j = jnp.asarray(int(plane))
     if det_grid is None:
         yy, xx = np.meshgrid(ys, xs, indexing="ij")
-        det_grid = _in_chunks(fns.det, params, yy.ravel(), xx.ravel(), plane_j)[0]
+        det_grid = in_chunks(fns.det, params, yy.ravel(), xx.ravel(), plane_j)[0]
     grid = np.asarray(det_grid)
     lines = contourpy.contour_generator(xs, ys, grid.reshape(len(ys), len(xs)),
                                         line_type="Separate").lines(0.0)
@@ -197,7 +198,7 @@ def critical_curves(composed: ComposedModel, theta, plane: int, *, extent: float
         sizes = [len(ln) for ln in lines]
         pts = np.concatenate(lines)
         # one compiled shape, whatever the number of contour points
-        py, px, by, bx = _in_chunks(fns.refine, params, pts[:, 0], pts[:, 1], plane_j, pixel_scale, refine,
+        py, px, by, bx = in_chunks(fns.refine, params, pts[:, 0], pts[:, 1], plane_j, pixel_scale, refine,
                                     chunk=_REFINE_CHUNK)
         cut = np.cumsum(sizes)[:-1]
         curves = np.split(np.stack([py, px], -1), cut)
@@ -218,7 +219,7 @@ def critical_curves_of_planes(composed: ComposedModel, theta, planes: Sequence[i
                 for p in planes]
     xs, ys, _ = _grid(composed, extent, pixel_scale)
     yy, xx = np.meshgrid(ys, xs, indexing="ij")
-    a_yy, a_yx, a_xy, a_xx = _in_chunks(_curve_fns(composed).jacobian, composed.group_params(theta), yy.ravel(),
+    a_yy, a_yx, a_xy, a_xx = in_chunks(_curve_fns(composed).jacobian, composed.group_params(theta), yy.ravel(),
                                         xx.ravel(), jnp.asarray(max(planes)))
     out = []
     for p, s in zip(planes, scales, strict=True):
