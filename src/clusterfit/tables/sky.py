@@ -131,7 +131,7 @@ def offsets_from_sky(table: RawTable, reference: SkyReference | None, errors: li
     n = len(errors)
     radec = [(parse_float(r, "ra", path, errors, required=True), parse_float(r, "dec", path, errors, required=True))
              for r in table.rows]
-    for r, (ra, dec) in zip(table.rows, radec, strict=True):
+    for r, (_ra, dec) in zip(table.rows, radec, strict=True):
         if dec is not None and not -90 < dec < 90:
             errors.append(CsvError(path, r.line, "dec", "dec must be in (-90, 90) degrees",
                                    "write the declination in decimal degrees"))
