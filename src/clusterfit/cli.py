@@ -81,7 +81,7 @@ def _cmd_evaluate(args: argparse.Namespace, console: Console) -> int:
 
     model = load_model(args.folder)
     if args.json:
-        print(json.dumps(evaluate_model(model, source=args.source).to_json()))
+        print(json.dumps(evaluate_model(model, source=args.source).to_json(model.sky_reference)))
         return 0
     with console.status(f"solving the images of {args.folder} ..."):
         ev = evaluate_model(model, source=args.source)
@@ -96,6 +96,13 @@ def _cmd_evaluate(args: argparse.Namespace, console: Console) -> int:
     table.add_row("all", "", str(ev.n_images), "", str(ev.n_missing), str(ev.n_extra),
                   f"{ev.rms_arcsec:.4f}", f"{ev.chi2:.2f}", style="bold")
     console.print(table)
+    for s in ev.systems:
+        if s.time_delays is not None and s.predicted:
+            extra = f"; time-delay χ² {s.time_delay_chi2:.2f}" if s.time_delay_chi2 is not None else ""
+            extra += f"; flux χ² {s.flux_chi2:.2f}" if s.flux_chi2 is not None else ""
+            cells = ", ".join(f"μ {m:+.2f} Δt {d:+.1f} d" for (_, _, m), d in zip(s.predicted, s.time_delays,
+                                                                                 strict=True))
+            console.print(f"{s.name}: {cells}{extra}", highlight=False, markup=False)
     return 0
 
 
