@@ -279,10 +279,9 @@ class Output:
             write_atomic(self.folder / MANIFEST, json.dumps(manifest, indent=1) + "\n")
             self.staging.rmdir()
         self.written = names
-        owned = {n for e in runs.values() if isinstance(e, dict) for n in (e.get("files") or {})}
         for name in self.companions:
-            if name not in files and name not in owned and (self.folder / name).is_file():
-                self.notes.append(f"{self.folder / name} was not written by {self.command} and is left as "
+            if name not in files and (self.folder / name).is_file():
+                self.notes.append(f"{self.folder / name} was not written by this {self.command} and is left as "
                                   "it was; the folder is read with it")
 
 

@@ -1,4 +1,4 @@
-"""Child process for test_interrupt.py: ``clusterfit fit`` with a pause point, to be signalled by the test.
+"""Child process for test_fit_output.py: ``clusterfit fit`` with a pause point, to be signalled by the test.
 
     python interrupted_fit.py POINT READY_FILE EVALUATION_PICKLE -- FIT ARGUMENTS...
 
