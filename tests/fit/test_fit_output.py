@@ -1,4 +1,5 @@
-"""Ctrl-C and ``kill -9`` during ``clusterfit fit`` leave the previous results folder as it was (issue 18).
+"""``clusterfit fit`` and the output policy (issue 18): Ctrl-C and ``kill -9`` during a fit leave the previous
+results folder as it was; the README's edit-simulate-fit loop loses nothing; results follow the umask.
 
 Each case runs ``fit --overwrite`` over a copy of a complete results folder (with a user's ``notes.txt`` and
 ``sub/keep.dat`` in it) in a child process (``interrupted_fit.py``) that stops at a pause point — during the
@@ -112,3 +113,46 @@ def test_ctrl_c_during_network_training_stops_the_fit(previous, tmp_path):
     assert proc.returncode == 130, out
     assert "Training interrupted by user" in out or "interrupted" in out
     assert snapshot(folder) == before
+
+
+def test_the_readme_loop_keeps_results_and_user_files(previous, tmp_path, capsys):
+    """`fit my_cluster -o my_cluster/results` (umask 027), user files, edit mass.csv, then
+    `simulate my_cluster -o my_cluster --overwrite`: only point_datasets.csv changes; refitting without
+    --overwrite is refused. The fit's files and folders follow the umask (0640/0750)."""
+    import stat
+
+    from clusterfit.cli import main
+
+    dataset, _, evaluation = previous
+    my = tmp_path / "my_cluster"
+    shutil.copytree(dataset, my)
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
+        [str(Path(clusterfit.__file__).parents[1]), os.environ.get("PYTHONPATH", "")]))
+    umask = os.umask(0o027)  # inherited by the child
+    try:
+        done = subprocess.run([sys.executable, str(CHILD), "none", str(tmp_path / "ready"), str(evaluation),
+                               "--", "fit", str(my), "-o", str(my / "results")], env=env, capture_output=True,
+                              timeout=300)
+    finally:
+        os.umask(umask)
+    assert done.returncode == 0, done.stdout.decode(errors="replace")
+    results = [my / "results", *(my / "results").rglob("*")]
+    assert {p.name for p in results} >= {"results", "samples.csv", "corner.png", "clusterfit_manifest.json"}
+    for p in results:
+        assert stat.S_IMODE(p.stat().st_mode) == (0o750 if p.is_dir() else 0o640), p
+    (my / "notes.txt").write_text("my notes\n")
+    (my / "sub").mkdir()
+    (my / "sub" / "keep.dat").write_bytes(b"\x00keep")
+    mass = my / "mass.csv"
+    mass.write_text(mass.read_text().replace("350.0", "400.0"))
+    before = snapshot(my)
+    assert main(["simulate", str(my), "-o", str(my), "--overwrite"]) == 0
+    after = snapshot(my)
+    assert after.pop("point_datasets.csv") != before.pop("point_datasets.csv")
+    assert after.pop("clusterfit_manifest.json") != before.pop("clusterfit_manifest.json")
+    assert after == before  # results/, notes.txt, sub/keep.dat and the edited model, byte for byte
+    capsys.readouterr()
+    before = snapshot(my)
+    assert main(["fit", str(my), "-o", str(my / "results")]) == 1
+    assert "pass --overwrite" in " ".join(capsys.readouterr().out.split())
+    assert snapshot(my) == before
