@@ -194,6 +194,8 @@ def _cmd_demo(args: argparse.Namespace, console: Console) -> int:
     from .simulate import simulate
 
     out = args.output
+    if out.exists() and not out.is_dir():
+        raise OutputError(f"{out} is a file, not a folder; give a folder path for the demo (-o)")
     if not args.overwrite and any((out / d).exists() for d in ("dataset", "results")):
         raise OutputError(f"{out} holds an earlier demo; pass --overwrite to replace its files, or -o another "
                           "folder")

@@ -23,6 +23,8 @@ import pytest
 import clusterfit
 from clusterfit import example_folder
 
+pytestmark = pytest.mark.slow  # end-to-end runs in child processes (about 2 min on 2 cores)
+
 CHILD = Path(__file__).with_name("interrupted_fit.py")
 FAST = ["--n-live", "50", "--n-eff", "50", "--n-networks", "1"]
 
