@@ -257,8 +257,9 @@ class Output:
         for cmd, entry in runs.items():  # a file this run writes now belongs to this run only
             if cmd != self.key and isinstance(entry, dict) and isinstance(entry.get("files"), dict):
                 entry["files"] = {n: h for n, h in entry["files"].items() if n not in files}
-        entry = {"command": self.command, "run": self.run, "status": "writing", "started": self.started, "finished": None,
-                 "clusterfit": _version(), "inputs": [str(p) for p in self.inputs], "files": files}
+        entry = {"command": self.command, "run": self.run, "status": "writing", "started": self.started,
+                 "finished": None, "clusterfit": _version(), "inputs": [str(p) for p in self.inputs],
+                 "files": files}
         runs[self.key] = entry
         manifest = {"clusterfit_manifest": 1, "runs": runs}
         with _signals_deferred():
@@ -266,8 +267,8 @@ class Output:
             for name in names:
                 os.replace(self.staging / name, self.folder / name)
             for name, digest in sorted(previous.items()):
-                if name in files or not isinstance(digest, str):
-                    continue
+                if name in files or not isinstance(digest, str) or "/" in name or name.startswith("."):
+                    continue  # kept, or not a plain name of this folder (a hand-edited manifest)
                 old = self.folder / name
                 if old.is_file() and _sha256(old) == digest:
                     old.unlink()
