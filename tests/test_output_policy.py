@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from clusterfit import example_folder
+from clusterfit import example_folder, load_model, save_model
 from clusterfit.cli import main
 from clusterfit.tables import TABLE_FILES
 
@@ -223,6 +223,7 @@ def test_written_files_follow_the_umask(tmp_path, capsys, mask, file_mode, dir_m
         assert run(capsys, "export-autolens", tmp_path / "new" / "ds", "-o", tmp_path / "new" / "al")[0] == 0
         assert run(capsys, "export-lenstool", tmp_path / "new" / "ds", "-o", tmp_path / "new" / "lt" / "m.par")[0] == 0
         assert run(capsys, "import-lenstool", tmp_path / "new" / "lt" / "m.par", "-o", tmp_path / "new" / "im")[0] == 0
+        save_model(load_model(example_folder()), tmp_path / "new" / "saved")  # the library writer too
     finally:
         os.umask(old)
     written = list((tmp_path / "new").rglob("*"))

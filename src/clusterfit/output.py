@@ -40,6 +40,13 @@ class OutputError(ValueError):
 
 
 def _umask() -> int:
+    """The process umask: read from /proc where it can be (setting it to read it races other threads)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
     mask = os.umask(0o022)
     os.umask(mask)
     return mask
