@@ -80,3 +80,16 @@ def test_a_damaged_checkpoint_is_reported_and_the_search_restarts(tmp_path):
     assert (tmp_path / "run.h5.damaged").read_bytes() == data[: len(data) // 2]
     assert checkpoint.exists() and result.n_like > 0
     assert np.all(np.abs(result.quantiles([0.5])[0]) < 0.5)  # a real posterior: N(0, 1) per axis
+
+
+def test_the_same_fit_may_resume_its_checkpoint(model, tmp_path):
+    from clusterfit.fit.checkpoint import check_checkpoint
+
+    fp = fingerprint(prepare(model), "source", 50, 2, 256, 1)
+    checkpoint = tmp_path / "run.h5"
+    check_checkpoint(checkpoint, fp)  # new: records the fingerprint
+    assert json.loads(fingerprint_path(checkpoint).read_text()) == fp
+    checkpoint.write_bytes(b"nautilus's file")
+    assert check_checkpoint(checkpoint, fingerprint(prepare(model), "source", 50, 2, 256, 1)) == checkpoint
+    with pytest.raises(ValueError, match="other likelihood, sampler settings"):
+        check_checkpoint(checkpoint, fingerprint(prepare(model), "image", 60, 2, 256, 1))
