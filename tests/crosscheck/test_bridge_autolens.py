@@ -269,8 +269,9 @@ def test_export_autolens_folder_loads_with_its_script(al, example_data, tmp_path
     assert main(["export-autolens", str(example_data), "-o", str(out)]) == 0
     assert main(["export-autolens", str(example_data), "-o", str(out)]) == 1  # exists
     assert main(["export-autolens", str(example_data), "-o", str(out), "--overwrite"]) == 0
-    assert sorted(p.name for p in out.iterdir()) == ["light.csv", "load_in_autolens.py", "mass.csv",
-                                                      "point.csv", "point_datasets.csv"]
+    assert sorted(p.name for p in out.iterdir()) == ["clusterfit_manifest.json", "light.csv",
+                                                      "load_in_autolens.py", "mass.csv", "point.csv",
+                                                      "point_datasets.csv"]
     model = load_model(example_data)
     cwd = os.getcwd()
     try:
