@@ -22,7 +22,7 @@ from lenstool_data import DATA  # tests/interop is on sys.path under pytest
 from clusterfit.fit.evaluate import evaluate_model
 from clusterfit.interop.lenstool import import_lenstool
 
-pytestmark = [pytest.mark.slow, pytest.mark.skipif(not DATA.is_dir(), reason="shared/data not present")]
+pytestmark = [pytest.mark.slow]
 
 
 CASES = [
