@@ -179,3 +179,34 @@ def test_published_inputs_need_no_editing(name):
     notes: list[str] = []
     m = import_lenstool(DATA / "a2744" / name, notes, images=DATA / "a2744" / "A2744_SLspec.par")
     assert m.sky_reference is not None and len(m.point_images) == 83
+
+
+def test_images_input_is_read_for_its_constraints_only(tmp_path):
+    """With --images, potentials, potfiles and grille lines of the input that clusterfit would refuse
+    (an unsupported profil, a malformed nlentille, a missing potfile catalogue) do not stop the import."""
+    _write(tmp_path / "images.cat", (VARIANTS / "images.cat").read_text())
+    text = _GOOD.replace("\tprofil 0\n", "\tprofil 12\n").replace("\tnlentille 7\n", "\tnlentille many\n")
+    _write(tmp_path / "input.par", text)  # members.cat is not there either
+    m = import_lenstool(VARIANTS / "best_fitted.par", images=tmp_path / "input.par")
+    assert {ds.name: ds.redshift for ds in m.point_datasets} == {"point_1": 1.5, "point_2": 3.1}
+
+
+def test_flags_and_sexagesimal_reference(tmp_path):
+    """runmode 'reference 1 hh:mm:ss dd:mm:ss'; 'multfile 0' reads no catalogue, 'source 1 file' reads
+    point sources; 'filein 0' adds no member (Lenstool's flags)."""
+    ref = (342.18322, -44.530889)
+    _write(tmp_path / "sources.cat", "#REFERENCE 3 342.18322 -44.530889\ns1 1.0 2.0 0.1 0.1 0 2.5 25\n")
+    text = (_GOOD.replace("\treference 3 342.18322 -44.530889\n",
+                          f"\treference 1 {_sexagesimal(ref)}\n\tsource 1 sources.cat\n")
+            .replace("\tmultfile 1 images.cat\n", "\tmultfile 0 images.cat\n")
+            .replace("\tz_m_limit 1 2 1 1.0 6.0 0.1\n", "")
+            .replace("\tfilein 1 members.cat\n", "\tfilein 0 members.cat\n"))
+    notes: list[str] = []
+    m = import_lenstool(_write(tmp_path / "a.par", text), notes)
+    assert m.sky_reference.ra == pytest.approx(ref[0], abs=1e-9)
+    assert m.sky_reference.dec == pytest.approx(ref[1], abs=1e-9)
+    assert not m.point_images and not m.scaling_relations and not m.scaling_galaxies
+    (p,) = m.point
+    assert (p.galaxy, p.redshift) == ("source_s1", 2.5)
+    assert (p.values["y"], p.values["x"]) == pytest.approx((2.0, 1.0), abs=1e-8)  # via RA/Dec, 1e-11″ apart
+    assert any("multfile 0" in n for n in notes) and any("filein 0" in n for n in notes)

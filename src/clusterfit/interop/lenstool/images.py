@@ -78,9 +78,9 @@ def _z_m_lines(b: ParBlock, ctx: Ctx) -> list[tuple[list[str], ParLine]]:
 _HEADER = re.compile(r"^(?P<names>.+?)\s+z:\s*(?P<z>[-+0-9.eE]+)\s+dlsds:")
 
 
-def fitted_redshifts(par: ParFile, ctx: Ctx) -> dict[str, tuple[float, Source]]:
+def fitted_redshifts(par: ParFile, ctx: Ctx, blocks: bool = True) -> dict[str, tuple[float, Source]]:
     """The source redshifts a ``best.par`` reports, by system name: its image block's fixed
-    ``z_m_limit`` lines (flag 0), else its header lines ``#<names> z:<z> dlsds:<r>``."""
+    ``z_m_limit`` lines (flag 0; only with ``blocks``), else its header lines ``#<names> z:<z> dlsds:<r>``."""
     out: dict[str, tuple[float, Source]] = {}
     for lineno, text in par.comments:
         m = _HEADER.match(text)
@@ -88,7 +88,7 @@ def fitted_redshifts(par: ParFile, ctx: Ctx) -> dict[str, tuple[float, Source]]:
             z = float(m.group("z"))
             for name in m.group("names").replace(",", " ").split():
                 out[name] = (z, Source(par.path.name, lineno))
-    for raw in par.blocks_named("image"):
+    for raw in par.blocks_named("image") if blocks else ():
         for names, ln in _z_m_lines(checked_block(raw, ctx), ctx):
             if ln.flag(ctx.path) == 0:
                 for name in names:

@@ -40,7 +40,7 @@ def import_lenstool(par_path: str | Path, notes: list[str] | None = None,
     ctx = Ctx(path, _cosmology(par), _reference(par), notes)
     _check_blocks(par, ctx)
     lenses = read_lenses(par, ctx)
-    fitted = fitted_redshifts(par, ctx)
+    fitted = fitted_redshifts(par, ctx, blocks=images is not None)  # its own z_m_limit lines: below
     if images is None:
         cons = read_constraints(par, ctx, fitted)
     else:
