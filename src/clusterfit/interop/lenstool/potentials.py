@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 from ...tables import PriorRow, ProfileRow, Source
+from .catalogue import radec_to_xy
 from .context import Ctx
 from .par import LenstoolError, ParBlock, ParLine
 from .units import shear_from_lenstool, sis_einstein_radius
@@ -146,8 +147,6 @@ def potential_row(b: ParBlock, index: int, ctx: Ctx) -> ProfileRow:
 
 def _centre(b: ParBlock, ctx: Ctx) -> tuple[float, float]:
     """(x, y) arcsec: ``x_centre``/``y_centre``, or ``*_wcs`` in degrees about the runmode reference."""
-    from .catalogue import radec_to_xy
-
     file = ctx.path
     x, y = _value(b, "x_centre", file, 0.0), _value(b, "y_centre", file, 0.0)
     wx, wy = b.get("x_centre_wcs"), b.get("y_centre_wcs")
