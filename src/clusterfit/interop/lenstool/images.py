@@ -165,6 +165,9 @@ def read_constraints(par: ParFile, ctx: Ctx, fitted: dict[str, tuple[float, Sour
         root = _match(name, systems)
         if root is not None:
             fixed[root] = value
+        else:
+            ctx.note(f"{value[1]}: fitted redshift of {name!r}, which is not a system of {cat.path.name}; "
+                     "ignored")
     images, points, priors = [], [], []
     for root, ims in systems.items():
         z = ims[0][2]
