@@ -26,7 +26,8 @@ def test_block_names_as_init_grille(word, name):
     ("potfile", "r200", "mag0"), ("potfile", "m200slope", "slope"), ("potfile", "c200slope", "vdslope"),
     ("potfile", "vdscatter", "vdscat"), ("potfile", "z_lens", "zlens"), ("cosmologie", "lambda", "omegax"),
     ("cosmologie", "omega", "omegam"), ("cosmologie", "w1", "wa"), ("source", "size", "taille"),
-    ("runmode", "arclet", "image"), ("potentiel", "kappa", None), ("potfile", "profil", None),
+    ("runmode", "arclet", "image"), ("potentiel", "kappa", "kappa"), ("potentiel", "kapa", None),
+    ("potfile", "profil", None),
 ])
 def test_synonyms_as_lenstool_readers(block, word, canon):
     assert canonical_key(block, word) == canon

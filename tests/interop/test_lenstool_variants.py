@@ -210,3 +210,12 @@ def test_flags_and_sexagesimal_reference(tmp_path):
     assert (p.galaxy, p.redshift) == ("source_s1", 2.5)
     assert (p.values["y"], p.values["x"]) == pytest.approx((2.0, 1.0), abs=1e-8)  # via RA/Dec, 1e-11″ apart
     assert any("multfile 0" in n for n in notes) and any("filein 0" in n for n in notes)
+
+
+def test_external_convergence_is_refused(tmp_path):
+    _write(tmp_path / "images.cat", (VARIANTS / "images.cat").read_text())
+    _write(tmp_path / "members.cat", (VARIANTS / "members.cat").read_text())
+    text = _GOOD.replace("\tprofil 14\n", "\tprofil 14\n\tkappa 0.05\n")
+    with pytest.raises(LenstoolError, match="external convergence"):
+        import_lenstool(_write(tmp_path / "k.par", text))
+    import_lenstool(_write(tmp_path / "k0.par", _GOOD.replace("\tprofil 14\n", "\tprofil 14\n\tkappa 0\n")))

@@ -84,7 +84,8 @@ BLOCK_KEYS: dict[str, dict[str, str]] = {
         ("core_radius_kpc", "scale_radius_kpc", "re_kpc"), ("cut_radius", "virial_radius", "r200"),
         ("cut_radius_kpc", "virial_radius_kpc", "r200_kpc"), ("v_disp", "sigma_e"),
         ("exponent", "alpha", "exposant", "n"), ("beta", "concentration", "c"), ("rc_slope",),
-        ("z_lens",), ("mag",), ("masse", "m200", "mass", "virial_mass"), ("rhos",)),
+        ("z_lens",), ("mag",), ("masse", "m200", "mass", "virial_mass"), ("rhos",),
+        ("kappa",)),  # not in this reader, but later Lenstool writes it in best.par (profil 14)
     "limit": _table(  # r_limit.c
         ("x_centre",), ("y_centre",), ("ellip_pot",), ("ellipticite", "ellipticity", "gamma"),
         ("angle_pos",), ("phi",), ("cut_radius", "virial_radius", "r200"),
@@ -100,11 +101,18 @@ BLOCK_KEYS: dict[str, dict[str, str]] = {
     "cosmologie": _table(  # r_cosmologie.c
         ("model",), ("h0",), ("omegam", "omega"), ("omegax", "lambda"), ("wx", "q", "w0"),
         ("wa", "n", "delta", "w1"), ("omegak",)),
+    # skipped blocks (maps and outputs): their keywords are only checked for words Lenstool ignores
+    "champ": _table(("dmax",), ("xmin",), ("xmax",), ("ymin",), ("ymax",), ("lmin",), ("lmax",)),  # r_frame.c
+    "cline": _table(("nplan",), ("zonemult",), ("dmax",), ("pas", "limitlow"), ("limithigh",),  # r_cline.c
+                    ("algorithm",)),
+    "grande": _table(("iso",), ("name",), ("profil",), ("contour",), ("vitesse",),  # r_large.c
+                     ("large_dist",)),
 }
 PREFIX_KEYS: dict[str, tuple[tuple[str, str], ...]] = {
     # keywords Lenstool matches by their first letters (strncmp)
     "potentiel": (("mag", "mag"), ("virial", "masse")),
     "potfile": (("vdscat", "vdscat"), ("rcutscat", "rcutscat")),
+    "cline": (("algo", "algorithm"),),
 }
 USED: dict[str, tuple[str, ...]] = {
     "runmode": ("reference", "source"),
@@ -113,7 +121,7 @@ USED: dict[str, tuple[str, ...]] = {
     "source": (),
     "potentiel": ("profil", "nid", "x_centre", "y_centre", "x_centre_wcs", "y_centre_wcs", "ellip_pot",
                   "ellipticite", "angle_pos", "core_radius", "core_radius_kpc", "cut_radius",
-                  "cut_radius_kpc", "v_disp", "z_lens"),
+                  "cut_radius_kpc", "v_disp", "z_lens", "kappa"),
     "limit": ("x_centre", "y_centre", "ellipticite", "angle_pos", "core_radius", "core_radius_kpc",
               "cut_radius", "cut_radius_kpc", "v_disp"),
     "potfile": ("filein", "type", "zlens", "mag0", "core", "corekpc", "cut", "cutkpc", "slope", "sigma",

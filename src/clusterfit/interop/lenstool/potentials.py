@@ -92,6 +92,10 @@ def potential_row(b: ParBlock, index: int, ctx: Ctx) -> ProfileRow:
     if sig_ln is not None and sig_ln.number(0, file, "v_disp") < 0:
         raise LenstoolError(file, sig_ln.line, f"potentiel {b.label!r}: v_disp "
                             f"{sig_ln.args[0]} is negative", "write the velocity dispersion in km/s, ≥ 0")
+    kap = b.get("kappa")
+    if kap is not None and kap.number(0, file, "kappa") != 0:
+        raise LenstoolError(file, kap.line, f"potentiel {b.label!r}: an external convergence (kappa "
+                            f"{kap.args[0]}) is not supported", "set kappa 0; clusterfit has no mass sheet")
     if kind == 14:
         g1, g2 = shear_from_lenstool(e, _value(b, "angle_pos", file, 0.0))
         return ProfileRow("mass", galaxy, attr or "shear", "ExternalShear", {"gamma_1": g1, "gamma_2": g2},

@@ -11,7 +11,7 @@ from ...tables import ClusterModel, Cosmology, PriorRow, SkyReference, Source
 from .catalogue import parse_sky
 from .context import Ctx, checked_block
 from .images import fitted_redshifts, read_constraints
-from .keywords import SKIPPED_BLOCKS
+from .keywords import BLOCK_KEYS, SKIPPED_BLOCKS, canonical_key
 from .lenses import read_lenses
 from .par import LenstoolError, ParFile, parse_par
 from .units import scale_to_last_plane
@@ -93,6 +93,10 @@ def _check_blocks(par: ParFile, ctx: Ctx) -> None:
             ctx.note_once(("block", b.name), f"{par.path.name}:{b.line}: block {b.word!r} skipped (maps, "
                           "outputs, extended sources or dynamics: no effect on the mass model or the "
                           "point-image constraints)")
+            for ln in b.lines if b.name in BLOCK_KEYS else ():
+                if canonical_key(b.name, ln.key) is None:
+                    ctx.note_once((b.name, ln.key, "unknown"), f"{par.path.name}:{ln.line}: {ln.key!r} is "
+                                  f"not a Lenstool {b.name} keyword; ignored, as Lenstool ignores it")
         elif b.name == "cosmolimit" and any(ln.args and ln.args[0] not in ("0", "0.") for ln in b.lines):
             ctx.note(f"{par.path.name}:{b.line}: cosmolimit frees cosmological parameters; "
                      "clusterfit keeps the cosmology fixed")
