@@ -219,3 +219,16 @@ def test_external_convergence_is_refused(tmp_path):
     with pytest.raises(LenstoolError, match="external convergence"):
         import_lenstool(_write(tmp_path / "k.par", text))
     import_lenstool(_write(tmp_path / "k0.par", _GOOD.replace("\tprofil 14\n", "\tprofil 14\n\tkappa 0\n")))
+
+
+def test_best_par_optimised_positional_errors(tmp_path):
+    """When Lenstool optimised sigposArcsec, best.par's grille lists each image's σ² (``sigposAs <id of
+    the system's first image> <σ²>``, o_print_res.c); its Chi2pos used them, so the import does too."""
+    text = (VARIANTS / "best_fitted.par").read_text().replace(
+        "\tnlentille   3\n", "\tnlentille   3\n\tsigposAs  1.1  0.250000\n\tsigposAs  1.1  0.360000\n"
+        "\tsigposAs  1.1  0.490000\n\tsigposAs  2.1  1.000000\n\tsigposAs  2.1  0.040000\n")
+    m = import_lenstool(_write(tmp_path / "best.par", text), images=VARIANTS / "canonical.par")
+    assert [im.positions_noise for im in m.point_images] == pytest.approx([0.5, 0.6, 0.7, 1.0, 0.2])
+    bad = text.replace("\tsigposAs  2.1  0.040000\n", "")
+    with pytest.raises(LenstoolError, match="1 sigposAs lines for system 2, which has 2 images"):
+        import_lenstool(_write(tmp_path / "bad.par", bad), images=VARIANTS / "canonical.par")

@@ -9,7 +9,8 @@
   names flag min max step`` line (flag 0: fixed at min, as ``best.par`` writes fitted redshifts; 1:
   Uniform(min, max), starting at the midpoint; 3: Gaussian(min, max)). ``names`` may list several
   systems sharing one redshift (separated by spaces, or commas).
-- ``best.par`` also writes every fitted redshift as a header line ``#<names> z:<z> dlsds:<r>``.
+- ``best.par`` also writes every fitted redshift as a header line ``#<names> z:<z> dlsds:<r>``, and,
+  when ``sigposArcsec`` was optimised, each image's σ² as a grille line ``sigposAs <id> <σ²>``.
 - ``runmode source n file`` (n ≠ 0): point-source positions ``id x y a b theta z mag``.
 """
 
@@ -24,8 +25,8 @@ from .context import Ctx, checked_block
 from .par import LenstoolError, ParBlock, ParFile, ParLine
 from .potentials import lenstool_prior
 
-__all__ = ["Constraints", "read_constraints", "fitted_redshifts", "REDSHIFT", "system_id",
-           "Z_UNKNOWN"]
+__all__ = ["Constraints", "read_constraints", "fitted_redshifts", "fitted_sigmas", "REDSHIFT",
+           "system_id", "Z_UNKNOWN"]
 
 REDSHIFT = "redshift"
 """``attr_name`` and ``parameter`` of a free source-redshift prior (``galaxy`` = the source galaxy)."""
@@ -96,6 +97,23 @@ def fitted_redshifts(par: ParFile, ctx: Ctx, blocks: bool = True) -> dict[str, t
     return out
 
 
+def fitted_sigmas(par: ParFile, ctx: Ctx) -> dict[str, list[tuple[float, Source]]]:
+    """Per-image positional errors a ``best.par`` reports when Lenstool optimised ``sigposArcsec``: its
+    grille lines ``sigposAs <first image id of the system> <σ²>``, one per image (``o_print_res.c``), by
+    system."""
+    out: dict[str, list[tuple[float, Source]]] = {}
+    for raw in par.blocks_named("grille"):
+        for ln in checked_block(raw, ctx).all("sigposas"):
+            if len(ln.args) < 2:
+                raise LenstoolError(ctx.path, ln.line, "sigposAs needs an image id and σ²",
+                                    "Lenstool writes 'sigposAs 1.1 0.25'")
+            var = ln.number(1, ctx.path, "σ²")
+            if not var > 0:
+                raise LenstoolError(ctx.path, ln.line, f"sigposAs σ² {var:g} is not > 0", "write σ² > 0")
+            out.setdefault(system_id(ln.args[0]), []).append((var ** 0.5, Source(par.path.name, ln.line)))
+    return out
+
+
 def _sigma(b: ParBlock, ctx: Ctx) -> float:
     ln = b.get("sigposarcsec")
     if ln is not None:
@@ -119,12 +137,14 @@ def _sigma(b: ParBlock, ctx: Ctx) -> float:
 
 
 def read_constraints(par: ParFile, ctx: Ctx, fitted: dict[str, tuple[float, Source]] | None = None,
-                     sources: bool = True) -> Constraints:
+                     sources: bool = True, sigmas: dict[str, list] | None = None) -> Constraints:
     """Images (one dataset per system), a ``Point`` per system and free-redshift priors.
 
-    ``fitted``: redshifts that override the catalogue's and the file's priors (from a ``best.par``).
+    ``fitted``: redshifts that override the catalogue's and the file's priors (from a ``best.par``);
+    ``sigmas``: per-image positional errors by system (:func:`fitted_sigmas`), in catalogue order.
     ``sources``: also read the ``runmode source`` catalogue."""
     fitted = fitted or {}
+    sigmas = sigmas or {}
     points_only = _source_catalogue(par, ctx) if sources else {}
     blocks = par.blocks_named("image")
     if not blocks:
@@ -195,8 +215,17 @@ def read_constraints(par: ParFile, ctx: Ctx, fitted: dict[str, tuple[float, Sour
         if z <= 0:
             raise LenstoolError(ctx.path, zlim[root].line if root in zlim else ims[0][3].line,
                                 f"system {root}: redshift {z:g} is not > 0", "write a positive redshift")
-        for yy, xx, _, r in ims:
-            images.append(PointImage(name, yy, xx, noise, redshift=z, source=Source(cat.path.name, r.line)))
+        noises = [noise] * len(ims)
+        if root in sigmas:
+            if len(sigmas[root]) != len(ims):
+                raise LenstoolError(ctx.path, sigmas[root][0][1].line, f"{len(sigmas[root])} sigposAs lines "
+                                    f"for system {root}, which has {len(ims)} images in {cat.path.name}",
+                                    "give the best.par of this image catalogue")
+            noises = [v for v, _ in sigmas[root]]
+            ctx.note(f"{sigmas[root][0][1]}: system {root} with its optimised positional errors "
+                     f"{', '.join(f'{v:.4g}' for v in noises)}″ (in catalogue order)")
+        for (yy, xx, _, r), sig in zip(ims, noises, strict=True):
+            images.append(PointImage(name, yy, xx, sig, redshift=z, source=Source(cat.path.name, r.line)))
         cy = sum(i[0] for i in ims) / len(ims)
         cx = sum(i[1] for i in ims) / len(ims)
         if root in points_only:

@@ -73,7 +73,8 @@ BLOCK_KEYS: dict[str, dict[str, str]] = {
         ("seeing",)),
     "grille": _table(  # r_grille.c
         ("nlentille", "nlens"), ("nlens_opt",), ("nombre", "number"), ("polaire", "polar"),
-        ("nlens_crit",), ("sp_exc",), ("echant",), ("spline",), ("nmsgrid",)),
+        ("nlens_crit",), ("sp_exc",), ("echant",), ("spline",), ("nmsgrid",),
+        ("sigposas",)),  # o_print_res.c writes the optimised σ² of each image in best.par's grille
     "source": _table(  # r_source.c
         ("z_source",), ("grid",), ("random",), ("n_source",), ("elip_max",), ("lf_alpha",),
         ("lf_m_star",), ("lf_m_min",), ("lf_m_max",), ("dist_z",), ("smail",), ("taille", "size")),
@@ -117,7 +118,7 @@ PREFIX_KEYS: dict[str, tuple[tuple[str, str], ...]] = {
 USED: dict[str, tuple[str, ...]] = {
     "runmode": ("reference", "source"),
     "image": ("multfile", "sigposarcsec", "sigpos", "z_m_limit"),
-    "grille": ("nlentille", "nlens_opt"),
+    "grille": ("nlentille", "nlens_opt", "sigposas"),
     "source": (),
     "potentiel": ("profil", "nid", "x_centre", "y_centre", "x_centre_wcs", "y_centre_wcs", "ellip_pot",
                   "ellipticite", "angle_pos", "core_radius", "core_radius_kpc", "cut_radius",

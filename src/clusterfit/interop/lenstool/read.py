@@ -10,7 +10,7 @@ from pathlib import Path
 from ...tables import ClusterModel, Cosmology, PriorRow, SkyReference, Source
 from .catalogue import parse_sky
 from .context import Ctx, checked_block
-from .images import fitted_redshifts, read_constraints
+from .images import fitted_redshifts, fitted_sigmas, read_constraints
 from .keywords import BLOCK_KEYS, SKIPPED_BLOCKS, canonical_key
 from .lenses import read_lenses
 from .par import LenstoolError, ParFile, parse_par
@@ -50,7 +50,7 @@ def import_lenstool(par_path: str | Path, notes: list[str] | None = None,
             ctx.note(f"{inp.path.name}: its reference {ref} differs from {path.name}'s {ctx.ref}; the "
                      f"images are placed about {path.name}'s")
         ictx = Ctx(inp.path, ctx.cosmology, ctx.ref or ref, notes)
-        cons = read_constraints(inp, ictx, fitted, sources=False)
+        cons = read_constraints(inp, ictx, fitted, sources=False, sigmas=fitted_sigmas(par, ctx))
         if ctx.ref is None and ref is not None:
             ctx.ref = ref
     if constraints and not cons.images and not cons.points:
