@@ -290,8 +290,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("par", type=Path)
     p.add_argument("-o", "--output", type=Path, required=True)
     p.add_argument("--images", type=Path, default=None,
-                   help="take the multiple images from this .par (e.g. the input .par when importing a "
-                        "best.par, which names no image catalogue)")
+                   help="take the multiple images from this .par (the input .par of a best.par, which "
+                        "names no image catalogue): only its image block, catalogue and sigposArcsec are "
+                        "read, and the redshifts the best.par reports as fitted override its own")
     p.add_argument("--overwrite", action="store_true", help=_OVERWRITE)
     p.set_defaults(func=_cmd_import_lenstool)
     p = sub.add_parser("export-lenstool", help="a model folder → a Lenstool .par with catalogues")

@@ -117,10 +117,7 @@ def test_example_source_and_image_positions(al, example_data):
 def test_a2744_best_par_source_and_image_positions(al):
     from clusterfit.interop.lenstool import import_lenstool
 
-    data_py = Path(__file__).resolve().parents[1] / "interop" / "lenstool_data.py"
-    DATA = runpy.run_path(str(data_py))["DATA"]  # noqa: N806  (the shared Lenstool data)
-    if not DATA.is_dir():
-        pytest.skip("shared/data not present")
+    DATA = Path(__file__).resolve().parents[1] / "data" / "lenstool"  # noqa: N806  (tests/data/lenstool/README.md)
     model = import_lenstool(DATA / "a2744" / "best.par", images=DATA / "a2744" / "A2744_SLspec.par")
     cm = compose(model)
     theta = cm.vector_from_tables()
