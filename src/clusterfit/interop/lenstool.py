@@ -325,8 +325,34 @@ def _potentials(par: ParFile, ctx: _Ctx) -> tuple[list[ProfileRow], list[PriorRo
                 ctx.note(f"{par.path.name}:{b.line}: limit for {row.galaxy!r} ignored: Lenstool "
                          f"optimises only the first nlens_opt = {n_opt} potentials")
                 continue
-            priors += _limit_priors(b, row, ctx)
+            new = _limit_priors(b, row, ctx)
+            inside = _start_inside(row, new, ctx, b.line)
+            if inside is not row:
+                rows[rows.index(row)] = inside
+                by_index[ils - 1] = (inside, pb)
+            priors += new
     return rows, priors, ilens
+
+
+def _start_inside(row: ProfileRow, priors: list[PriorRow], ctx: _Ctx, line: int) -> ProfileRow:
+    """``row`` with each value that its uniform limit excludes moved to the nearest limit (a turn of
+    180° for an angle). Lenstool draws a limited parameter from its limit and ignores the value; here the
+    value is the start of a fit and the truth of simulate, so it must lie inside the prior."""
+    from ..tables.domains import parameter_domain, wrap_into
+
+    values = dict(row.values)
+    for p in priors:
+        v = values.get(p.parameter)
+        if p.prior != "Uniform" or v is None:
+            continue
+        domain, _ = parameter_domain(row.family, row.profile_class, p.parameter)
+        if wrap_into(v, domain, p.lower, p.upper) is None:
+            values[p.parameter] = min(max(v, p.lower), p.upper)
+            ctx.note(f"{ctx.path.name}:{line}: {row.galaxy}.{p.parameter} = {v:g} is outside its limit "
+                     f"[{p.lower:g}, {p.upper:g}]; it starts at {values[p.parameter]:g} (Lenstool ignores "
+                     "the value of a limited parameter)")
+    return row if values == row.values else ProfileRow(row.family, row.galaxy, row.attr_name,
+                                                      row.profile_class, values, row.redshift, row.source)
 
 
 def _member_rows_count(b: ParBlock, ctx: _Ctx) -> list:
