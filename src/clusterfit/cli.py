@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 
 __all__ = ["main"]
 
@@ -22,11 +23,16 @@ def _cmd_show(args: argparse.Namespace, console: Console) -> int:
 def _cmd_validate(args: argparse.Namespace, console: Console) -> int:
     from .tables import validate_folder
 
-    errors = validate_folder(args.folder)
+    warnings: list = []
+    errors = validate_folder(args.folder, warnings)
+    folder = escape(str(args.folder))
+    for w in warnings:
+        console.print(f"[yellow]warning:[/yellow] {escape(w.format())}", highlight=False)
     if not errors:
-        console.print(f"[green]{args.folder}: valid[/green]")
+        note = f" ({len(warnings)} warning{'s' if len(warnings) != 1 else ''})" if warnings else ""
+        console.print(f"[green]{folder}: valid[/green]{note}")
         return 0
-    console.print(f"[red]{len(errors)} problem{'s' if len(errors) != 1 else ''} in {args.folder}:[/red]")
+    console.print(f"[red]{len(errors)} problem{'s' if len(errors) != 1 else ''} in {folder}:[/red]")
     for e in errors:
         console.print(f"  {e.format()}", markup=False, highlight=False)
     return 1
@@ -48,10 +54,11 @@ def _cmd_simulate(args: argparse.Namespace, console: Console) -> int:
     from .simulate import PointNoise, simulate
 
     noise = PointNoise(positions_noise=args.positions_noise, add=not args.no_noise)
-    with console.status(f"simulating {args.model_folder} ..."):
+    with console.status(f"simulating {escape(str(args.model_folder))} ..."):
         out = simulate(args.model_folder, args.output, seed=args.seed, noise=noise,
                        time_delays=args.time_delays, imaging=args.imaging, overwrite=args.overwrite)
-    console.print(f"wrote {out}: " + ", ".join(sorted(p.name for p in out.iterdir())), highlight=False)
+    console.print(f"wrote {out}: " + ", ".join(sorted(p.name for p in out.iterdir())), highlight=False,
+                  markup=False)
     return 0
 
 
@@ -65,15 +72,16 @@ def _cmd_evaluate(args: argparse.Namespace, console: Console) -> int:
     if args.json:
         print(json.dumps(evaluate_model(model, source=args.source).to_json()))
         return 0
-    with console.status(f"solving the images of {args.folder} ..."):
+    with console.status(f"solving the images of {escape(str(args.folder))} ..."):
         ev = evaluate_model(model, source=args.source)
     from rich.table import Table
+    from rich.text import Text
 
-    table = Table(title=f"{args.folder}: model vs point_datasets.csv", title_justify="left")
+    table = Table(title=Text(f"{args.folder}: model vs point_datasets.csv"), title_justify="left")
     for col in ("system", "z", "images", "predicted", "missing", "extra", "rms [arcsec]", "chi2"):
         table.add_column(col, justify="right" if col != "system" else "left")
     for s in ev.systems:
-        table.add_row(s.name, f"{s.redshift:g}", str(s.n_images), str(len(s.predicted)), str(s.n_missing),
+        table.add_row(Text(s.name), f"{s.redshift:g}", str(s.n_images), str(len(s.predicted)), str(s.n_missing),
                       str(s.n_extra), f"{s.rms_arcsec:.4f}", f"{s.chi2:.2f}")
     table.add_row("all", "", str(ev.n_images), "", str(ev.n_missing), str(ev.n_extra),
                   f"{ev.rms_arcsec:.4f}", f"{ev.chi2:.2f}", style="bold")
@@ -94,7 +102,7 @@ def _cmd_import_lenstool(args: argparse.Namespace, console: Console) -> int:
         console.print(f"note: {note}", highlight=False, markup=False)
     console.print(f"wrote {args.output}: {len(model.mass)} mass rows, {len(model.scaling_galaxies)} members, "
                   f"{len(model.point_images)} images in {len(model.point_datasets)} systems, "
-                  f"{len(model.priors)} priors", highlight=False)
+                  f"{len(model.priors)} priors", highlight=False, markup=False)
     return 0
 
 
@@ -106,7 +114,7 @@ def _cmd_export_lenstool(args: argparse.Namespace, console: Console) -> int:
     path = export_lenstool(load_model(args.folder), args.output, notes=notes)
     for note in notes:
         console.print(f"note: {note}", highlight=False, markup=False)
-    console.print(f"wrote {path} and its catalogues", highlight=False)
+    console.print(f"wrote {path} and its catalogues", highlight=False, markup=False)
     return 0
 
 
@@ -116,7 +124,7 @@ def _cmd_export_autolens(args: argparse.Namespace, console: Console) -> int:
 
     out = export_autolens(load_model(args.folder), args.output, overwrite=args.overwrite)
     console.print(f"wrote {out}: " + ", ".join(sorted(p.name for p in out.iterdir()))
-                  + "; in PyAutoLens: python load_in_autolens.py", highlight=False)
+                  + "; in PyAutoLens: python load_in_autolens.py", highlight=False, markup=False)
     return 0
 
 
@@ -130,6 +138,7 @@ def _search_config(args: argparse.Namespace):
 
 def _print_fit(result, console: Console, truths: bool) -> None:
     from rich.table import Table
+    from rich.text import Text
 
     from .fit.results import summary_rows
 
@@ -137,7 +146,7 @@ def _print_fit(result, console: Console, truths: bool) -> None:
     for col in ("parameter", "median", "16 %", "84 %", "max L", "prior") + (("truth",) if truths else ()):
         table.add_column(col, justify="left" if col in ("parameter", "prior") else "right")
     for row in summary_rows(result.search, result.composed, result.truths if truths else None):
-        cells = [row[0], *(f"{v:.4g}" for v in row[1:4]), f"{row[5]:.4g}", row[6]]
+        cells = [Text(row[0]), *(f"{v:.4g}" for v in row[1:4]), f"{row[5]:.4g}", Text(row[6])]
         if truths:
             cells.append(f"{row[7]:.4g}")
         table.add_row(*cells)
@@ -146,7 +155,8 @@ def _print_fit(result, console: Console, truths: bool) -> None:
     console.print(f"image-plane rms {ev.rms_arcsec:.4f}\" over {ev.n_images} images, chi2 {ev.chi2:.2f}; "
                   f"log-evidence {result.search.log_z:.2f}; {result.search.n_like:,} likelihood "
                   f"evaluations in {result.search.wall_s:.1f} s", highlight=False)
-    console.print(f"results: {result.folder}/ ({', '.join(sorted(result.files))})", highlight=False)
+    console.print(f"results: {result.folder}/ ({', '.join(sorted(result.files))})", highlight=False,
+                  markup=False)
 
 
 def _cmd_fit(args: argparse.Namespace, console: Console) -> int:
@@ -258,14 +268,36 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _show_csv_warnings(console: Console):
+    """Route :class:`~clusterfit.tables.CsvWarning` (issued by ``load_model``) to the console as
+    ``warning: file:line column: ...``; other warnings keep Python's format."""
+    import warnings
+
+    from .tables.errors import CsvWarning
+
+    default = warnings.showwarning
+
+    def show(message, category, filename, lineno, file=None, line=None):
+        if issubclass(category, CsvWarning):
+            console.print(f"[yellow]warning:[/yellow] {escape(str(message))}", highlight=False)
+        else:
+            default(message, category, filename, lineno, file, line)
+
+    return show
+
+
 def main(argv: list[str] | None = None) -> int:
+    import warnings
+
     args = build_parser().parse_args(argv)
     console = Console(width=None if sys.stdout.isatty() else 160)
-    try:
-        return args.func(args, console)
-    except (ValueError, FileNotFoundError, FileExistsError) as exc:
-        console.print(f"[red]error:[/red] {exc}", highlight=False)
-        return 1
+    with warnings.catch_warnings():
+        warnings.showwarning = _show_csv_warnings(console)
+        try:
+            return args.func(args, console)
+        except (ValueError, FileNotFoundError, FileExistsError) as exc:
+            console.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False)
+            return 1
 
 
 if __name__ == "__main__":

@@ -236,8 +236,8 @@ def _check_members(model, free: list[FreeParameter], errors: list[CsvError]) -> 
                 if given:
                     errors.append(CsvError(
                         "scaling_galaxies.csv", 1, col,
-                        f"the member column {col!r} and tier {rel.tier!r}'s {given[0]} "
-                        f"({rel.source}) both set {col}: the column would silently override the relation",
+                        f"the member column {col!r} and {given[0]} of tier {rel.tier!r} ({rel.source}) "
+                        f"both set {col}: the column would silently override the relation",
                         f"delete the {col} column to use the relation, or delete {given[0]} (and its "
                         f"priors row) to use the per-member values"))
                     continue
@@ -282,5 +282,7 @@ def _check_scaled_constraints(model, rel, members, per_member, free_cols, errors
         found = constraint_errors("scaling_relations.csv", rel.source.line, values, spec.constraints,
                                   prefix=f"tier {rel.tier!r}, member {m.source}: ")
         if found:
-            errors.append(found[0])
+            e = found[0]
+            column = next((c for c in (f"{e.column}_ref", e.column) if c in rel.values), e.column)
+            errors.append(CsvError(e.path, e.line, column, e.message, e.hint))
             return

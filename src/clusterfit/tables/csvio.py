@@ -16,6 +16,7 @@ from .errors import CsvError
 
 __all__ = [
     "RawRow",
+    "UnreadableTable",
     "RawTable",
     "read_raw",
     "parse_float",
@@ -57,7 +58,7 @@ def read_raw(path: Path, errors: list[CsvError]) -> RawTable | None:
     try:
         return _parse(path, text, errors)
     except csv.Error as exc:  # NUL bytes, a cell over the csv module's size limit, ...
-        errors.append(CsvError(path, None, None, f"the file cannot be read as CSV: {exc}",
+        errors.append(UnreadableTable(path, None, None, f"the file cannot be read as CSV: {exc}",
                                "save it as plain comma-separated text"))
         return None
 
@@ -118,17 +119,22 @@ def _parse(path: Path, text: str, errors: list[CsvError]) -> RawTable | None:
     return RawTable(path, tuple(header_cells), tuple(rows))
 
 
+class UnreadableTable(CsvError):
+    """A table that cannot be read at all (a folder, not UTF-8, not readable): the checks that join
+    tables are skipped, since every reference into it would be reported again."""
+
+
 def _read_text(path: Path, errors: list[CsvError]) -> str | None:
     """The file's text (UTF-8, BOM accepted); a folder, an unreadable file or another encoding is an
     error naming the file (and the line of the first byte that is not UTF-8)."""
     if path.is_dir():
-        errors.append(CsvError(path, None, None, f"{path.name} is a folder, not a CSV file",
+        errors.append(UnreadableTable(path, None, None, f"{path.name} is a folder, not a CSV file",
                                f"rename or move the folder; clusterfit reads {path.name} as a table"))
         return None
     try:
         data = path.read_bytes()
     except OSError as exc:
-        errors.append(CsvError(path, None, None, f"cannot read the file: {exc.strerror or exc}",
+        errors.append(UnreadableTable(path, None, None, f"cannot read the file: {exc.strerror or exc}",
                                "check that the file exists and that you may read it"))
         return None
     try:
@@ -136,7 +142,7 @@ def _read_text(path: Path, errors: list[CsvError]) -> str | None:
     except UnicodeDecodeError as exc:
         line = data[:exc.start].count(b"\n") + 1
         byte = data[exc.start:exc.start + 1].hex()
-        errors.append(CsvError(path, line, None,
+        errors.append(UnreadableTable(path, line, None,
                                f"the file is not UTF-8 (byte 0x{byte} on this line cannot be decoded)",
                                "save it as UTF-8 (in Excel: 'CSV UTF-8'; or iconv -f latin1 -t utf-8)"))
         return None

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ..registry import FAMILIES, Family
 from .checks import cross_table_checks
-from .csvio import read_raw, write_files_atomic
+from .csvio import UnreadableTable, read_raw, write_files_atomic
 from .datasets import group_datasets, read_point_datasets, render_point_datasets
 from .errors import CsvError, CsvErrors, CsvWarning
 from .free import FreeParameter, resolve_free_parameters
@@ -195,7 +195,8 @@ def _read_folder(folder: Path) -> tuple[ClusterModel, list[CsvError], list[CsvWa
         if cosmo is not None:
             kw["cosmology"] = cosmo
     model = ClusterModel(folder=folder, **kw)
-    errors += model_errors(model, already=errors, warnings=warnings)
+    if not any(isinstance(e, UnreadableTable) for e in errors):  # it would cascade into the others
+        errors += model_errors(model, already=errors, warnings=warnings)
     return model, errors, warnings
 
 
@@ -222,7 +223,7 @@ def model_errors(model: ClusterModel, already: list[CsvError] = (),
                     "write a value, or make it free with a row in priors.csv"))
     _check_bookkeeping(model, errors)
     _check_tiers(model, free_keys, errors)
-    if not errors:  # the cross-table checks assume tables that join
+    if not errors and not already:  # the cross-table checks assume tables that read and join
         cross_table_checks(model, free, errors, [] if warnings is None else warnings)
     return errors
 
