@@ -23,6 +23,8 @@ __all__ = [
     "ColumnSpec",
     "TABLE_COLUMNS",
     "REDSHIFT_DOMAIN",
+    "EXPONENT_DOMAIN",
+    "MAG_DOMAIN",
     "column_domain",
     "Family",
     "FAMILIES",
@@ -227,6 +229,8 @@ def specs_for_family(family: Family) -> tuple[ProfileSpec, ...]:
 REDSHIFT_DOMAIN = Domain(0.0, 20.0, lower_open=True,
                          why="a plane at z ≤ 0 has no distance; the distance tables stop at z = 20")
 H0_DOMAIN = Domain(20.0, 200.0, why="H0 is measured between about 60 and 80 km/s/Mpc")
+MAG_DOMAIN = Domain(-50.0, 100.0, why="a magnitude; 10^(0.4 Δmag) overflows far outside")
+EXPONENT_DOMAIN = Domain(-10.0, 10.0, why="a scaling exponent beyond ±10 makes (L/L_ref)^p overflow")
 OM0_DOMAIN = Domain(0.0, 1.0, lower_open=True, upper_open=True, why="flat ΛCDM with 0 < Ωm < 1")
 
 TABLE_COLUMNS: dict[tuple[str, str], ColumnSpec] = {

@@ -80,8 +80,8 @@ def models(draw):
     for name in draw(st.lists(names.filter(lambda n: n not in attrs), max_size=3, unique=True)):
         z = draw(st.floats(1.5, 6.0))
         flux = draw(st.booleans())
-        for _ in range(draw(st.integers(1, 4))):
-            images.append(PointImage(name, draw(finite), draw(finite), draw(noise),
+        for y, x in draw(st.lists(st.tuples(finite, finite), min_size=1, max_size=4, unique=True)):
+            images.append(PointImage(name, y, x, draw(noise),
                                      draw(finite) if flux else None, draw(positive) if flux else None,
                                      redshift=z))
     members, relations = (), ()

@@ -289,6 +289,9 @@ def _tier_arrays(source: GroupSource, values: dict, log_lum: np.ndarray,
 
 def compose(model: ClusterModel) -> ComposedModel:
     """Build the :class:`ComposedModel` of ``model`` (validated tables)."""
+    if not model.mass and not model.scaling_galaxies:
+        raise ValueError(f"{model.folder or 'the model'} has no mass model: simulate, evaluate and fit need "
+                         "mass.csv (or a scaling tier with members in scaling_galaxies.csv)")
     free = model.free_parameters
     galaxies = model.galaxies
     # groups of explicit rows, in first-seen order of (class, redshift)

@@ -9,10 +9,11 @@ image, a name mixing scripts.
 
 from __future__ import annotations
 
+import math
 import unicodedata
 from collections.abc import Iterable
 
-from ..registry import get_spec
+from ..registry import MAG_DOMAIN, get_spec
 from .domains import (
     constraint_errors,
     domain_error,
@@ -217,12 +218,18 @@ def _check_members(model, free: list[FreeParameter], errors: list[CsvError]) -> 
         if not members:
             continue
         spec = get_spec(rel.profile_class, "mass")
+        n_before = len(errors)
         if rel.values.get("mag_ref") is not None:
             for m in members:
-                if not isinstance(m.extra.get("mag"), float):
+                mag = m.extra.get("mag")
+                if not isinstance(mag, float):
                     errors.append(CsvError("scaling_galaxies.csv", m.source.line, "mag",
                                            f"tier {rel.tier!r} sets mag_ref ({rel.source}), but this member "
                                            "has no numeric mag", "write the member's magnitude"))
+                elif (err := domain_error("scaling_galaxies.csv", m.source.line, "mag", mag, MAG_DOMAIN)):
+                    errors.append(err)
+            if len(errors) > n_before:
+                continue
         per_member: dict[str, list[float]] = {}
         for p in spec.physical_parameters:
             for col in p.columns:
@@ -258,29 +265,39 @@ def _check_members(model, free: list[FreeParameter], errors: list[CsvError]) -> 
 
 
 def _check_scaled_constraints(model, rel, members, per_member, free_cols, errors) -> None:
-    """Row constraints (r_core < r_cut) of every member's scaled values; reported once per tier."""
+    """Every member's scaled values p_ref (L/L_ref)^p_exponent: finite, in p's domain, and meeting the
+    row constraints (r_core < r_cut); reported once per tier, at the relation column."""
     spec = get_spec(rel.profile_class, "mass")
-    if not spec.constraints or (rel.values.get("mag_ref") is not None
-                                and any(not isinstance(m.extra.get("mag"), float) for m in members)):
+    if rel.values.get("mag_ref") is not None and any(not isinstance(m.extra.get("mag"), float)
+                                                     for m in members):
         return
     ratio = luminosity_ratios(members, rel)
+    scaled = [p for p in spec.physical_parameters if not p.is_tuple
+              and rel.values.get(f"{p.name}_ref") is not None
+              and not any((rel.tier, c) in free_cols for c in (p.name, f"{p.name}_ref", f"{p.name}_exponent"))]
     for k, m in enumerate(members):
-        values: dict[str, float | None] = {}
-        for c in {col for con in spec.constraints for col in con.columns}:
-            p = spec.parameter(c)
-            if c in per_member:
-                values[c] = per_member[c][k]
-            elif (rel.tier, c) in free_cols or (rel.tier, f"{c}_ref") in free_cols \
-                    or (rel.tier, f"{c}_exponent") in free_cols:
-                values[c] = None
-            elif rel.values.get(f"{c}_ref") is not None:
-                exponent = rel.values.get(f"{c}_exponent")
-                exponent = p.scaling_exponent or 0.0 if exponent is None else exponent
-                values[c] = rel.values[f"{c}_ref"] * float(ratio[k]) ** exponent
-            else:
-                values[c] = rel.values.get(c)
+        values: dict[str, float | None] = {c: v[k] for c, v in per_member.items()}
+        for p in spec.physical_parameters:
+            if not p.is_tuple and p.name not in values:
+                values[p.name] = None if (rel.tier, p.name) in free_cols else rel.values.get(p.name)
+        where = f"tier {rel.tier!r}, member {m.source}: "
+        for p in scaled:
+            exponent = rel.values.get(f"{p.name}_exponent")
+            exponent = (p.scaling_exponent or 0.0) if exponent is None else exponent
+            try:
+                v = rel.values[f"{p.name}_ref"] * ratio[k] ** exponent
+            except (OverflowError, ZeroDivisionError):
+                v = math.inf
+            values[p.name] = v
+            if not (math.isfinite(v) and p.domain.contains(v)):
+                errors.append(CsvError(
+                    "scaling_relations.csv", rel.source.line, f"{p.name}_ref",
+                    f"{where}{p.name} = {p.name}_ref (L/L_ref)^{p.name}_exponent = {v:.6g} is outside "
+                    f"{p.domain.describe(p.name)} (L/L_ref = {ratio[k]:.6g})",
+                    f"check {p.name}_ref, {p.name}_exponent, luminosity_ref and the member's luminosity"))
+                return
         found = constraint_errors("scaling_relations.csv", rel.source.line, values, spec.constraints,
-                                  prefix=f"tier {rel.tier!r}, member {m.source}: ")
+                                  prefix=where)
         if found:
             e = found[0]
             column = next((c for c in (f"{e.column}_ref", e.column) if c in rel.values), e.column)

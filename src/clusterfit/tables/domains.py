@@ -12,7 +12,15 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-from ..registry import ANY, REDSHIFT_DOMAIN, Constraint, Domain, get_spec
+from ..registry import (
+    ANY,
+    EXPONENT_DOMAIN,
+    MAG_DOMAIN,
+    REDSHIFT_DOMAIN,
+    Constraint,
+    Domain,
+    get_spec,
+)
 from .errors import CsvError
 from .rows import PriorRow
 
@@ -58,7 +66,8 @@ def constraint_errors(path: str | Path, line: int | None, values: dict[str, floa
 
 def parameter_domain(table: str, profile_class: str | None, column: str) -> tuple[Domain, str]:
     """(domain, unit) of a free parameter's column: a profile column, a scaling relation column
-    (``<p>_ref`` and ``<p>`` have p's domain; exponents and ``mag_ref`` are unbounded) or a redshift."""
+    (``<p>_ref`` and ``<p>`` have p's domain; exponents ``EXPONENT_DOMAIN``, ``mag_ref`` ``MAG_DOMAIN``) or a
+    redshift."""
     if table == "redshift":
         return REDSHIFT_DOMAIN, ""
     if profile_class is None:
@@ -66,8 +75,10 @@ def parameter_domain(table: str, profile_class: str | None, column: str) -> tupl
     spec = get_spec(profile_class)
     name = column
     if table == "scaling_relations":
-        if column.endswith("_exponent") or column == "mag_ref":
-            return ANY, ""
+        if column.endswith("_exponent"):
+            return EXPONENT_DOMAIN, ""
+        if column == "mag_ref":
+            return MAG_DOMAIN, "mag"
         name = column.removesuffix("_ref")
     found = spec.column_to_parameter().get(name)
     if found is None:
