@@ -34,6 +34,7 @@ from ..tables import ClusterModel, FreeParameter, PointDataset, ProfileRow, Scal
 from ..tables.domains import parameter_domain, wrap_into
 from ..tables.free import REDSHIFT
 from ..tables.scaling import luminosity_ratios
+from .memory import check_memory
 from .priors import PriorVector, prior_vector
 
 __all__ = ["ComposedModel", "GroupSource", "compose", "member_luminosity_ratio"]
@@ -303,6 +304,11 @@ def compose(model: ClusterModel) -> ComposedModel:
     sources += [GroupSource(r.profile_class, r.redshift, relation=r) for r in model.scaling_relations
                 if model.tier_members(r.tier)]
 
+    sizes: dict[str, int] = {}
+    for s in sources:
+        n = len(s.rows) if s.relation is None else len(model.tier_members(s.relation.tier))
+        sizes[s.profile_class] = sizes.get(s.profile_class, 0) + n
+    check_memory(sizes, str(model.folder or "the model"))
     cosmo = PhysicsCosmology(model.cosmology.H0, model.cosmology.Om0)
     base, tier_base, tier_log_lum, tier_cols = [], [], [], []
     for src in sources:
