@@ -51,8 +51,13 @@ def _cmd_diff(args: argparse.Namespace, console: Console) -> int:
 
 
 def _cmd_simulate(args: argparse.Namespace, console: Console) -> int:
+    from .registry import column_domain
     from .simulate import PointNoise, simulate
 
+    domain = column_domain("point_datasets.csv", "positions_noise")
+    if not domain.contains(args.positions_noise):  # the dataset written must pass validate
+        raise ValueError(f"--positions-noise {args.positions_noise:g}: needs "
+                         f"{domain.describe('positions_noise')} (arcsec); {domain.why}")
     noise = PointNoise(positions_noise=args.positions_noise, add=not args.no_noise)
     with console.status(f"simulating {escape(str(args.model_folder))} ..."):
         out = simulate(args.model_folder, args.output, seed=args.seed, noise=noise,

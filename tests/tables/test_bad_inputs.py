@@ -83,3 +83,12 @@ def test_load_model_finds_what_validate_finds(case):
             assert errors == []
     assert [str(w.message) for w in issued if issubclass(w.category, CsvWarning)] == \
         [w.format() for w in found]
+
+
+def test_simulate_refuses_a_noise_validate_would_refuse(tmp_path, capsys):
+    from clusterfit import example_folder
+
+    rc, out = run(["simulate", str(example_folder()), "-o", str(tmp_path / "o"), "--positions-noise", "1e-300"],
+                  capsys)
+    assert rc == 1 and "--positions-noise 1e-300: needs 1e-05 ≤ positions_noise ≤ 100" in out
+    assert not (tmp_path / "o").exists()
