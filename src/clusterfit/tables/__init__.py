@@ -1,6 +1,6 @@
 """CSV tables: schema, readers and writers, validation, display. No physics here."""
 
-from .errors import CsvError, CsvErrors
+from .errors import CsvError, CsvErrors, CsvWarning
 from .free import FreeParameter
 from .model import TABLE_FILES, ClusterModel, Galaxy, load_model, save_model, validate_folder
 from .rows import (
@@ -15,7 +15,7 @@ from .rows import (
 )
 
 __all__ = [
-    "CsvError", "CsvErrors", "ClusterModel", "Galaxy", "FreeParameter", "TABLE_FILES",
+    "CsvError", "CsvErrors", "CsvWarning", "ClusterModel", "Galaxy", "FreeParameter", "TABLE_FILES",
     "load_model", "save_model", "validate_folder", "Cosmology", "PointDataset", "PointImage",
     "PriorRow", "ProfileRow", "ScalingGalaxy", "ScalingRelation", "Source",
 ]
