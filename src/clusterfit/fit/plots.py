@@ -27,7 +27,7 @@ from ..model import ComposedModel
 from .evaluate import Evaluation
 
 __all__ = ["CriticalCurves", "critical_curves", "critical_curves_of_planes", "plot_critical_curves", "plot_corner", "short_label",
-           "in_chunks",
+           "in_chunks", "corner_ranges",
            "default_extent"]
 
 _MARKERS = ("o", "s", "D", "^", "v", "P", "X", "*", "<", ">", "h", "p", "d", "8", "H")
@@ -381,12 +381,32 @@ def short_label(name: str) -> str:
     return f"{parts[0]} {parts[-1]}" if len(parts) >= 3 else name
 
 
+def corner_ranges(samples: np.ndarray, weights: np.ndarray, quantiles=(0.005, 0.995),
+                  truths: Sequence[float] | None = None) -> list[tuple[float, float]]:
+    """Per parameter, the weighted 0.5–99.5 % quantile range of the posterior, padded by 10 % (and
+    widened to a truth outside it), so the axes show the posterior rather than the prior."""
+    order = np.argsort(samples, axis=0)
+    ranges = []
+    for j in range(samples.shape[1]):
+        v, w = samples[order[:, j], j], weights[order[:, j]]
+        cdf = np.cumsum(w) / w.sum()
+        lo, hi = (float(np.interp(q, cdf, v)) for q in quantiles)
+        if truths is not None and np.isfinite(truths[j]):
+            lo, hi = min(lo, float(truths[j])), max(hi, float(truths[j]))
+        pad = 0.1 * (hi - lo) if hi > lo else 0.5 * max(abs(lo), 1e-6)
+        ranges.append((lo - pad, hi + pad))
+    return ranges
+
+
 def plot_corner(samples, weights, names: Sequence[str], path: str | Path, *,
-                truths: Sequence[float] | None = None, dpi: int = 100) -> Path:
+                truths: Sequence[float] | None = None, units: Sequence[str] | None = None,
+                dpi: int = 100) -> Path:
     """Corner plot of weighted ``samples`` (shape (n, d)) with :mod:`corner`; returns ``path``.
 
-    ``weights`` may be None (equal weights). Labels are :func:`short_label` of ``names``; ``truths``
-    (length d) are drawn as lines. Axis ranges span the samples with non-zero weight and the truths.
+    ``weights`` may be None (equal weights). Labels are :func:`short_label` of ``names`` with
+    ``units`` (length d; "" for none) in brackets; ``truths`` (length d; pass them only for simulated
+    data) are drawn as lines. Axis ranges are :func:`corner_ranges`: the weighted 0.5–99.5 %
+    quantiles, not the prior.
     """
     import corner
     from matplotlib.figure import Figure
@@ -402,18 +422,13 @@ def plot_corner(samples, weights, names: Sequence[str], path: str | Path, *,
     if w.shape != (n,):
         raise ValueError(f"weights must have shape ({n},), got {w.shape}")
     w = w / w.sum()
-    used = samples[w > 0]
-    ranges = []
-    for j in range(d):
-        lo, hi = float(np.min(used[:, j])), float(np.max(used[:, j]))
-        if truths is not None and np.isfinite(truths[j]):
-            lo, hi = min(lo, float(truths[j])), max(hi, float(truths[j]))
-        pad = 0.05 * (hi - lo) if hi > lo else 0.5 * max(abs(lo), 1e-6)
-        ranges.append((lo - pad, hi + pad))
+    ranges = corner_ranges(samples, w, truths=truths)
+    units = list(units) if units is not None else [""] * d
+    labels = [short_label(s) + (f" [{u}]" if u else "") for s, u in zip(names, units, strict=True)]
     size = max(4.0, 1.9 * d)
     fig = Figure(figsize=(size, size), dpi=dpi)
     fig.subplots(d, d)
-    corner.corner(samples, weights=w, labels=[short_label(s) for s in names], truths=truths,
+    corner.corner(samples, weights=w, labels=labels, truths=truths,
                   truth_color="tab:red", range=ranges, fig=fig, show_titles=True, title_fmt=".3g",
                   quantiles=(0.16, 0.5, 0.84), title_kwargs={"fontsize": 8}, label_kwargs={"fontsize": 10},
                   plot_datapoints=False, fill_contours=True, levels=(0.393, 0.865), smooth=1.0)

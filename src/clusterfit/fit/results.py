@@ -73,7 +73,7 @@ def report_text(result: SearchResult, evaluation: Evaluation, composed: Composed
 
 def write_results(folder: Path, composed: ComposedModel, result: SearchResult, evaluation: Evaluation,
                   model: ClusterModel, likelihood: str, truths=None,
-                  compile_s: float | None = None) -> dict[str, Path]:
+                  compile_s: float | None = None, derived=None) -> dict[str, Path]:
     """Write every results file into ``folder`` (each atomically); returns their paths by name.
 
     :func:`.run.fit` writes into the staging folder of its output (:mod:`clusterfit.output`), which puts the
@@ -87,10 +87,27 @@ def write_results(folder: Path, composed: ComposedModel, result: SearchResult, e
     header = ["parameter", "median", "lower_16", "upper_84", "map", "max_likelihood", "prior"]
     if truths is not None:
         header.append("truth")
-    contents["summary.csv"] = render_csv(header, summary_rows(result, composed, truths))
-    contents["report.txt"] = report_text(result, evaluation, composed, likelihood, compile_s)
+    rows = summary_rows(result, composed, truths)
+    for q in derived or ():  # derived quantities: median, 16/84 % over draws; best fit in max_likelihood
+        rows.append([f"derived.{q.name}", q.median, q.lower_16, q.upper_84, None, q.best,
+                     f"derived [{q.unit or '1'}]"] + ([None] if truths is not None else []))
+    contents["summary.csv"] = render_csv(header, rows)
+    contents["report.txt"] = report_text(result, evaluation, composed, likelihood, compile_s) + \
+        derived_text(derived or [])
     write_files_atomic(folder, contents)
     return {name: folder / name for name in contents}
+
+
+def derived_text(derived) -> str:
+    """The report section of the derived quantities (:mod:`clusterfit.products.derived`)."""
+    if not derived:
+        return ""
+    lines = ["", "derived quantities (best fit; posterior median and 16-84 % over draws of the samples):",
+             f"  {'quantity':<34}{'unit':>8}{'best':>14}{'median':>14}{'16 %':>14}{'84 %':>14}"]
+    for q in derived:
+        lines.append(f"  {q.name:<34}{q.unit or '-':>8}{q.best:>14.5g}{q.median:>14.5g}{q.lower_16:>14.5g}"
+                     f"{q.upper_84:>14.5g}")
+    return "\n".join(lines) + "\n"
 
 
 def truths_from(composed: ComposedModel) -> np.ndarray:

@@ -10,7 +10,7 @@ import numpy as np
 from rich.console import Console
 
 from ..model import ComposedModel, compose
-from ..output import output_folder
+from ..output import output_folder, read_manifest
 from ..tables import load_model
 from ..tables.model import TABLE_FILES, render_model
 from .checkpoint import check_checkpoint, fingerprint
@@ -85,9 +85,11 @@ def fit(dataset_folder: str | Path, results_folder: str | Path, *, likelihood: s
         result, evaluation, truths, compile_s = _search(dataset_folder, composed, likelihood, search, config,
                                                         console)
         model = best_model(composed, result.best, evaluation)
-        write_results(out.staging, composed, result, evaluation, model, likelihood, truths, compile_s)
+        derived = _derived(composed, result, evaluation, console)
+        write_results(out.staging, composed, result, evaluation, model, likelihood, truths, compile_s, derived)
         if plots:
-            _plots(out.staging, composed, result, evaluation, truths)
+            simulated = "simulate" in read_manifest(dataset_folder)["runs"]
+            _plots(out.staging, composed, result, evaluation, truths if simulated else None)
     if notes is not None:
         notes.extend(out.notes)
     files = {name: out.folder / name for name in out.written}
@@ -167,7 +169,26 @@ def _laplace_search(composed: ComposedModel, data, likelihood: str, log_l, confi
                    wall_s=time.perf_counter() - t0)
 
 
-_PLOTS = ("critical_curves.png", "corner.png")
+_PLOTS = ("critical_curves.png", "corner.png", "mass_profile.png")
+DERIVED_DRAWS = 20
+
+
+def _derived(composed: ComposedModel, result: SearchResult, evaluation, console: Console):
+    """Derived quantities (:mod:`clusterfit.products.derived`) at the best fit and over
+    ``DERIVED_DRAWS`` posterior draws."""
+    from ..products.derived import derived_quantities
+    from ..products.maps import posterior_draws
+
+    draws = posterior_draws(result.weights, result.samples, DERIVED_DRAWS, seed=1)
+    with console.status("derived quantities (Einstein radii, masses, magnifications) ..."):
+        return derived_quantities(composed.at(result.best), result.best, evaluation, draws,
+                                  extent=_derived_extent(composed))
+
+
+def _derived_extent(composed: ComposedModel) -> float:
+    from .plots import default_extent
+
+    return 1.6 * default_extent(composed)[1]
 _WORKER: dict = {}
 
 
@@ -185,9 +206,37 @@ def _plots(folder: Path, composed, result, evaluation, truths) -> dict[str, Path
         from .plots import plot_corner, plot_critical_curves
     except ImportError:  # plotting is optional for headless library use
         return {}
+    from ..products.derived import plot_mass_profile
+    from ..products.maps import posterior_draws
+
+    draws = posterior_draws(result.weights, result.samples, DERIVED_DRAWS, seed=1)
     return {
         "critical_curves.png": plot_critical_curves(composed, result.best, evaluation,
                                                     folder / "critical_curves.png"),
         "corner.png": plot_corner(result.samples, result.weights, list(result.names),
-                                  folder / "corner.png", truths=truths),
+                                  folder / "corner.png", truths=truths, units=_units(composed)),
+        "mass_profile.png": plot_mass_profile(composed.at(result.best), result.best, folder / "mass_profile.png",
+                                              draws),
     }
+
+
+def _units(composed: ComposedModel) -> list[str]:
+    """The unit of each free parameter (its profile class in the registry), for the corner plot."""
+    from ..registry import get_spec
+
+    rows = {(fam, r.galaxy, r.attr_name): r for fam in ("mass", "light", "point")
+            for r in composed.model.family(fam)}
+    rels = {r.tier: r for r in composed.model.scaling_relations}
+    out = []
+    for fp in composed.free:
+        spec, column = None, fp.column
+        if (fp.table, fp.galaxy, fp.attr_name) in rows:
+            spec = rows[(fp.table, fp.galaxy, fp.attr_name)].spec
+        elif fp.table == "scaling_relations" and fp.galaxy in rels and column.endswith("_ref"):
+            spec, column = get_spec(rels[fp.galaxy].profile_class, "mass"), column.removesuffix("_ref")
+        unit = ""
+        for par in spec.physical_parameters if spec is not None else ():
+            if column in par.columns:
+                unit = par.unit
+        out.append("" if unit in ("", "dimensionless", "-") else unit)
+    return out
