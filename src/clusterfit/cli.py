@@ -340,8 +340,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("folder", type=Path)
     p.add_argument("-o", "--output", type=Path, required=True, help="the results folder")
     p.add_argument("--overwrite", action="store_true", help=_OVERWRITE)
-    p.add_argument("--likelihood", choices=("source", "image"), default="source",
-                   help="source-plane (linearised) or image-plane χ²")
+    p.add_argument("--likelihood", default="source",
+                   help="source (source-plane, linearised χ²) or image (image-plane χ²); source+time_delay, "
+                        "source+flux, source+time_delay+flux add those columns of point_datasets.csv "
+                        "(positions alone by default; a column present but not fitted is noted)")
     p.add_argument("--search", choices=("nautilus", "laplace"), default="nautilus",
                    help="nested sampling over the prior, or MAP + importance sampling around it")
     _add_search_options(p, n_live=300, n_networks=2)

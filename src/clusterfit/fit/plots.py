@@ -427,6 +427,19 @@ def plot_corner(samples, weights, names: Sequence[str], path: str | Path, *,
     labels = [short_label(s) + (f" [{u}]" if u else "") for s, u in zip(names, units, strict=True)]
     size = max(4.0, 1.9 * d)
     fig = Figure(figsize=(size, size), dpi=dpi)
+    if d == 1:  # corner cannot draw one parameter into a given figure: a weighted histogram
+        ax = fig.subplots()
+        ax.hist(samples[:, 0], bins=40, range=ranges[0], weights=w, histtype="step", color="k")
+        q = corner.quantile(samples[:, 0], (0.16, 0.5, 0.84), weights=w)
+        for v in q:
+            ax.axvline(v, ls="--", color="k", lw=0.8)
+        if truths is not None:
+            ax.axvline(truths[0], color="tab:red")
+        ax.set_xlabel(labels[0])
+        ax.set_title(f"{labels[0]} = {q[1]:.4g} (+{q[2] - q[1]:.2g} / -{q[1] - q[0]:.2g})", fontsize=9)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fig.savefig(path, dpi=dpi, bbox_inches="tight", pad_inches=0.1)
+        return path
     fig.subplots(d, d)
     corner.corner(samples, weights=w, labels=labels, truths=truths,
                   truth_color="tab:red", range=ranges, fig=fig, show_titles=True, title_fmt=".3g",

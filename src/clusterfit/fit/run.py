@@ -16,7 +16,7 @@ from ..tables.model import TABLE_FILES, render_model
 from .checkpoint import check_checkpoint, fingerprint
 from .evaluate import Evaluation, evaluate_model
 from .interrupt import interruptible
-from .likelihood import make_log_likelihood, make_source_plane_chi2, point_data
+from .likelihood import TERMS, check_terms, make_log_likelihood, make_source_plane_chi2, point_data
 from .local_images import make_image_log_likelihood, make_local_image_chi2
 from .results import best_model, write_results
 from .search import SearchConfig, SearchResult, find_map, laplace_importance, run_nautilus
@@ -70,8 +70,7 @@ def fit(dataset_folder: str | Path, results_folder: str | Path, *, likelihood: s
     with ``overwrite``; other files there are never touched; it may not be the dataset folder. ``notes``
     receives what a user should know about files left there."""
     console = console or Console()
-    if likelihood not in ("source", "image"):
-        raise ValueError(f"likelihood must be 'source' or 'image', not {likelihood!r}")
+    kind, terms = split_likelihood(likelihood)
     if search not in ("nautilus", "laplace"):
         raise ValueError(f"search must be 'nautilus' or 'laplace', not {search!r}")
     composed = prepare(dataset_folder)
@@ -96,10 +95,31 @@ def fit(dataset_folder: str | Path, results_folder: str | Path, *, likelihood: s
     return FitResult(Path(results_folder), composed, result, evaluation, files, truths)
 
 
+def split_likelihood(likelihood: str) -> tuple[str, tuple[str, ...]]:
+    """``"source+time_delay+flux"`` → ``("source", ("time_delay", "flux"))``, checked."""
+    kind, *terms = likelihood.split("+")
+    if kind not in ("source", "image"):
+        raise ValueError(f"likelihood must be 'source' or 'image' (optionally +time_delay, +flux), not "
+                         f"{likelihood!r}")
+    for t in terms:
+        if t not in TERMS:
+            raise ValueError(f"unknown likelihood term {t!r} in {likelihood!r}; valid: {', '.join(TERMS)}")
+    if terms and kind != "source":
+        raise ValueError("time-delay and flux terms go with the source-plane likelihood: "
+                         f"--likelihood source+{'+'.join(terms)}")
+    return kind, tuple(terms)
+
+
 def _search(dataset_folder, composed: ComposedModel, likelihood: str, search: str, config: SearchConfig,
             console: Console):
     """Compile the likelihood, run the search, evaluate its best point."""
     data = point_data(composed)
+    _, terms = split_likelihood(likelihood)
+    check_terms(composed, data, terms)
+    for column in TERMS:  # a column that is there but not fitted is said once, never dropped silently
+        if getattr(data, column) is not None and column not in terms:
+            console.print(f"note: point_datasets.csv has {column} for {int(np.isfinite(getattr(data, column)).sum())} "
+                          f"images; not fitted (add it: --likelihood {likelihood}+{column})", highlight=False)
     truths = composed.vector_from_tables()
     t0 = time.perf_counter()
     log_l = _log_likelihood(composed, data, likelihood)
@@ -135,8 +155,9 @@ def _search(dataset_folder, composed: ComposedModel, likelihood: str, search: st
 
 
 def _log_likelihood(composed: ComposedModel, data, likelihood: str):
-    if likelihood == "source":
-        return make_log_likelihood(composed, data)
+    kind, terms = split_likelihood(likelihood)
+    if kind == "source":
+        return make_log_likelihood(composed, data, terms)
     return make_image_log_likelihood(composed, data)
 
 
@@ -145,7 +166,8 @@ def _laplace_search(composed: ComposedModel, data, likelihood: str, log_l, confi
     """MAP on the source-plane χ² from several starts (the image-plane one from its result), then
     importance sampling around the MAP with ``log_l`` (see :func:`.search.laplace_importance`)."""
     t0 = time.perf_counter()
-    source_chi2 = make_source_plane_chi2(composed, data)
+    likelihood, terms = split_likelihood(likelihood)
+    source_chi2 = make_source_plane_chi2(composed, data, terms)
     chi2_s = lambda t: source_chi2(t)[0]  # noqa: E731
     console.print(f"maximum a posteriori, source-plane χ², {config.n_starts} starts:")
     found = find_map(chi2_s, composed.priors, composed.vector_from_tables(), config.n_starts,
