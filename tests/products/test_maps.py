@@ -108,3 +108,25 @@ def test_maps_errors(folder, tmp_path, capsys):
     assert not (tmp_path / "new").exists()
     assert main(["maps", str(folder), "-o", str(tmp_path / "new"), "--z", "2", "--samples", "3"]) == 1
     assert "samples.csv" in capsys.readouterr().out
+
+
+def test_regions_of_an_isothermal_sphere(tmp_path):
+    """critical.reg is the circle r = θ_E about the reference, in ICRS degrees; caustics.reg its
+    point caustic (SIS: every critical point maps to the lens centre); images.reg has both images."""
+    f = tmp_path / "sis"
+    f.mkdir()
+    (f / "mass.csv").write_text("galaxy,attr_name,profile_class,y,x,einstein_radius,redshift\n"
+                                "lens,mass,IsothermalSph,0.0,0.0,10.0,0.3\n")
+    (f / "point.csv").write_text("galaxy,attr_name,profile_class,y,x,redshift\nsrc,p,Point,1.0,0.5,2.0\n")
+    (f / "sky_reference.csv").write_text(f"ra,dec\n{RA0},{DEC0}\n")
+    make_maps(f, tmp_path / "m", 2.0, fov=30.0, pixel=0.2)
+    ref = SkyCoord(RA0 * u.deg, DEC0 * u.deg)
+    text = (tmp_path / "m" / "critical.reg").read_text()
+    assert "icrs" in text and text.count("polygon(") == 1
+    nums = np.array(text.split("polygon(")[1].split(")")[0].split(","), float).reshape(-1, 2)
+    r = SkyCoord(nums[:, 0] * u.deg, nums[:, 1] * u.deg).separation(ref).to_value(u.arcsec)
+    assert np.max(np.abs(r - 10.0)) < 0.02  # contour interpolated between 0.2″ pixels
+    caus = (tmp_path / "m" / "caustics.reg").read_text().split("polygon(")[1].split(")")[0]
+    c = np.array(caus.split(","), float).reshape(-1, 2)
+    assert np.max(SkyCoord(c[:, 0] * u.deg, c[:, 1] * u.deg).separation(ref).to_value(u.arcsec)) < 0.05
+    assert (tmp_path / "m" / "images.reg").read_text().count("box(") == 2

@@ -106,10 +106,13 @@ def _offsets(reference: SkyReference, ra, dec) -> tuple[np.ndarray, np.ndarray]:
     return y.reshape(ra.shape), x.reshape(ra.shape)
 
 
-def offsets_from_sky(table: RawTable, reference: SkyReference | None, errors: list[CsvError]) -> RawTable:
+def offsets_from_sky(table: RawTable | None, reference: SkyReference | None,
+                     errors: list[CsvError]) -> RawTable | None:
     """``table`` with its ``ra, dec`` columns (degrees) replaced by ``y, x`` offsets (arcsec) about
     ``reference``; unchanged when it has neither. Errors (file, line, column) for a table with both
     ``ra, dec`` and ``y, x``, one of the pair only, no ``sky_reference.csv``, or a bad cell."""
+    if table is None:  # unreadable: reported by the reader
+        return table
     has = [c for c in SKY_COLUMNS if c in table.header]
     if not has:
         return table
