@@ -50,11 +50,13 @@ def _polyline(reference, line: np.ndarray, colour: str) -> list[str]:
 
 
 def contours(ticks: np.ndarray, det: np.ndarray) -> list[np.ndarray]:
-    """det A = 0 contours of a map (rows y, columns x on ``ticks``) as (n, 2) arrays in (y, x)."""
+    """det A = 0 contours of a map (rows y, columns x on ``ticks``) as (n, 2) arrays in (y, x); curves
+    smaller than 2 pixels (unresolved, e.g. around a singular centre) are left out."""
     import contourpy
 
+    step = float(ticks[1] - ticks[0]) if len(ticks) > 1 else 1.0
     lines = contourpy.contour_generator(ticks, ticks, det, line_type="Separate").lines(0.0)
-    return [ln[:, ::-1] for ln in lines if len(ln) >= 2]
+    return [ln[:, ::-1] for ln in lines if len(ln) >= 2 and np.ptp(ln, axis=0).max() >= 2 * step]
 
 
 def region_files(composed: ComposedModel, theta, maps: dict[str, np.ndarray], grid, z: float
