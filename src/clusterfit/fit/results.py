@@ -93,9 +93,29 @@ def write_results(folder: Path, composed: ComposedModel, result: SearchResult, e
                      f"derived [{q.unit or '1'}]"] + ([None] if truths is not None else []))
     contents["summary.csv"] = render_csv(header, rows)
     contents["report.txt"] = report_text(result, evaluation, composed, likelihood, compile_s) + \
-        derived_text(derived or [])
+        images_text(evaluation, composed.model.sky_reference) + derived_text(derived or [])
     write_files_atomic(folder, contents)
     return {name: folder / name for name in contents}
+
+
+def images_text(evaluation: Evaluation, sky_reference=None) -> str:
+    """Report section: every predicted image with its RA/Dec (with ``sky_reference.csv``), signed
+    magnification and time delay (days, relative to the image paired with the first observed one)."""
+    from ..tables.sky import sky_from_offsets
+
+    lines = ["", "predicted images" + (" on the sky (RA, Dec in degrees, ICRS)" if sky_reference else "")
+             + ": y, x [arcsec], magnification, time delay [days]"]
+    for s in evaluation.systems:
+        if not s.predicted:
+            continue
+        ys, xs = [p[0] for p in s.predicted], [p[1] for p in s.predicted]
+        ra, dec = sky_from_offsets(sky_reference, ys, xs) if sky_reference else ([None] * len(ys),) * 2
+        delays = s.time_delays or [float("nan")] * len(ys)
+        lines.append(f"  {s.name} (z = {s.redshift:g})")
+        for (y, x, mu), a, d, dt in zip(s.predicted, ra, dec, delays, strict=True):
+            sky = f"{a:12.7f} {d:12.7f}  " if a is not None else ""
+            lines.append(f"    {sky}{y:11.5f} {x:11.5f} {mu:10.3f} {dt:11.2f}")
+    return "\n".join(lines) + "\n"
 
 
 def derived_text(derived) -> str:
