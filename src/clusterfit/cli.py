@@ -102,7 +102,13 @@ def _cmd_evaluate(args: argparse.Namespace, console: Console) -> int:
 
     model = load_model(args.folder)
     if args.json:
-        print(json.dumps(evaluate_model(model, source=args.source).to_json(model.sky_reference)))
+        ev = evaluate_model(model, source=args.source)
+        out = ev.to_json(model.sky_reference)
+        if args.derived:
+            from .products.derived import folder_derived
+
+            out["derived"] = [q.to_json() for q in folder_derived(model, ev, args.samples)]
+        print(json.dumps(out))
         return 0
     with console.status(f"solving the images of {escape(str(args.folder))} ..."):
         ev = evaluate_model(model, source=args.source)
@@ -311,6 +317,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("evaluate", help="the model against its point_datasets.csv: rms, chi2, images")
     p.add_argument("folder", type=Path)
     p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--derived", action="store_true", help="with --json: add the derived quantities (Einstein "
+                   "radii, aperture masses, magnification and parity; docs/products.md)")
+    p.add_argument("--samples", type=int, default=20, help="with --derived: posterior draws from the folder's "
+                   "samples.csv for median and 16/84 %% (0: best fit only)")
     p.add_argument("--source", choices=("optimal", "barycentre", "lenstool"), default="optimal",
                    help="source position per system: optimal (linearised image-plane χ²), the "
                         "barycentre of the traced images, or lenstool (|μ|-weighted barycentre and "

@@ -73,3 +73,20 @@ def test_derived_quantities_with_draws(tmp_path):
     assert abs(te.best - 10.0) < 1e-3 and abs(te.median - 10.5) < 1e-3
     assert te.lower_16 < te.median < te.upper_84
     assert q["mass_2d.R=100kpc"].best > 0
+
+
+def test_evaluate_json_derived(tmp_path, capsys):
+    import json
+
+    from clusterfit.cli import main
+
+    f = _folder(tmp_path, "galaxy,attr_name,profile_class,y,x,einstein_radius,redshift\n"
+                          "lens,mass,IsothermalSph,0.0,0.0,10.0,0.3\n")
+    (f / "sky_reference.csv").write_text("ra,dec\n150.0,2.0\n")
+    assert main(["evaluate", str(f), "--json", "--derived"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    q = {d["name"]: d for d in out["derived"]}
+    assert abs(q["einstein_radius.z=2"]["best"] - 10.0) < 1e-3 and q["einstein_radius.z=2"]["median"] is None
+    system = out["systems"][0]
+    assert len(system["predicted_radec"]) == len(system["predicted"]) == len(system["time_delays"]) == 2
+    assert system["parity"] == [1 if p[2] > 0 else -1 for p in system["predicted"]]

@@ -26,7 +26,7 @@ from ..model import ComposedModel
 from ..registry import get_spec
 from .fields import cosmology_of, evaluate_fields, field_evaluator, unit_weights
 
-__all__ = ["Quantity", "einstein_radius", "aperture_mass", "derived_quantities", "main_lens_plane",
+__all__ = ["Quantity", "folder_derived", "einstein_radius", "aperture_mass", "derived_quantities", "main_lens_plane",
            "DEFAULT_APERTURES_KPC", "plot_mass_profile"]
 
 DEFAULT_APERTURES_KPC = (100.0, 200.0, 500.0)
@@ -250,3 +250,22 @@ def plot_mass_profile(composed: ComposedModel, theta, path, draws: np.ndarray | 
     ax.legend()
     fig.savefig(path, dpi=dpi)
     return path
+
+
+def folder_derived(model, evaluation, samples: int = 20, seed: int = 1) -> list[Quantity]:
+    """Derived quantities of a model folder at its table values; with ``samples`` > 0 and a
+    ``samples.csv`` in the folder (a results folder), posterior ranges over that many draws."""
+    from pathlib import Path
+
+    from ..fit.plots import default_extent
+    from ..model import compose
+    from .maps import posterior_draws, read_samples
+
+    composed = compose(model)
+    theta = composed.vector_from_tables()
+    draws = None
+    if samples > 0 and model.folder is not None and (Path(model.folder) / "samples.csv").exists():
+        weights, table = read_samples(Path(model.folder), composed.names)
+        draws = posterior_draws(weights, table, samples, seed)
+    return derived_quantities(composed.at(theta), theta, evaluation, draws,
+                              extent=1.6 * default_extent(composed)[1])
