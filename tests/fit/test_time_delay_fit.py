@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from rich.console import Console
 
@@ -53,3 +54,32 @@ def test_h0_free_without_delays_and_unused_columns(dataset, tmp_path):
         split_likelihood("image+time_delay")
     assert split_likelihood("source+time_delay+flux") == ("source", ("time_delay", "flux"))
     assert not (tmp_path / "r1").exists() or not any((tmp_path / "r1").iterdir())
+
+
+def test_flux_term_is_zero_at_the_truth_and_grows_away(tmp_path):
+    """Exact fluxes (F |μ|, no noise): the flux χ² is ~0 at the truth (source flux solved) and not at a
+    wrong lens strength; a flux-only change in the data changes only the flux term."""
+    from clusterfit import load_model
+    from clusterfit.fit.likelihood import make_source_plane_chi2, point_data
+    from clusterfit.model import compose
+    from clusterfit.simulate.point import PointNoise
+
+    model = tmp_path / "model"
+    model.mkdir()
+    (model / "mass.csv").write_text(
+        "galaxy,attr_name,profile_class,y,x,sigma,r_core,r_cut,gamma_1,gamma_2,redshift\n"
+        "lens,mass,dPIEMassSph,0.0,0.0,900.0,2.0,300.0,,,0.3\n"
+        "lens,shear,ExternalShear,,,,,,0.05,-0.03,0.3\n")
+    (model / "point.csv").write_text("galaxy,attr_name,profile_class,y,x,flux,redshift\n"
+                                     "src_0,point_0,PointFlux,1.0,0.6,3.0,2.0\n")
+    (model / "priors.csv").write_text("galaxy,attr_name,parameter,prior,lower,upper,mean,sigma\n"
+                                      "lens,mass,sigma,Uniform,700,1100,,\n")
+    simulate(model, tmp_path / "ds", noise=PointNoise(add=False))
+    c = compose(load_model(tmp_path / "ds"))
+    data = point_data(c)
+    assert data.flux is not None and np.all(data.flux > 0)
+    pos, both = make_source_plane_chi2(c, data), make_source_plane_chi2(c, data, ("flux",))
+    t = c.vector_from_tables()
+    assert float(both(t)[0] - pos(t)[0]) < 1e-6
+    wrong = t * 1.02
+    assert float(both(wrong)[0] - pos(wrong)[0]) > 1.0
