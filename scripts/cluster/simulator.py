@@ -29,10 +29,6 @@ import argparse
 import sys
 from pathlib import Path
 
-import clusterfit as cf
-from clusterfit.output import read_manifest
-from clusterfit.simulate import PointNoise, simulate
-
 DEFAULT_DATASET = Path("dataset") / "cluster"
 
 """
@@ -49,6 +45,10 @@ def simulate_cluster(model_folder: Path | None = None, dataset_folder: Path | No
     (default ``dataset/cluster``); ``positions_noise`` is the 1σ position noise per axis in arcsec.
     ``overwrite=None`` replaces the files of an earlier simulation of that folder only (its manifest
     says so); files it did not write make it stop and name them (then pass ``True``)."""
+    import clusterfit as cf  # here, not at the top: --help answers at once, without loading JAX
+    from clusterfit.output import read_manifest
+    from clusterfit.simulate import PointNoise, simulate
+
     model_folder = Path(model_folder or cf.example_folder())
     dataset_folder = Path(dataset_folder or DEFAULT_DATASET)
     if overwrite is None:
