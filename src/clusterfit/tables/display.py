@@ -33,14 +33,16 @@ def csv_table(name: str, text: str, all_rows: bool = True) -> Table:
     rows = list(csv.reader(io.StringIO(text)))
     data = rows[1:]
     first, last, left_out = (range(len(data)), range(0), 0) if all_rows else head_tail(len(data))
-    title = name if not left_out else f"{name} ({len(data):,} rows; {left_out:,} not shown: --all shows them)"
-    table = Table(title=Text(title), title_justify="left", show_lines=False, header_style="bold cyan")
+    title = name if not left_out else f"{name} ({len(data):,} rows)"
+    caption = f"{left_out:,} rows not shown (lines {first.stop + 2}–{last.start + 1}); --all shows them"
+    table = Table(title=Text(title), title_justify="left", show_lines=False, header_style="bold cyan",
+                  caption=Text(caption) if left_out else None, caption_justify="left")
     table.add_column("line", style="dim", justify="right")
     for h in rows[0]:
         table.add_column(Text(h), justify="left", overflow="fold")
     for k, i in enumerate([*first, *last]):
         if left_out and k == len(first):
-            table.add_row("…", Text(f"{left_out:,} rows"), *["…"] * (len(rows[0]) - 1))
+            table.add_row(*["…"] * (len(rows[0]) + 1))
         table.add_row(str(i + 2), *[Text(c) if c else "·" for c in data[i]])  # Text: cells are never markup
     return table
 
