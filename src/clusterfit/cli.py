@@ -120,14 +120,12 @@ def _print_written(console: Console, folder: Path, key: str, notes: list[str], a
 
 
 def _cmd_evaluate(args: argparse.Namespace, console: Console) -> int:
-    import json
-
     from .fit.evaluate import evaluate_model
     from .tables import load_model
 
     model = load_model(args.folder)
     if args.json:
-        print(json.dumps(evaluate_model(model, source=args.source).to_json()))
+        print_json(evaluate_model(model, source=args.source).to_json())
         return 0
     with console.status(f"solving the images of {escape(str(args.folder))} ..."):
         ev = evaluate_model(model, source=args.source)
