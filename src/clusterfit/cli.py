@@ -283,10 +283,10 @@ def _cmd_demo(args: argparse.Namespace, console: Console) -> int:
                           "folder")
     console.rule("clusterfit demo")
     console.print(f"1. simulate the embedded example ({example_folder()}) into {out / 'dataset'}",
-                  highlight=False)
+                  highlight=False, markup=False)
     with console.status("solving the images of 3 sources behind a 33-galaxy cluster ..."):
         simulate(example_folder(), out / "dataset", seed=args.seed, overwrite=args.overwrite)
-    console.print(f"2. fit it (source-plane likelihood, nautilus) into {out / 'results'}", highlight=False)
+    console.print(f"2. fit it (source-plane likelihood, nautilus) into {out / 'results'}", highlight=False, markup=False)
     result = fit(out / "dataset", out / "results", config=_search_config(args), console=console,
                  overwrite=args.overwrite)
     if args.json:
@@ -294,7 +294,7 @@ def _cmd_demo(args: argparse.Namespace, console: Console) -> int:
         return 0
     _print_fit(result, console, truths=True)
     console.print("plots: " + ", ".join(str(p) for n, p in sorted(result.files.items()) if n.endswith(".png")),
-                  highlight=False)
+                  highlight=False, markup=False)
     console.print(f"Next: edit a CSV in {out / 'dataset'} (e.g. a sigma in mass.csv), then "
                   f"`clusterfit simulate {out / 'dataset'} -o {out / 'dataset'} --overwrite` and "
                   f"`clusterfit fit {out / 'dataset'} -o {out / 'results'} --overwrite` again.",
