@@ -11,9 +11,33 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
-__all__ = ["NautilusProgress"]
+import numpy as np
+
+__all__ = ["NautilusProgress", "live_fraction"]
 
 F_LIVE = 0.01  # nautilus's default exploration target (Sampler.run(f_live=0.01))
+
+
+def live_fraction(sampler) -> float:
+    """Nautilus's ``f_live`` (the live set's share of the evidence) from the points as they are.
+
+    ``Sampler.f_live`` cannot be read from inside the likelihood: nautilus calls it between counting a
+    batch (``shell_n``) and storing its likelihoods, so the two differ in length. Here each shell's
+    volume is shared among the points it holds now."""
+    from scipy.special import logsumexp
+
+    log_l = [np.asarray(x, float) for x in sampler.log_l]
+    n = np.array([len(x) for x in log_l])
+    if n.sum() == 0:
+        return 1.0
+    log_v = np.repeat(np.asarray(sampler.shell_log_v, float)[: len(n)] - np.log(np.maximum(n, 1)), n)
+    ll = np.concatenate(log_l)
+    ok = np.isfinite(log_v) & np.isfinite(ll)  # a shell just added has no volume yet
+    log_w, ll = log_v[ok] + ll[ok], ll[ok]
+    if not len(ll):
+        raise ValueError("no point with a volume yet")
+    live = log_w[np.argsort(ll)][-sampler.n_live:]
+    return float(np.exp(logsumexp(live) - logsumexp(log_w)))
 
 
 @dataclass
@@ -36,7 +60,7 @@ class NautilusProgress:
         self._t_last = now
         try:
             if not sampler.explored:
-                f_live = sampler.f_live
+                f_live = live_fraction(sampler)
                 self._last = f"exploring: live evidence fraction {f_live:.2g} → {F_LIVE:g}"
             else:
                 n_eff = float(sampler.n_eff)
@@ -44,8 +68,8 @@ class NautilusProgress:
                     self._t_explored, self._n_eff_explored = now, n_eff
                 self.fraction = min(n_eff / self.n_eff, 1.0)
                 self._last = f"N_eff {n_eff:,.0f}/{self.n_eff:,}" + self._eta(n_eff, now)
-        except (AttributeError, ValueError, IndexError):  # a sampler version without these estimates
-            self._last = ""
+        except (AttributeError, ValueError, IndexError):  # another nautilus version: the last line stands
+            pass
         return self._last
 
     def _eta(self, n_eff: float, now: float) -> str:
