@@ -57,7 +57,10 @@ __Model__
 
 One call reads every table. Each object knows the CSV row it came from, so what you see is what you wrote.
 """
-model = cf.load_model(dataset_folder)
+try:
+    model = cf.load_model(dataset_folder)
+except ValueError as exc:  # every problem of the tables, with file, line and column: fix them and re-run
+    raise SystemExit(f"error: {exc}") from None
 print(model.summary())
 for galaxy in model.galaxies.values():
     print(" ", galaxy)
