@@ -229,6 +229,30 @@ register(ProfileSpec(
     "spherical Navarro-Frenk-White halo", "Wright & Brainerd 2000",
 ))
 register(ProfileSpec(
+    "NFW", "mass",
+    (
+        _centre(), _ell_comps(),
+        ParameterSpec("kappa_s", "", 0.05, "characteristic convergence ρ_s r_s / Σ_cr"),
+        ParameterSpec("scale_radius", "arcsec", 1.0, "scale radius r_s (major axis)"),
+    ),
+    "elliptical Navarro-Frenk-White halo, elliptical in the convergence (major-axis radius)",
+    "Heyrovský & Karamazov 2024 (A&A 690, A20); Wright & Brainerd 2000",
+))
+register(ProfileSpec(
+    "PowerLaw", "mass",
+    (
+        _centre(), _ell_comps(),
+        ParameterSpec("einstein_radius", "arcsec", 1.0, "Einstein radius (major-axis convention, as PyAutoLens)"),
+        ParameterSpec("slope", "", 2.0, "3D density slope γ (ρ ∝ r^−γ, 1 < γ < 3; 2 is isothermal)"),
+    ),
+    "elliptical power-law mass distribution (EPL)", "Tessore & Metcalf 2015",
+))
+register(ProfileSpec(
+    "MassSheet", "mass",
+    (_centre(), ParameterSpec("kappa", "", 0.0, "constant convergence κ of the sheet")),
+    "uniform mass sheet (constant convergence)", "Gorenstein, Falco & Shapiro 1988",
+))
+register(ProfileSpec(
     "NFWMCRLudlowSph", "mass",
     (
         _centre(),
