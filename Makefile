@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml
 venv: $(STAMP)
 
 demo: $(STAMP)
-	$(VENV)/bin/clusterfit demo
+	$(VENV)/bin/clusterfit demo --overwrite
 
 test: $(STAMP)
 	$(PY) -m ruff check .

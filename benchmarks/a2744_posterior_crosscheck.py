@@ -54,7 +54,7 @@ def main(argv=None) -> int:
     save_model(import_lenstool(DATA / cluster.folder / cluster.par), folder)
     _zero_cores_lenstool_zeroed(folder, _best_par(cluster), console)
     t0 = time.perf_counter()
-    result = fit(folder, work / "a2744_source_nautilus", likelihood="source", search="nautilus",
+    result = fit(folder, work / "a2744_source_nautilus", likelihood="source", search="nautilus", overwrite=True,
                  config=SearchConfig(n_live=args.n_live, n_eff=args.n_eff, seed=1), console=console, plots=False)
     s = result.search
     console.print(f"nautilus, source-plane posterior: {s.n_like:,} evaluations, {time.perf_counter() - t0:,.0f} s, "

@@ -1,6 +1,6 @@
 """Refit published Lenstool models from their own inputs (issue 9): Abell 2744 and Abell S1063 (gold).
 
-For each cluster the input ``.par`` in ``../shared/data/lenstool/<folder>/`` is imported as it stands
+For each cluster the input ``.par`` in ``tests/data/lenstool/<folder>/`` is imported as it stands
 (``clusterfit import-lenstool``: its ``limit`` blocks become ``priors.csv``, its potfiles scaling tiers,
 its multiple images ``point_datasets.csv`` with σ = ``sigposArcsec``), then fitted by ``clusterfit fit
 --likelihood image --search laplace``: the maximum a posteriori from several starts on the source-plane χ²,
@@ -42,7 +42,7 @@ from clusterfit.interop.lenstool import import_lenstool
 from clusterfit.tables import load_model, save_model
 
 HERE = Path(__file__).resolve().parent
-DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "lenstool"
+DATA = Path(__file__).resolve().parents[1] / "tests" / "data" / "lenstool"
 
 
 @dataclass(frozen=True)

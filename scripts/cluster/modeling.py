@@ -65,7 +65,8 @@ Nautilus nested sampling over the free parameters, with the source-plane likelih
 the source positions solved analytically so they add no dimensions). Progress shows evaluations, rate and
 the best χ². ``n_live`` trades accuracy for time.
 """
-result = fit(dataset_folder, results_folder, config=SearchConfig(n_live=200, n_eff=1000, n_networks=1))
+result = fit(dataset_folder, results_folder, config=SearchConfig(n_live=200, n_eff=1000, n_networks=1),
+             overwrite=True)  # replaces the earlier run's results (only those files)
 
 """
 __Results__

@@ -67,6 +67,7 @@ __Fit__ (see ``modeling.py`` for the full script)
 from clusterfit.fit.run import fit  # noqa: E402
 from clusterfit.fit.search import SearchConfig  # noqa: E402
 
-result = fit(dataset, workspace / "results", config=SearchConfig(n_live=200, n_eff=800, n_networks=1))
+result = fit(dataset, workspace / "results", config=SearchConfig(n_live=200, n_eff=800, n_networks=1),
+             overwrite=True)  # replaces the earlier run's results (only those files)
 print(f"image-plane rms {result.evaluation.rms_arcsec:.4f}\" — results in {result.folder}")
 print("Now edit", model_folder / "mass.csv", "and run this script again.")

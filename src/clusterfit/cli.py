@@ -66,11 +66,22 @@ def _cmd_simulate(args: argparse.Namespace, console: Console) -> int:
     from .simulate import PointNoise, simulate
 
     noise = PointNoise(positions_noise=args.positions_noise, add=not args.no_noise)
+    notes: list[str] = []
     with console.status(f"simulating {args.model_folder} ..."):
-        out = simulate(args.model_folder, args.output, seed=args.seed, noise=noise,
+        out = simulate(args.model_folder, args.output, seed=args.seed, noise=noise, notes=notes,
                        time_delays=args.time_delays, imaging=args.imaging, overwrite=args.overwrite)
-    console.print(f"wrote {out}: " + ", ".join(sorted(p.name for p in out.iterdir())), highlight=False)
+    _print_written(console, out, "simulate", notes)
     return 0
+
+
+def _print_written(console: Console, folder: Path, key: str, notes: list[str]) -> None:
+    """``wrote FOLDER: files`` (from the folder's manifest) and the notes of the output policy."""
+    from .output import read_manifest
+
+    files = (read_manifest(folder)["runs"].get(key) or {}).get("files") or {}
+    console.print(f"wrote {folder}: " + ", ".join(sorted(files)), highlight=False, markup=False)
+    for note in notes:
+        console.print(f"note: {note}", highlight=False, markup=False)
 
 
 def _cmd_evaluate(args: argparse.Namespace, console: Console) -> int:
@@ -101,13 +112,20 @@ def _cmd_evaluate(args: argparse.Namespace, console: Console) -> int:
 
 def _cmd_import_lenstool(args: argparse.Namespace, console: Console) -> int:
     from .interop.lenstool import import_lenstool
-    from .tables import save_model
+    from .output import output_folder
+    from .tables import TABLE_FILES
+    from .tables.model import render_model
 
     notes: list[str] = []
     model = import_lenstool(args.par, notes=notes, images=args.images)
-    if args.output.exists() and any(args.output.iterdir()) and not args.overwrite:
-        raise FileExistsError(f"{args.output} is not empty; pass --overwrite to replace its tables")
-    save_model(model, args.output)
+    if not model.mass and not model.scaling_galaxies:
+        raise ValueError(f"{args.par}: no potentials to import (no potentiel or potfile block); "
+                         f"nothing was written to {args.output}")
+    contents = render_model(model)
+    with output_folder(args.output, "import-lenstool", owned=contents, overwrite=args.overwrite,
+                       companions=TABLE_FILES) as out:
+        out.write_all(contents)
+    notes += out.notes
     for note in notes:
         console.print(f"note: {note}", highlight=False, markup=False)
     console.print(f"wrote {args.output}: {len(model.mass)} mass rows, {len(model.scaling_galaxies)} members, "
@@ -118,10 +136,17 @@ def _cmd_import_lenstool(args: argparse.Namespace, console: Console) -> int:
 
 def _cmd_export_lenstool(args: argparse.Namespace, console: Console) -> int:
     from .interop.lenstool import export_lenstool
+    from .output import check_writable_file, output_folder
     from .tables import load_model
 
     notes: list[str] = []
-    path = export_lenstool(load_model(args.folder), args.output, notes=notes)
+    model = load_model(args.folder)
+    name = check_writable_file(args.output, ".par file").name
+    with output_folder(args.output.parent, "export-lenstool", owned=[name], overwrite=args.overwrite,
+                       key=f"export-lenstool {name}") as out:
+        export_lenstool(model, out.path(name), notes=notes)
+    notes += out.notes
+    path = args.output
     for note in notes:
         console.print(f"note: {note}", highlight=False, markup=False)
     console.print(f"wrote {path} and its catalogues", highlight=False)
@@ -132,9 +157,10 @@ def _cmd_export_autolens(args: argparse.Namespace, console: Console) -> int:
     from .interop.autolens_export import export_autolens
     from .tables import load_model
 
-    out = export_autolens(load_model(args.folder), args.output, overwrite=args.overwrite)
-    console.print(f"wrote {out}: " + ", ".join(sorted(p.name for p in out.iterdir()))
-                  + "; in PyAutoLens: python load_in_autolens.py", highlight=False)
+    notes: list[str] = []
+    out = export_autolens(load_model(args.folder), args.output, overwrite=args.overwrite, notes=notes)
+    _print_written(console, out, "export-autolens", notes)
+    console.print(f"in PyAutoLens: python {out / 'load_in_autolens.py'}", highlight=False, markup=False)
     return 0
 
 
@@ -170,30 +196,42 @@ def _print_fit(result, console: Console, truths: bool) -> None:
 def _cmd_fit(args: argparse.Namespace, console: Console) -> int:
     from .fit.run import fit
 
+    notes: list[str] = []
     result = fit(args.folder, args.output, likelihood=args.likelihood, search=args.search,
-                 config=_search_config(args), console=console)
+                 config=_search_config(args), console=console, overwrite=args.overwrite, notes=notes)
     _print_fit(result, console, truths=False)
+    for note in notes:
+        console.print(f"note: {note}", highlight=False, markup=False)
     return 0
 
 
 def _cmd_demo(args: argparse.Namespace, console: Console) -> int:
     from .examples import example_folder
     from .fit.run import fit
+    from .output import OutputError
     from .simulate import simulate
 
     out = args.output
+    if out.exists() and not out.is_dir():
+        raise OutputError(f"{out} is a file, not a folder; give a folder path for the demo (-o)")
+    if not args.overwrite and any((out / d).exists() for d in ("dataset", "results")):
+        raise OutputError(f"{out} holds an earlier demo; pass --overwrite to replace its files, or -o another "
+                          "folder")
     console.rule("clusterfit demo")
     console.print(f"1. simulate the embedded example ({example_folder()}) into {out / 'dataset'}",
                   highlight=False)
     with console.status("solving the images of 3 sources behind a 33-galaxy cluster ..."):
-        simulate(example_folder(), out / "dataset", seed=args.seed, overwrite=True)
+        simulate(example_folder(), out / "dataset", seed=args.seed, overwrite=args.overwrite)
     console.print(f"2. fit it (source-plane likelihood, nautilus) into {out / 'results'}", highlight=False)
-    result = fit(out / "dataset", out / "results", config=_search_config(args), console=console)
+    result = fit(out / "dataset", out / "results", config=_search_config(args), console=console,
+                 overwrite=args.overwrite)
     _print_fit(result, console, truths=True)
     console.print("plots: " + ", ".join(str(p) for n, p in sorted(result.files.items()) if n.endswith(".png")),
                   highlight=False)
-    console.print("Next: edit a CSV in the dataset folder (e.g. a sigma in mass.csv), then "
-                  "`clusterfit simulate ... --overwrite` and `clusterfit fit ...` again.")
+    console.print(f"Next: edit a CSV in {out / 'dataset'} (e.g. a sigma in mass.csv), then "
+                  f"`clusterfit simulate {out / 'dataset'} -o {out / 'dataset'} --overwrite` and "
+                  f"`clusterfit fit {out / 'dataset'} -o {out / 'results'} --overwrite` again.",
+                  highlight=False, markup=False)
     return 0
 
 
@@ -206,6 +244,10 @@ def _add_search_options(p: argparse.ArgumentParser, n_live: int, n_networks: int
     p.add_argument("--checkpoint", type=Path, default=None, help="HDF5 file to resume from")
     p.add_argument("--n-starts", type=int, default=4, help="laplace search: optimiser starts")
     p.add_argument("--n-samples", type=int, default=8000, help="laplace search: importance samples")
+
+
+_OVERWRITE = ("replace the files this command writes if they exist already (other files in the output "
+              "folder are never touched; docs/output.md)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -234,7 +276,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-noise", action="store_true", help="exact positions (noise column kept)")
     p.add_argument("--time-delays", action="store_true", help="add time delays (days)")
     p.add_argument("--imaging", action="store_true", help="also write data.fits, noise_map.fits, psf.fits")
-    p.add_argument("--overwrite", action="store_true", help="replace an existing dataset folder")
+    p.add_argument("--overwrite", action="store_true", help=_OVERWRITE)
     p.set_defaults(func=_cmd_simulate)
     p = sub.add_parser("evaluate", help="the model against its point_datasets.csv: rms, chi2, images")
     p.add_argument("folder", type=Path)
@@ -248,23 +290,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("par", type=Path)
     p.add_argument("-o", "--output", type=Path, required=True)
     p.add_argument("--images", type=Path, default=None,
-                   help="take the multiple images from this .par (e.g. the input .par when importing a "
-                        "best.par, which names no image catalogue)")
-    p.add_argument("--overwrite", action="store_true")
+                   help="take the multiple images from this .par (the input .par of a best.par, which "
+                        "names no image catalogue): only its image block, catalogue and sigposArcsec are "
+                        "read, and the redshifts the best.par reports as fitted override its own")
+    p.add_argument("--overwrite", action="store_true", help=_OVERWRITE)
     p.set_defaults(func=_cmd_import_lenstool)
     p = sub.add_parser("export-lenstool", help="a model folder → a Lenstool .par with catalogues")
     p.add_argument("folder", type=Path)
     p.add_argument("-o", "--output", type=Path, required=True, help="the .par file to write")
+    p.add_argument("--overwrite", action="store_true", help=_OVERWRITE)
     p.set_defaults(func=_cmd_export_lenstool)
     p = sub.add_parser("export-autolens", help="a model folder → a folder for PyAutoLens's CSV loaders "
                        "(members expanded) with load_in_autolens.py")
     p.add_argument("folder", type=Path)
-    p.add_argument("-o", "--output", type=Path, required=True, help="the folder to write (must not exist)")
-    p.add_argument("--overwrite", action="store_true", help="replace an existing output folder")
+    p.add_argument("-o", "--output", type=Path, required=True, help="the folder to write")
+    p.add_argument("--overwrite", action="store_true", help=_OVERWRITE)
     p.set_defaults(func=_cmd_export_autolens)
     p = sub.add_parser("fit", help="fit a dataset folder; write the results folder")
     p.add_argument("folder", type=Path)
     p.add_argument("-o", "--output", type=Path, required=True, help="the results folder")
+    p.add_argument("--overwrite", action="store_true", help=_OVERWRITE)
     p.add_argument("--likelihood", choices=("source", "image"), default="source",
                    help="source-plane (linearised) or image-plane χ²")
     p.add_argument("--search", choices=("nautilus", "laplace"), default="nautilus",
@@ -273,6 +318,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_fit)
     p = sub.add_parser("demo", help="simulate the embedded example and fit it")
     p.add_argument("-o", "--output", type=Path, default=Path("clusterfit_demo"))
+    p.add_argument("--overwrite", action="store_true", help=_OVERWRITE)
     _add_search_options(p, n_live=200, n_networks=1)
     p.set_defaults(func=_cmd_demo)
     return parser
@@ -288,6 +334,12 @@ def main(argv: list[str] | None = None) -> int:
     except (ValueError, FileNotFoundError, FileExistsError) as exc:
         console.print(f"[red]error:[/red] {exc}", highlight=False)
         return 1
+    except OSError as exc:  # disk full, permissions: the system's own words, with the path
+        console.print(f"[red]error:[/red] {exc}", highlight=False)
+        return 1
+    except KeyboardInterrupt:
+        console.print("[red]interrupted[/red]: nothing was written; earlier output is as it was", highlight=False)
+        return 130
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:

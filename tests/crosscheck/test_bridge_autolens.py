@@ -117,10 +117,7 @@ def test_example_source_and_image_positions(al, example_data):
 def test_a2744_best_par_source_and_image_positions(al):
     from clusterfit.interop.lenstool import import_lenstool
 
-    data_py = Path(__file__).resolve().parents[1] / "interop" / "lenstool_data.py"
-    DATA = runpy.run_path(str(data_py))["DATA"]  # noqa: N806  (the shared Lenstool data)
-    if not DATA.is_dir():
-        pytest.skip("shared/data not present")
+    DATA = Path(__file__).resolve().parents[1] / "data" / "lenstool"  # noqa: N806  (tests/data/lenstool/README.md)
     model = import_lenstool(DATA / "a2744" / "best.par", images=DATA / "a2744" / "A2744_SLspec.par")
     cm = compose(model)
     theta = cm.vector_from_tables()
@@ -269,8 +266,9 @@ def test_export_autolens_folder_loads_with_its_script(al, example_data, tmp_path
     assert main(["export-autolens", str(example_data), "-o", str(out)]) == 0
     assert main(["export-autolens", str(example_data), "-o", str(out)]) == 1  # exists
     assert main(["export-autolens", str(example_data), "-o", str(out), "--overwrite"]) == 0
-    assert sorted(p.name for p in out.iterdir()) == ["light.csv", "load_in_autolens.py", "mass.csv",
-                                                      "point.csv", "point_datasets.csv"]
+    assert sorted(p.name for p in out.iterdir()) == ["clusterfit_manifest.json", "light.csv",
+                                                      "load_in_autolens.py", "mass.csv", "point.csv",
+                                                      "point_datasets.csv"]
     model = load_model(example_data)
     cwd = os.getcwd()
     try:

@@ -133,7 +133,7 @@ def test_save_is_atomic_when_rendering_fails(example_copy, monkeypatch):
 def test_save_is_atomic_when_writing_fails(example_copy, monkeypatch):
     import os
 
-    import clusterfit.tables.csvio as io_
+    import clusterfit.output as io_  # the one atomic writer (save_model uses it)
 
     before = _texts(example_copy)
     model = load_model(example_copy)

@@ -16,7 +16,7 @@ one-to-one pairing of all solved images.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 import jax
 import numpy as np
@@ -27,7 +27,7 @@ from ..tables import ClusterModel
 from .pairing import lenstool_local_images, pair_images
 
 __all__ = ["SystemEvaluation", "Evaluation", "evaluate_model", "optimal_source", "lenstool_source",
-           "SOURCES"]
+           "SOURCES", "image_residuals"]
 
 SOURCES = ("optimal", "barycentre", "lenstool")
 
@@ -44,6 +44,7 @@ class SystemEvaluation:
     predicted: list[tuple[float, float, float]]  # (y, x, magnification)
     n_missing: int
     n_extra: int
+    images: list[dict] = field(default_factory=list)  # per observed image: see image_residuals
 
 
 @dataclass(frozen=True)
@@ -149,7 +150,8 @@ def evaluate_model(model: ClusterModel | ComposedModel, theta=None,
             float(np.nansum(d2 / sigma**2)), float(sy), float(sx),
             [(float(a), float(b), float(m)) for a, b, m in zip(images.y, images.x, images.magnification,
                                                               strict=True)],
-            int(pairing.missing.sum()), int(len(pairing.extra))))
+            int(pairing.missing.sum()), int(len(pairing.extra)),
+            image_residuals(ds, oy - pairing.dy, ox - pairing.dx, ~pairing.missing)))
     return _total(systems)
 
 
@@ -158,6 +160,26 @@ def _total(systems: list[SystemEvaluation]) -> Evaluation:
     total_d2 = sum(s.rms_arcsec**2 * s.n_images for s in systems if np.isfinite(s.rms_arcsec))
     return Evaluation(float(np.sqrt(total_d2 / n)), float(sum(s.chi2 for s in systems)), n,
                       sum(s.n_missing for s in systems), sum(s.n_extra for s in systems), systems)
+
+
+def image_residuals(ds, pred_y, pred_x, found) -> list[dict]:
+    """Per observed image of dataset ``ds``, laid out like Lenstool's ``chires.dat``: ``system``, ``id``
+    (``<system>.<k>``, k its order in the dataset), ``source`` (the file:line it came from), ``z``,
+    observed ``y, x``, predicted ``y_pred, x_pred`` (None when no image was found), ``dy, dx`` =
+    predicted − observed, ``distance`` = |Δθ| and ``chi2`` = |Δθ|²/σ² (arcsec; σ its
+    ``positions_noise``; None when not found)."""
+    root = ds.name[len("point_"):] if ds.name.startswith("point_") else ds.name
+    out = []
+    for k, (im, py, px, ok) in enumerate(zip(ds.images, pred_y, pred_x, found, strict=True), start=1):
+        ok = bool(ok) and bool(np.isfinite(py) and np.isfinite(px))
+        dy, dx = (float(py - im.y), float(px - im.x)) if ok else (None, None)
+        out.append({"system": ds.name, "id": f"{root}.{k}", "source": str(im.source), "z": im.redshift,
+                    "y": im.y, "x": im.x, "y_pred": float(py) if ok else None,
+                    "x_pred": float(px) if ok else None, "dy": dy, "dx": dx,
+                    "distance": float(np.hypot(dy, dx)) if ok else None,
+                    "chi2": float((dy**2 + dx**2) / im.positions_noise**2) if ok else None,
+                    "found": ok})
+    return out
 
 
 def dist_min(y, x) -> float:
@@ -199,5 +221,5 @@ def _lenstool_evaluation(composed: ComposedModel, params, datasets, sources, tra
             float(sources[ds.name][1]), float(sources[ds.name][2]),
             [(float(a), float(b), float(m)) for a, b, m in zip(found.y[sl][ok], found.x[sl][ok], mu[sl][ok],
                                                               strict=True)],
-            int((~ok).sum()), 0))
+            int((~ok).sum()), 0, image_residuals(ds, found.y[sl], found.x[sl], ok)))
     return _total(systems)

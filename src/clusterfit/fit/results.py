@@ -15,7 +15,7 @@ import numpy as np
 from ..model import ComposedModel
 from ..tables import ClusterModel, ProfileRow
 from ..tables.csvio import render_csv, write_files_atomic
-from ..tables.model import TABLE_FILES, render_model
+from ..tables.model import render_model
 from .evaluate import Evaluation
 from .search import SearchResult
 
@@ -74,7 +74,10 @@ def report_text(result: SearchResult, evaluation: Evaluation, composed: Composed
 def write_results(folder: Path, composed: ComposedModel, result: SearchResult, evaluation: Evaluation,
                   model: ClusterModel, likelihood: str, truths=None,
                   compile_s: float | None = None) -> dict[str, Path]:
-    """Write every results file into ``folder``; returns their paths by name."""
+    """Write every results file into ``folder`` (each atomically); returns their paths by name.
+
+    :func:`.run.fit` writes into the staging folder of its output (:mod:`clusterfit.output`), which puts the
+    files in place together and removes those of an earlier fit that this one does not write."""
     folder = Path(folder)
     contents: dict[str, str] = dict(render_model(model))
     names = list(result.names)
@@ -86,8 +89,7 @@ def write_results(folder: Path, composed: ComposedModel, result: SearchResult, e
         header.append("truth")
     contents["summary.csv"] = render_csv(header, summary_rows(result, composed, truths))
     contents["report.txt"] = report_text(result, evaluation, composed, likelihood, compile_s)
-    stale = [f for f in TABLE_FILES if f not in contents]
-    write_files_atomic(folder, contents, remove=stale)
+    write_files_atomic(folder, contents)
     return {name: folder / name for name in contents}
 
 

@@ -10,8 +10,12 @@ import numpy as np
 from rich.console import Console
 
 from ..model import ComposedModel, compose
+from ..output import output_folder
 from ..tables import load_model
+from ..tables.model import TABLE_FILES, render_model
+from .checkpoint import check_checkpoint, fingerprint
 from .evaluate import Evaluation, evaluate_model
+from .interrupt import interruptible
 from .likelihood import make_log_likelihood, make_source_plane_chi2, point_data
 from .local_images import make_image_log_likelihood, make_local_image_chi2
 from .results import best_model, write_results
@@ -51,7 +55,7 @@ def prepare(dataset_folder: str | Path) -> ComposedModel:
 
 def fit(dataset_folder: str | Path, results_folder: str | Path, *, likelihood: str = "source",
         search: str = "nautilus", config: SearchConfig = SearchConfig(), console: Console | None = None,
-        plots: bool = True) -> FitResult:
+        plots: bool = True, overwrite: bool = False, notes: list[str] | None = None) -> FitResult:
     """Fit the folder's model to its point datasets; write ``results_folder``.
 
     ``likelihood``: ``"source"`` (linearised, source-plane χ²) or ``"image"`` (image-plane χ² with each
@@ -59,15 +63,42 @@ def fit(dataset_folder: str | Path, results_folder: str | Path, *, likelihood: s
     batched. ``search``: ``"nautilus"`` (nested sampling over the whole prior) or ``"laplace"`` (maximum a
     posteriori from several starts on the source-plane χ², polished on the image-plane χ² when that is the
     likelihood, then importance sampling of the posterior around it; minutes instead of hours for
-    real clusters whose priors pin the mode)."""
+    real clusters whose priors pin the mode).
+
+    The results folder is written under the output policy (:mod:`clusterfit.output`): all files at once
+    after the search and the plots, or nothing (an error, Ctrl-C, a kill); existing results are replaced only
+    with ``overwrite``; other files there are never touched; it may not be the dataset folder. ``notes``
+    receives what a user should know about files left there."""
     console = console or Console()
-    composed = prepare(dataset_folder)
-    data = point_data(composed)
-    truths = composed.vector_from_tables()
     if likelihood not in ("source", "image"):
         raise ValueError(f"likelihood must be 'source' or 'image', not {likelihood!r}")
     if search not in ("nautilus", "laplace"):
         raise ValueError(f"search must be 'nautilus' or 'laplace', not {search!r}")
+    composed = prepare(dataset_folder)
+    owned = [*render_model(composed.model), "samples.csv", "summary.csv", "report.txt",
+             *(_PLOTS if plots else ())]
+    with (output_folder(results_folder, "fit", owned=owned, inputs=[dataset_folder], overwrite=overwrite,
+                        companions=TABLE_FILES) as out, interruptible()):
+        if config.checkpoint is not None and search == "nautilus":
+            check_checkpoint(config.checkpoint, fingerprint(composed, likelihood, config.n_live,
+                                                            config.n_networks, config.n_batch, config.seed))
+        result, evaluation, truths, compile_s = _search(dataset_folder, composed, likelihood, search, config,
+                                                        console)
+        model = best_model(composed, result.best, evaluation)
+        write_results(out.staging, composed, result, evaluation, model, likelihood, truths, compile_s)
+        if plots:
+            _plots(out.staging, composed, result, evaluation, truths)
+    if notes is not None:
+        notes.extend(out.notes)
+    files = {name: out.folder / name for name in out.written}
+    return FitResult(Path(results_folder), composed, result, evaluation, files, truths)
+
+
+def _search(dataset_folder, composed: ComposedModel, likelihood: str, search: str, config: SearchConfig,
+            console: Console):
+    """Compile the likelihood, run the search, evaluate its best point."""
+    data = point_data(composed)
+    truths = composed.vector_from_tables()
     t0 = time.perf_counter()
     log_l = _log_likelihood(composed, data, likelihood)
     log_l(truths[None, :])  # compile
@@ -90,17 +121,15 @@ def fit(dataset_folder: str | Path, results_folder: str | Path, *, likelihood: s
             result = run_nautilus(log_l, composed.priors, config, console)
         else:
             result = _laplace_search(composed, data, likelihood, log_l, config, console)
-    finally:
+    except BaseException:
         if pool is not None:
-            pool.close()
+            pool.terminate()
+        raise
+    if pool is not None:
+        pool.close()
     with console.status("solving the images of the best fit ..."):
         evaluation = evaluate_model(composed, result.best)
-    model = best_model(composed, result.best, evaluation)
-    files = write_results(results_folder, composed, result, evaluation, model, likelihood, truths,
-                          compile_s)
-    if plots:
-        files.update(_plots(Path(results_folder), composed, result, evaluation, truths))
-    return FitResult(Path(results_folder), composed, result, evaluation, files, truths)
+    return result, evaluation, truths, compile_s
 
 
 def _log_likelihood(composed: ComposedModel, data, likelihood: str):
@@ -138,6 +167,7 @@ def _laplace_search(composed: ComposedModel, data, likelihood: str, log_l, confi
                    wall_s=time.perf_counter() - t0)
 
 
+_PLOTS = ("critical_curves.png", "corner.png")
 _WORKER: dict = {}
 
 

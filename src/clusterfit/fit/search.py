@@ -19,6 +19,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from ..model import PriorVector
+from .interrupt import raise_if_interrupted
 
 __all__ = ["SearchConfig", "SearchResult", "MapResult", "run_nautilus", "optimise", "find_map",
            "laplace_importance"]
@@ -78,6 +79,7 @@ class _Tracked:
         self.label = label
 
     def __call__(self, thetas: np.ndarray) -> np.ndarray:
+        raise_if_interrupted()  # a Ctrl-C that nautilus's network training swallowed stops the fit here
         thetas = np.atleast_2d(thetas)
         if self.pool is not None and len(thetas) > 1:
             parts = np.array_split(thetas, getattr(self.pool, "_processes", 2))
@@ -127,12 +129,9 @@ def run_nautilus(log_likelihood: Callable, priors: PriorVector, config: SearchCo
             task = None
         tracked = _Tracked(log_likelihood, progress, task, pool,
                            log=console if config.progress and progress is None else None)
-        sampler = Sampler(priors.transform, tracked, n_dim=len(priors), n_live=config.n_live,
-                          vectorized=True, pass_dict=False, seed=config.seed, n_batch=config.n_batch,
-                          n_networks=config.n_networks,
-                          filepath=None if config.checkpoint is None else str(config.checkpoint),
-                          resume=True)
+        sampler = _sampler(Sampler, priors, tracked, config, console)
         sampler.run(n_eff=config.n_eff, discard_exploration=True, verbose=False)
+        raise_if_interrupted()
         points, log_w, log_l = sampler.posterior()
     finally:
         if progress is not None:
@@ -146,6 +145,28 @@ def run_nautilus(log_likelihood: Callable, priors: PriorVector, config: SearchCo
     log_post = log_l + priors.log_density(points)
     return SearchResult(priors.names, points, log_w, log_l, float(sampler.log_z), int(sampler.n_like),
                         wall, best, points[np.argmax(log_post)])
+
+
+def _sampler(Sampler, priors: PriorVector, tracked, config: SearchConfig, console: Console):
+    """Nautilus's sampler, resumed from ``config.checkpoint`` if there is one; a checkpoint that cannot be
+    read (killed while being written) is moved aside to ``*.damaged`` and the search starts afresh."""
+    def make():
+        return Sampler(priors.transform, tracked, n_dim=len(priors), n_live=config.n_live, vectorized=True,
+                       pass_dict=False, seed=config.seed, n_batch=config.n_batch, n_networks=config.n_networks,
+                       filepath=None if config.checkpoint is None else str(config.checkpoint), resume=True)
+
+    path = None if config.checkpoint is None else Path(config.checkpoint)
+    if path is None or not path.exists():
+        return make()
+    try:
+        return make()
+    except (OSError, KeyError, ValueError, TypeError, RuntimeError) as exc:
+        damaged = path.with_name(path.name + ".damaged")
+        path.replace(damaged)
+        console.print(f"checkpoint {path} cannot be read ({type(exc).__name__}: {exc}); it was probably "
+                      f"cut off while being written. Moved to {damaged.name}; starting the search afresh.",
+                      markup=False, highlight=False)
+        return make()
 
 
 def optimise(chi2: Callable, priors: PriorVector, start: np.ndarray, n_starts: int = 4, seed: int = 1):

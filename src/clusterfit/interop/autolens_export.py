@@ -17,22 +17,20 @@ median) with
 * ``cosmology.csv`` kept (it still loads in clusterfit), and ``load_in_autolens.py``: the calls that
   read the folder in PyAutoLens and build the tracer with the model cosmology.
 
-The folder is written to a temporary sibling and renamed into place (atomic); an existing ``out`` is
-replaced only with ``overwrite``. For the fit itself use :func:`clusterfit.interop.autolens.to_autolens_model`.
+The folder is written under the output policy (:mod:`clusterfit.output`, docs/output.md): its files all at
+once, existing ones replaced only with ``overwrite``, nothing else in ``out`` touched. For the fit itself use :func:`clusterfit.interop.autolens.to_autolens_model`.
 """
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
+from ..output import output_folder
 from ..registry import get_spec
 from ..tables import ClusterModel, ProfileRow
-from ..tables.csvio import write_files_atomic
-from ..tables.model import render_model
+from ..tables.model import TABLE_FILES, render_model
 from .autolens import resolved_model
 
 __all__ = ["autolens_tables", "export_autolens", "load_script"]
@@ -113,28 +111,16 @@ def load_script(model: ClusterModel) -> str:
     return "\n".join(lines)
 
 
-def export_autolens(model: ClusterModel, out: str | Path, overwrite: bool = False, theta=None) -> Path:
-    """Write :func:`autolens_tables` of ``model`` and ``load_in_autolens.py`` into the folder ``out``."""
-    out = Path(out)
-    if out.exists() and not out.is_dir():
-        raise FileExistsError(f"{out} exists and is not a folder; choose another output path")
-    if out.exists() and not overwrite:
-        raise FileExistsError(f"{out} exists; pass --overwrite (overwrite=True) to replace it")
+def export_autolens(model: ClusterModel, out: str | Path, overwrite: bool = False, theta=None,
+                    notes: list[str] | None = None) -> Path:
+    """Write :func:`autolens_tables` of ``model`` and ``load_in_autolens.py`` into the folder ``out``
+    under the output policy (:mod:`clusterfit.output`); ``out`` may not be the model's own folder."""
     tables = autolens_tables(model, theta)
     contents: dict[str, str] = {**render_model(tables), "load_in_autolens.py": load_script(tables)}
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    try:
-        write_files_atomic(tmp, contents)
-        if out.exists():
-            old = out.with_name(f".{out.name}.old")
-            shutil.rmtree(old, ignore_errors=True)
-            out.rename(old)
-            tmp.rename(out)
-            shutil.rmtree(old)
-        else:
-            tmp.rename(out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return out
+    inputs = [] if model.folder is None else [model.folder]
+    with output_folder(out, "export-autolens", owned=contents, inputs=inputs, overwrite=overwrite,
+                       companions=TABLE_FILES) as folder:
+        folder.write_all(contents)
+    if notes is not None:
+        notes.extend(folder.notes)
+    return Path(out)

@@ -25,7 +25,6 @@ Conventions (PyAutoLens's ``SimulatorImaging``, ``autolens.SimulatorImaging``):
 from __future__ import annotations
 
 import os
-import tempfile
 import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -35,6 +34,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from clusterfit.output import atomic_path
 from clusterfit.physics import light_profiles as _light_profiles  # noqa: F401  (attaches "intensity")
 from clusterfit.registry import get_spec
 
@@ -415,17 +415,8 @@ def _header(config: ImagingConfig, what: str):
 def _write_fits_atomic(path: Path, array: np.ndarray, header) -> None:
     from astropy.io import fits
 
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        fits.PrimaryHDU(np.flipud(np.asarray(array, dtype=np.float64)), header=header).writeto(
-            tmp, overwrite=True
-        )
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    with atomic_path(path) as tmp:
+        fits.PrimaryHDU(np.flipud(np.asarray(array, dtype=np.float64)), header=header).writeto(tmp)
 
 
 def write_imaging(
@@ -437,7 +428,7 @@ def write_imaging(
 ) -> dict[str, Path]:
     """Write ``data.fits``, ``noise_map.fits``, ``psf.fits`` (and ``data.png``) to ``folder``.
 
-    Each FITS file is written to a temporary file in ``folder`` and moved into place (``os.replace``).
+    Each file is written to a temporary file in ``folder`` and moved into place (:func:`clusterfit.output.atomic_path`).
     Arrays are flipped up–down so that FITS row 1 is the bottom of the image (module docstring);
     headers carry ``PIXSCALE`` (arcsec), ``CENTRE_Y``/``CENTRE_X`` (arcsec), ``BUNIT``, ``EXPTIME``,
     ``SKY``, ``RDNOISE``. ``config`` defaults to ``imaging.config``. Returns the paths written.
@@ -536,13 +527,6 @@ def _write_png(imaging: Imaging, path: Path, config: ImagingConfig, title: str |
     )
     cbar = fig.colorbar(im, ax=ax, ticks=_asinh_ticks(vmin, vmax, max(noise, 1e-12)), format="%g")
     cbar.set_label(f"{BUNIT} per pixel (asinh stretch)")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp.png", dir=path.parent)
-    os.close(fd)
-    try:
+    with atomic_path(path) as tmp:
         fig.savefig(tmp, format="png")
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
     return path

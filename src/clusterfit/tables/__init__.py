@@ -13,9 +13,10 @@ from .rows import (
     ScalingRelation,
     Source,
 )
+from .sky import SkyReference
 
 __all__ = [
     "CsvError", "CsvErrors", "ClusterModel", "Galaxy", "FreeParameter", "TABLE_FILES",
     "load_model", "save_model", "validate_folder", "Cosmology", "PointDataset", "PointImage",
-    "PriorRow", "ProfileRow", "ScalingGalaxy", "ScalingRelation", "Source",
+    "PriorRow", "ProfileRow", "ScalingGalaxy", "ScalingRelation", "Source", "SkyReference",
 ]

@@ -5,8 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import math
-import os
-import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -149,28 +147,8 @@ def render_csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
 
 
 def write_files_atomic(folder: Path, contents: dict[str, str | bytes], remove: Iterable[str] = ()) -> None:
-    """Write every file of ``contents`` into ``folder`` all-or-nothing per file.
+    """Write every file of ``contents`` into ``folder``, all-or-nothing: see
+    :func:`clusterfit.output.write_files_atomic` (the one implementation; umask permissions)."""
+    from ..output import write_files_atomic as _write
 
-    Each file goes to a temporary file in the same folder first; only when all are written are they
-    renamed over the targets (``os.replace`` is atomic per file). On any error the temporaries are
-    removed and the old files stay intact. Names in ``remove`` are deleted after the renames.
-    """
-    folder.mkdir(parents=True, exist_ok=True)
-    temporaries: list[tuple[Path, Path]] = []
-    try:
-        for name, data in contents.items():
-            fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
-            temporaries.append((Path(tmp), folder / name))
-            with os.fdopen(fd, "wb") as f:
-                f.write(data.encode("utf-8") if isinstance(data, str) else data)
-                f.flush()
-                os.fsync(f.fileno())
-    except BaseException:
-        for tmp, _ in temporaries:
-            tmp.unlink(missing_ok=True)
-        raise
-    for tmp, target in temporaries:
-        os.replace(tmp, target)
-    for name in remove:
-        if name not in contents:
-            (folder / name).unlink(missing_ok=True)
+    _write(folder, contents, remove)

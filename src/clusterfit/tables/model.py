@@ -35,13 +35,14 @@ from .scaling import (
     render_scaling_galaxies,
     render_scaling_relations,
 )
+from .sky import SkyReference, read_sky_reference, render_sky_reference
 
 __all__ = ["ClusterModel", "Galaxy", "TABLE_FILES", "load_model", "save_model", "validate_folder",
            "model_errors", "MembersWithoutTierWarning"]
 
 TABLE_FILES = (
     "point_datasets.csv", "mass.csv", "light.csv", "point.csv", "scaling_galaxies.csv",
-    "scaling_relations.csv", "priors.csv", "cosmology.csv",
+    "scaling_relations.csv", "priors.csv", "cosmology.csv", "sky_reference.csv",
 )
 
 
@@ -81,6 +82,7 @@ class ClusterModel:
     scaling_relations: tuple[ScalingRelation, ...] = ()
     priors: tuple[PriorRow, ...] = ()
     cosmology: Cosmology = DEFAULT_COSMOLOGY
+    sky_reference: SkyReference | None = None  # origin of the y, x offsets (sky_reference.csv)
     folder: Path | None = field(default=None, compare=False)
 
     def family(self, family: Family) -> tuple[ProfileRow, ...]:
@@ -194,6 +196,8 @@ def _read_folder(folder: Path) -> tuple[ClusterModel, list[CsvError]]:
         cosmo = read_cosmology(raw, errors)
         if cosmo is not None:
             kw["cosmology"] = cosmo
+    if (raw := tables.get("sky_reference.csv")) and (sky := read_sky_reference(raw, errors)):
+        kw["sky_reference"] = sky
     model = ClusterModel(folder=folder, **kw)
     errors += model_errors(model, already=errors)
     return model, errors
@@ -332,6 +336,8 @@ def render_model(model: ClusterModel) -> dict[str, str]:
         out["priors.csv"] = render_priors(list(model.priors))
     if model.cosmology != DEFAULT_COSMOLOGY or model.cosmology.source.file == "cosmology.csv":
         out["cosmology.csv"] = render_cosmology(model.cosmology)
+    if model.sky_reference is not None:
+        out["sky_reference.csv"] = render_sky_reference(model.sky_reference)
     return out
 
 

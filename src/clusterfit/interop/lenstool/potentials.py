@@ -1,0 +1,215 @@
+"""``potentiel`` and ``limit`` blocks → mass rows and priors (Lenstool ``r_potentiel.c``, ``r_limit.c``,
+``set_lens.c``). Keywords arrive canonical (:func:`.context.checked_block`).
+
+- profil 81 → ``dPIEMass`` (``dPIEMassSph`` without ``ellipticite``/``angle_pos``/``ellip_pot`` lines);
+  profil 14 → ``ExternalShear``; no ``profil`` line → Lenstool's default profil 0, the singular
+  isothermal sphere → ``IsothermalSph`` (also profil 1 with ellipticity 0). Other profiles are refused.
+- Lenstool's defaults where a line is absent: centre (0, 0), ellipticity 0, angle 0, core 0, cut
+  infinite (refused for profil 81: a dPIE needs a finite cut); ``z_lens`` and ``v_disp`` have none.
+- ``*_kpc`` values win over arcsec ones (``set_lens``); ``ellip_pot`` e_p gives e = 2e_p/(1 + e_p²).
+- the k-th ``limit`` block applies to the k-th potential (after a potfile, to the first potential after
+  its members), as Lenstool attaches them; limits beyond ``nlens_opt`` are ignored.
+"""
+
+from __future__ import annotations
+
+from ...tables import PriorRow, ProfileRow, Source
+from .catalogue import radec_to_xy
+from .context import Ctx
+from .par import LenstoolError, ParBlock, ParLine
+from .units import shear_from_lenstool, sis_einstein_radius
+
+__all__ = ["potential_row", "limit_priors", "lenstool_prior", "DPIE_COLUMNS", "check_ellipticity_limits"]
+
+DPIE_COLUMNS = {"x_centre": "x", "y_centre": "y", "ellipticite": "ellipticity", "angle_pos": "angle_pos",
+                "v_disp": "sigma", "core_radius": "r_core", "core_radius_kpc": "r_core",
+                "cut_radius": "r_cut", "cut_radius_kpc": "r_cut"}
+
+
+def lenstool_prior(ln: ParLine, file, galaxy: str, attr: str, column: str,
+                   scale: float = 1.0) -> PriorRow | None:
+    """A limit line (``flag v1 v2 [step]``) as a prior: 0 fixed, 1 Uniform(v1, v2), 3 Gaussian(v1, v2)."""
+    flag = ln.flag(file)
+    if flag == 0:
+        return None
+    v1, v2 = ln.number(1, file, "first value") * scale, ln.number(2, file, "second value") * scale
+    src = Source(file.name, ln.line)
+    if flag == 1:
+        if not v1 < v2:
+            raise LenstoolError(file, ln.line, f"{ln.key}: uniform limits need min < max "
+                                f"(got {v1:g}, {v2:g})", "write 'key 1 min max step'")
+        return PriorRow(galaxy, attr, column, "Uniform", v1, v2, source=src)
+    if flag == 3:
+        if not v2 > 0:
+            raise LenstoolError(file, ln.line, f"{ln.key}: Gaussian width must be > 0 (got {v2:g})",
+                                "write 'key 3 mean sigma step'")
+        return PriorRow(galaxy, attr, column, "Gaussian", mean=v1, sigma=v2, source=src)
+    raise LenstoolError(file, ln.line, f"{ln.key}: limit flag {flag} is not supported",
+                        "use 0 (fixed), 1 (uniform min max) or 3 (Gaussian mean sigma)")
+
+
+def _name(b: ParBlock, index: int) -> tuple[str, str]:
+    nid = b.get("nid")
+    words = b.label.split()
+    tok = nid.args[0] if nid is not None and nid.args else (words[0] if words else f"O{index + 1}")
+    galaxy, _, attr = tok.partition(":")
+    return galaxy, attr
+
+
+def _value(b: ParBlock, key: str, file, default: float | None = None) -> float | None:
+    ln = b.get(key)
+    return default if ln is None else ln.number(0, file, key)
+
+
+def potential_row(b: ParBlock, index: int, ctx: Ctx) -> ProfileRow:
+    """One ``potentiel`` block as a mass row (see the module docstring)."""
+    file = ctx.path
+    prof = b.get("profil")
+    if prof is None:
+        kind = 0.0
+        ctx.note(f"{file.name}:{b.line}: potentiel {b.label!r} has no profil line: Lenstool's default "
+                 "profil 0 (singular isothermal sphere) → IsothermalSph")
+    else:
+        kind = prof.number(0, file, "profil")
+    z = _value(b, "z_lens", file)
+    if z is None or z <= 0:
+        raise LenstoolError(file, b.line if z is None else b.get("z_lens").line,
+                            f"potentiel {b.label!r} has no lens redshift" if z is None else
+                            f"potentiel {b.label!r}: z_lens must be > 0 (got {z:g})",
+                            "write the lens redshift: 'z_lens 0.3' (Lenstool has no default)")
+    galaxy, attr = _name(b, index)
+    src = Source(file.name, b.line)
+    e_line = b.get("ellipticite")
+    e = _value(b, "ellipticite", file, 0.0)
+    if e == 0.0 and b.get("ellip_pot") is not None:
+        ep = _value(b, "ellip_pot", file)
+        e = 2.0 * ep / (1.0 + ep * ep)
+        e_line = b.get("ellip_pot")
+    if abs(e) >= 1.0:
+        raise LenstoolError(file, e_line.line, f"potentiel {b.label!r}: ellipticity {e:g} is not "
+                            "below 1", "write (a² − b²)/(a² + b²) of the mass, 0 ≤ e < 1")
+    sig_ln = b.get("v_disp")
+    if sig_ln is not None and sig_ln.number(0, file, "v_disp") < 0:
+        raise LenstoolError(file, sig_ln.line, f"potentiel {b.label!r}: v_disp "
+                            f"{sig_ln.args[0]} is negative", "write the velocity dispersion in km/s, ≥ 0")
+    kap = b.get("kappa")
+    if kap is not None and kap.number(0, file, "kappa") != 0:
+        raise LenstoolError(file, kap.line, f"potentiel {b.label!r}: an external convergence (kappa "
+                            f"{kap.args[0]}) is not supported", "set kappa 0; clusterfit has no mass sheet")
+    if kind == 14:
+        g1, g2 = shear_from_lenstool(e, _value(b, "angle_pos", file, 0.0))
+        return ProfileRow("mass", galaxy, attr or "shear", "ExternalShear", {"gamma_1": g1, "gamma_2": g2},
+                          z, src)
+    x, y = _centre(b, ctx)
+    if sig_ln is None:
+        raise LenstoolError(file, b.line, f"potentiel {b.label!r} has no v_disp",
+                            "write 'v_disp <km/s>' (Lenstool has no default)")
+    sigma = sig_ln.number(0, file, "v_disp")
+    if kind in (0, 1):
+        if kind == 1 and e != 0:
+            raise LenstoolError(file, prof.line, f"potentiel {b.label!r}: profil 1 with ellipticity "
+                                f"{e:g} (Lenstool's pseudo-elliptical SIS) is not supported",
+                                "use profil 81 (dPIE) or set the ellipticity to 0")
+        if kind == 0 and (e != 0 or b.get("angle_pos") is not None):
+            ctx.note(f"{file.name}:{b.line}: profil 0 is circular: Lenstool sets its ellipticity and "
+                     "angle to 0")
+        return ProfileRow("mass", galaxy, attr or "mass", "IsothermalSph",
+                          {"y": y, "x": x, "einstein_radius": sis_einstein_radius(sigma)}, z, src)
+    if kind != 81:
+        raise LenstoolError(file, prof.line, f"potentiel {b.label!r}: profil {kind:g} is not "
+                            "supported", "clusterfit imports profil 81 (dPIE), 14 (shear) and 0 (SIS); "
+                            "convert other profiles by hand")
+    vals: dict[str, float] = {"y": y, "x": x, "sigma": sigma}
+    scale = ctx.scale(z)
+    for col, arc, kpc in (("r_core", "core_radius", "core_radius_kpc"),
+                          ("r_cut", "cut_radius", "cut_radius_kpc")):
+        v_kpc, v_arc = _value(b, kpc, file), _value(b, arc, file)
+        if v_kpc is not None and v_kpc != 0:
+            vals[col] = v_kpc / scale
+        elif v_arc is not None:
+            vals[col] = v_arc
+        elif col == "r_core":
+            vals[col] = 0.0
+        else:
+            raise LenstoolError(file, b.line, f"potentiel {b.label!r} has no cut radius (Lenstool's "
+                                "default is infinite, which a dPIE cannot have)",
+                                "write cut_radius (arcsec) or cut_radius_kpc")
+        if vals[col] < 0:
+            raise LenstoolError(file, b.get(kpc, arc).line, f"potentiel {b.label!r}: {col} is negative",
+                                "write a radius ≥ 0")
+    spherical = all(b.get(k) is None for k in ("ellipticite", "angle_pos", "ellip_pot"))
+    if not spherical:
+        vals["ellipticity"], vals["angle_pos"] = e, _value(b, "angle_pos", file, 0.0)
+        if e < 0:
+            ctx.note(f"{file.name}:{b.line}: negative ellipticity of {galaxy!r} made positive, "
+                     "angle_pos + 90")
+            vals["ellipticity"], vals["angle_pos"] = -e, vals["angle_pos"] + 90
+    order = ("y", "x", "ellipticity", "angle_pos", "sigma", "r_core", "r_cut")
+    return ProfileRow("mass", galaxy, attr or "mass", "dPIEMassSph" if spherical else "dPIEMass",
+                      {c: vals[c] for c in order if c in vals}, z, src)
+
+
+def _centre(b: ParBlock, ctx: Ctx) -> tuple[float, float]:
+    """(x, y) arcsec: ``x_centre``/``y_centre``, or ``*_wcs`` in degrees about the runmode reference."""
+    file = ctx.path
+    x, y = _value(b, "x_centre", file, 0.0), _value(b, "y_centre", file, 0.0)
+    wx, wy = b.get("x_centre_wcs"), b.get("y_centre_wcs")
+    if wx is not None or wy is not None:
+        if ctx.ref is None:
+            raise LenstoolError(file, (wx or wy).line, "x_centre_wcs/y_centre_wcs need the runmode "
+                                "reference", "add 'reference 3 RA0 DEC0' to the runmode block")
+        ra0, dec0 = ctx.ref
+        if wx is not None:
+            x = radec_to_xy(wx.number(0, file), dec0, ra0, dec0)[0]
+        if wy is not None:
+            y = (wy.number(0, file) - dec0) * 3600.0
+    return x, y
+
+
+def limit_priors(b: ParBlock, row: ProfileRow, ctx: Ctx) -> list[PriorRow]:
+    """A ``limit`` block applied to ``row``."""
+    file = ctx.path
+    out: list[PriorRow] = []
+    if row.profile_class == "ExternalShear":
+        g = b.get("ellipticite")
+        if g is not None and g.flag(file) != 0:
+            gmax = max(abs(g.number(1, file)), abs(g.number(2, file)))
+            if g.flag(file) == 3:
+                gmax = abs(g.number(1, file)) + 3 * abs(g.number(2, file))
+            ctx.note(f"{file.name}:{b.line}: shear limits (gamma, angle_pos) approximated by "
+                     f"gamma_1, gamma_2 ~ Uniform(−{gmax:g}, {gmax:g})")
+            for c in ("gamma_1", "gamma_2"):
+                out.append(PriorRow(row.galaxy, row.attr_name, c, "Uniform", -gmax, gmax,
+                                    source=Source(file.name, g.line)))
+        for ln in b.lines:
+            if ln.key not in ("ellipticite", "angle_pos") and ln.flag(file) != 0:
+                raise LenstoolError(file, ln.line, f"limit keyword {ln.key!r} is not supported for "
+                                    "an external shear", "limit gamma and angle_pos only")
+        return out
+    scale = ctx.scale(row.redshift)
+    for ln in b.lines:
+        col = DPIE_COLUMNS.get(ln.key) if row.profile_class.startswith("dPIE") else None
+        if ln.flag(file) == 0:
+            continue
+        if col is None:
+            raise LenstoolError(file, ln.line, f"limit on {ln.key!r} is not supported for "
+                                f"{row.profile_class}", "dPIE limits take x_centre, y_centre, ellipticite, "
+                                "angle_pos, core_radius(_kpc), cut_radius(_kpc), v_disp; fix the others")
+        if col not in row.values:
+            raise LenstoolError(file, ln.line, f"limit on {ln.key!r} but {row.galaxy!r} is "
+                                f"{row.profile_class}", "add ellipticite and angle_pos to the "
+                                "potentiel block to make it elliptical")
+        p = lenstool_prior(ln, file, row.galaxy, row.attr_name, col,
+                           1.0 / scale if ln.key.endswith("_kpc") else 1.0)
+        if p is not None:
+            out.append(p)
+    return out
+
+
+def check_ellipticity_limits(priors: list[PriorRow], file) -> None:
+    """Ellipticity priors must stay below 1 (a mass ellipticity ≥ 1 is not a profile)."""
+    for p in priors:
+        if p.parameter == "ellipticity" and p.prior == "Uniform" and not (p.upper < 1 + 1e-12):
+            raise LenstoolError(file, p.source.line, f"ellipticity limit up to {p.upper:g} (≥ 1)",
+                                "limit the ellipticity below 1")
+

@@ -1,0 +1,93 @@
+"""Unit and convention conversions between Lenstool and the tables (pure functions, no file I/O).
+
+- kpc ↔ arcsec with the angular diameter distance of astropy ``FlatLambdaCDM(H0, Om0)``;
+- profil 14 shear (γ, θ) ↔ (γ1, γ2) = γ (cos 2θ, sin 2θ);
+- member axes (a, b) → Lenstool's mass ellipticity (a² − b²)/(a² + b²);
+- profil 0/1 SIS: Einstein radius b0 = 4π (σ/c)² (Lenstool ``set_dynamics``);
+- Lenstool's shear and SIS strength hold for D_ls/D_s = 1; the tables' ``ExternalShear`` and
+  ``IsothermalSph`` (PyAutoLens's) hold at the model's last plane r: values × D_lr/D_r on import,
+  the inverse on export (:func:`scale_to_last_plane`).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+
+from ...tables import ClusterModel, Cosmology
+
+__all__ = ["kpc_per_arcsec", "shear_from_lenstool", "shear_to_lenstool", "ellipticity_from_axes",
+           "sis_einstein_radius", "sis_sigma", "scale_to_last_plane", "LAST_PLANE_CLASSES"]
+
+C_KM_S = 299792.458
+ARCSEC_PER_RAD = 648000.0 / math.pi
+LAST_PLANE_CLASSES = ("ExternalShear", "IsothermalSph")
+"""Table classes whose strength is given for the tracer's last plane (PyAutoLens semantics)."""
+
+
+def kpc_per_arcsec(z: float, cosmology: Cosmology) -> float:
+    """kpc per arcsec at redshift ``z``: D_A(z) [kpc] · (π / 648000), flat ΛCDM from ``cosmology``."""
+    from astropy.cosmology import FlatLambdaCDM
+
+    cosmo = FlatLambdaCDM(H0=cosmology.H0, Om0=cosmology.Om0)
+    return float(cosmo.angular_diameter_distance(z).to_value("kpc")) / ARCSEC_PER_RAD
+
+
+def shear_from_lenstool(gamma: float, angle_deg: float) -> tuple[float, float]:
+    """Lenstool profil 14 (γ, θ) → PyAutoLens (γ1, γ2) = γ (cos 2θ, sin 2θ); θ from +x, CCW."""
+    t = math.radians(2.0 * angle_deg)
+    return gamma * math.cos(t), gamma * math.sin(t)
+
+
+def shear_to_lenstool(gamma_1: float, gamma_2: float) -> tuple[float, float]:
+    """Inverse of :func:`shear_from_lenstool`: (γ, θ in degrees, in (−90, 90])."""
+    return math.hypot(gamma_1, gamma_2), 0.5 * math.degrees(math.atan2(gamma_2, gamma_1))
+
+
+def ellipticity_from_axes(a: float, b: float) -> float:
+    """Lenstool's mass ellipticity (a² − b²)/(a² + b²) from semi-axes a, b."""
+    return (a * a - b * b) / (a * a + b * b)
+
+
+def sis_einstein_radius(sigma_km_s: float) -> float:
+    """Lenstool's SIS (profil 0 or 1) b0 = 4π (σ/c)² in arcsec, for D_ls/D_s = 1."""
+    return 4.0 * math.pi * (sigma_km_s / C_KM_S) ** 2 * ARCSEC_PER_RAD
+
+
+def sis_sigma(einstein_radius: float) -> float:
+    """Inverse of :func:`sis_einstein_radius` (km/s)."""
+    return C_KM_S * math.sqrt(einstein_radius / ARCSEC_PER_RAD / (4.0 * math.pi))
+
+
+def _last_plane(model: ClusterModel) -> float:
+    zs = [r.redshift for r in model.mass + model.point if r.redshift is not None]
+    zs += [im.redshift for im in model.point_images if im.redshift is not None]
+    zs += [r.redshift for r in model.scaling_relations if r.redshift is not None]
+    return max(zs)
+
+
+def scale_to_last_plane(model: ClusterModel, to_reference: bool) -> ClusterModel:
+    """Lenstool's γ (profil 14) and SIS b0 are scaled by D_ls/D_s for each source (they are the values
+    for D_ls/D_s = 1); the tables' ``ExternalShear`` and ``IsothermalSph`` give them at the tracer's last
+    plane r. So value_table = value_Lenstool · D_lr/D_r, with r the model's highest redshift (lens or
+    source), and the inverse on export (``to_reference=False``). Priors on those cells scale alike."""
+    from ...physics.cosmology import Cosmology as PhysicsCosmology
+
+    rows = [r for r in model.mass if r.profile_class in LAST_PLANE_CLASSES]
+    if not rows:
+        return model
+    cosmo = PhysicsCosmology(model.cosmology.H0, model.cosmology.Om0)
+    z_r = _last_plane(model)
+    factor = {}
+    for r in rows:
+        ratio = float(cosmo.distance_ratio_matrix([r.redshift, z_r])[0, 1]) if z_r > r.redshift else 1.0
+        factor[r.key] = ratio if to_reference else 1.0 / ratio
+    scaled = {"gamma_1", "gamma_2", "einstein_radius"}
+    mass = tuple(replace(r, values={k: (v * factor[r.key] if v is not None and k in scaled else v)
+                                    for k, v in r.values.items()})
+                 if r.key in factor else r for r in model.mass)
+    priors = tuple(replace(p, lower=None if p.lower is None else p.lower * factor[(p.galaxy, p.attr_name)],
+                           upper=None if p.upper is None else p.upper * factor[(p.galaxy, p.attr_name)])
+                   if (p.galaxy, p.attr_name) in factor and p.parameter in scaled else p
+                   for p in model.priors)
+    return model.replace(mass=mass, priors=priors)
