@@ -29,7 +29,6 @@ from clusterfit.physics.mass._common import (
 from clusterfit.physics.types import Deflections, Hessian, Params
 
 __all__ = [
-    "nfw_capital_f",
     "nfw_g",
     "nfw_h_over_x2",
     "nfw_deflections_yx",
@@ -112,15 +111,7 @@ def _p(xx):
     return jnp.where(near, p_near, jnp.where(inside, p_in, p_out))
 
 
-def nfw_capital_f(xx):
-    """F(X) = arccosh(1/X)/√(1 − X²) (X < 1), arccos(1/X)/√(X² − 1) (X > 1), smooth through X = 1."""
-    near, inside, x_in, x_out, t_near = _branches(xx)
-    s, ell, _ = _inside_parts(x_in)
-    f_out, _ = _outside_f(x_out)
-    return jnp.where(near, _series(t_near, 0), jnp.where(inside, ell / s, f_out))
-
-
-nfw_g = _g
+nfw_g = _g  # public names for the elliptical NFW (nfw_elliptical.py)
 nfw_h_over_x2 = _h_over_x2
 
 

@@ -10,8 +10,9 @@ In the profile frame (major axis along x'), with t = γ − 1 and R = √(x'² +
 θ_E,L = √q (2/(1 + q))^(1/t) θ_E). Deflections (Tessore & Metcalf 2015, Eqs. 13, 29):
 α_x' + i α_y' = (2/(1 + q))² (q θ_E)^t ρ^(1−t) Ω, ρ = √(q² x'² + y'²), Ω = z Σ_n a_n (−f z²)^n with
 z = (q x' + i y')/ρ, a_0 = 1, a_n = a_(n−1) (2n − 2 + t)/(2n + 2 − t). The series is summed to 256
-terms (Horner), so its truncation error f^256/(1 − f) is below 1e-10 for q ≥ 0.05; lower axis ratios
-lose accuracy (4e-6 at q = 0.03). ψ = (x' α_x' + y' α_y')/(2 − t) (ψ is homogeneous of degree 2 − t).
+terms (Horner), so its truncation error, bounded by f^256/(1 − f), is below 1e-10 for q ≥ 0.05; lower
+axis ratios lose accuracy (against PyAutoLens's adaptive-length series: 2e-13 at q = 0.05, 1.4e-8 at
+q = 0.03). ψ = (x' α_x' + y' α_y')/(2 − t) (ψ is homogeneous of degree 2 − t).
 As in PyAutoLens, ρ² is softened by 1e-16 arcsec² so the centre is finite; κ uses the same softening.
 """
 
