@@ -13,7 +13,15 @@ from pathlib import Path
 
 import pytest
 
-from clusterfit.registry import FAMILIES, all_specs, specs_for_family
+from clusterfit.registry import (
+    ANY,
+    EXPONENT_DOMAIN,
+    FAMILIES,
+    MAG_DOMAIN,
+    TABLE_COLUMNS,
+    all_specs,
+    specs_for_family,
+)
 from clusterfit.tables.datasets import DATASET_COLUMNS
 from clusterfit.tables.model import TABLE_FILES
 from clusterfit.tables.priors import PRIOR_COLUMNS, PRIOR_KINDS
@@ -40,8 +48,8 @@ def profile_reference() -> str:
             out.append(f"#### `{s.name}`\n")
             ref = f" Reference: {s.reference}." if s.reference else ""
             out.append(f"{s.description[0].upper() + s.description[1:]}.{ref}\n")
-            out.append("| parameter | CSV column(s) | unit | default | description |")
-            out.append("|---|---|---|---|---|")
+            out.append("| parameter | CSV column(s) | unit | domain | default | description |")
+            out.append("|---|---|---|---|---|---|")
             for p in s.parameters:
                 cols = ", ".join(f"`{c}`" for c in p.columns)
                 d = p.default
@@ -49,11 +57,22 @@ def profile_reference() -> str:
                 desc = p.description
                 if p.scaling_exponent is not None:
                     desc += f"; scales with luminosity in a tier (default exponent {p.scaling_exponent:g})"
-                out.append(f"| `{p.name}` | {cols} | {p.unit or '—'} | {default} | {desc} |")
+                domain = p.domain.describe("x") if p.domain != ANY else "any"
+                out.append(f"| `{p.name}` | {cols} | {p.unit or '—'} | {domain} | {default} | {desc} |")
             out.append("")
+            for c in s.constraints:
+                out.append(f"Each row: {c.text}.\n")
             if s.name in tier_classes():
                 cols = ", ".join(f"`{c}`" for c in relation_columns(s.name))
                 out.append(f"As a scaling tier, `scaling_relations.csv` columns: {cols}.\n")
+    out.append("### Domains of the other columns\n")
+    out.append("| file | column | unit | domain |")
+    out.append("|---|---|---|---|")
+    for (column, file), c in TABLE_COLUMNS.items():
+        out.append(f"| `{file}` | `{column}` | {c.unit or '—'} | {c.domain.describe('x')} |")
+    out.append(f"| `scaling_relations.csv` | `<p>_exponent` | — | {EXPONENT_DOMAIN.describe('x')} |")
+    out.append(f"| `scaling_relations.csv`, `scaling_galaxies.csv` | `mag_ref`, `mag` | mag | "
+               f"{MAG_DOMAIN.describe('x')} |")
     return "\n".join(out).rstrip() + "\n"
 
 

@@ -8,6 +8,7 @@ import warnings
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 
 __all__ = ["main"]
 
@@ -34,17 +35,21 @@ def _cmd_validate(args: argparse.Namespace, console: Console) -> int:
                                                   f" → {c.expected!r}")
         for line, changes in by_line.items():
             console.print(f"fixed mass.csv:{line}: {', '.join(changes)}", highlight=False, markup=False)
-    model, errors = _read_folder(args.folder)
+    model, errors, found = _read_folder(args.folder)
     errors += stale_bookkeeping(model)
     if missing := [c for c in bookkeeping_cells(model) if not c.stale]:
         console.print(f"note: {len(missing)} PyAutoLens bookkeeping cells of mass.csv are empty (first: line "
                       f"{missing[0].line}, {missing[0].column!r}); PyAutoLens's readers would build those "
                       "profiles with their defaults (redshift_source 1.0), another lens. `clusterfit validate "
                       "--fix` fills them (docs/autolens.md)", highlight=False, markup=False)
+    folder = escape(str(args.folder))
+    for w in found:
+        console.print(f"[yellow]warning:[/yellow] {escape(w.format())}", highlight=False)
     if not errors:
-        console.print(f"[green]{args.folder}: valid[/green]")
+        note = f" ({len(found)} warning{'s' if len(found) != 1 else ''})" if found else ""
+        console.print(f"[green]{folder}: valid[/green]{note}")
         return 0
-    console.print(f"[red]{len(errors)} problem{'s' if len(errors) != 1 else ''} in {args.folder}:[/red]")
+    console.print(f"[red]{len(errors)} problem{'s' if len(errors) != 1 else ''} in {folder}:[/red]")
     for e in errors:
         console.print(f"  {e.format()}", markup=False, highlight=False)
     return 1
@@ -63,11 +68,16 @@ def _cmd_diff(args: argparse.Namespace, console: Console) -> int:
 
 
 def _cmd_simulate(args: argparse.Namespace, console: Console) -> int:
+    from .registry import column_domain
     from .simulate import PointNoise, simulate
 
+    domain = column_domain("point_datasets.csv", "positions_noise")
+    if not domain.contains(args.positions_noise):  # the dataset written must pass validate
+        raise ValueError(f"--positions-noise {args.positions_noise:g}: needs "
+                         f"{domain.describe('positions_noise')} (arcsec); {domain.why}")
     noise = PointNoise(positions_noise=args.positions_noise, add=not args.no_noise)
     notes: list[str] = []
-    with console.status(f"simulating {args.model_folder} ..."):
+    with console.status(f"simulating {escape(str(args.model_folder))} ..."):
         out = simulate(args.model_folder, args.output, seed=args.seed, noise=noise, notes=notes,
                        time_delays=args.time_delays, imaging=args.imaging, overwrite=args.overwrite)
     _print_written(console, out, "simulate", notes)
@@ -94,15 +104,16 @@ def _cmd_evaluate(args: argparse.Namespace, console: Console) -> int:
     if args.json:
         print(json.dumps(evaluate_model(model, source=args.source).to_json()))
         return 0
-    with console.status(f"solving the images of {args.folder} ..."):
+    with console.status(f"solving the images of {escape(str(args.folder))} ..."):
         ev = evaluate_model(model, source=args.source)
     from rich.table import Table
+    from rich.text import Text
 
-    table = Table(title=f"{args.folder}: model vs point_datasets.csv", title_justify="left")
+    table = Table(title=Text(f"{args.folder}: model vs point_datasets.csv"), title_justify="left")
     for col in ("system", "z", "images", "predicted", "missing", "extra", "rms [arcsec]", "chi2"):
         table.add_column(col, justify="right" if col != "system" else "left")
     for s in ev.systems:
-        table.add_row(s.name, f"{s.redshift:g}", str(s.n_images), str(len(s.predicted)), str(s.n_missing),
+        table.add_row(Text(s.name), f"{s.redshift:g}", str(s.n_images), str(len(s.predicted)), str(s.n_missing),
                       str(s.n_extra), f"{s.rms_arcsec:.4f}", f"{s.chi2:.2f}")
     table.add_row("all", "", str(ev.n_images), "", str(ev.n_missing), str(ev.n_extra),
                   f"{ev.rms_arcsec:.4f}", f"{ev.chi2:.2f}", style="bold")
@@ -130,7 +141,7 @@ def _cmd_import_lenstool(args: argparse.Namespace, console: Console) -> int:
         console.print(f"note: {note}", highlight=False, markup=False)
     console.print(f"wrote {args.output}: {len(model.mass)} mass rows, {len(model.scaling_galaxies)} members, "
                   f"{len(model.point_images)} images in {len(model.point_datasets)} systems, "
-                  f"{len(model.priors)} priors", highlight=False)
+                  f"{len(model.priors)} priors", highlight=False, markup=False)
     return 0
 
 
@@ -149,7 +160,7 @@ def _cmd_export_lenstool(args: argparse.Namespace, console: Console) -> int:
     path = args.output
     for note in notes:
         console.print(f"note: {note}", highlight=False, markup=False)
-    console.print(f"wrote {path} and its catalogues", highlight=False)
+    console.print(f"wrote {path} and its catalogues", highlight=False, markup=False)
     return 0
 
 
@@ -174,6 +185,7 @@ def _search_config(args: argparse.Namespace):
 
 def _print_fit(result, console: Console, truths: bool) -> None:
     from rich.table import Table
+    from rich.text import Text
 
     from .fit.results import summary_rows
 
@@ -181,7 +193,7 @@ def _print_fit(result, console: Console, truths: bool) -> None:
     for col in ("parameter", "median", "16 %", "84 %", "max L", "prior") + (("truth",) if truths else ()):
         table.add_column(col, justify="left" if col in ("parameter", "prior") else "right")
     for row in summary_rows(result.search, result.composed, result.truths if truths else None):
-        cells = [row[0], *(f"{v:.4g}" for v in row[1:4]), f"{row[5]:.4g}", row[6]]
+        cells = [Text(row[0]), *(f"{v:.4g}" for v in row[1:4]), f"{row[5]:.4g}", Text(row[6])]
         if truths:
             cells.append(f"{row[7]:.4g}")
         table.add_row(*cells)
@@ -190,7 +202,8 @@ def _print_fit(result, console: Console, truths: bool) -> None:
     console.print(f"image-plane rms {ev.rms_arcsec:.4f}\" over {ev.n_images} images, chi2 {ev.chi2:.2f}; "
                   f"log-evidence {result.search.log_z:.2f}; {result.search.n_like:,} likelihood "
                   f"evaluations in {result.search.wall_s:.1f} s", highlight=False)
-    console.print(f"results: {result.folder}/ ({', '.join(sorted(result.files))})", highlight=False)
+    console.print(f"results: {result.folder}/ ({', '.join(sorted(result.files))})", highlight=False,
+                  markup=False)
 
 
 def _cmd_fit(args: argparse.Namespace, console: Console) -> int:
@@ -324,22 +337,37 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _show_csv_warnings(console: Console):
+    """Route :class:`~clusterfit.tables.CsvWarning` (issued by ``load_model``) to the console as
+    ``warning: file:line column: ...``; other warnings as one line on stderr."""
+    from .tables.errors import CsvWarning
+
+    def show(message, category, filename, lineno, file=None, line=None):
+        if issubclass(category, CsvWarning):
+            console.print(f"[yellow]warning:[/yellow] {escape(str(message))}", highlight=False)
+        else:  # one line on stderr, no source location
+            _show_warning(message, category, filename, lineno, file, line)
+
+    return show
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     console = Console(width=None if sys.stdout.isatty() else 160)
-    try:
-        with warnings.catch_warnings():
-            warnings.showwarning = _show_warning  # one line on stderr, no source location
+    with warnings.catch_warnings():
+        warnings.showwarning = _show_csv_warnings(console)
+        try:
             return args.func(args, console)
-    except (ValueError, FileNotFoundError, FileExistsError) as exc:
-        console.print(f"[red]error:[/red] {exc}", highlight=False)
-        return 1
-    except OSError as exc:  # disk full, permissions: the system's own words, with the path
-        console.print(f"[red]error:[/red] {exc}", highlight=False)
-        return 1
-    except KeyboardInterrupt:
-        console.print("[red]interrupted[/red]: nothing was written; earlier output is as it was", highlight=False)
-        return 130
+        except (ValueError, FileNotFoundError, FileExistsError) as exc:
+            console.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False)
+            return 1
+        except OSError as exc:  # disk full, permissions: the system's own words, with the path
+            console.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False)
+            return 1
+        except KeyboardInterrupt:
+            console.print("[red]interrupted[/red]: nothing was written; earlier output is as it was",
+                          highlight=False)
+            return 130
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:

@@ -17,6 +17,15 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 __all__ = [
+    "Domain",
+    "ANY",
+    "Constraint",
+    "ColumnSpec",
+    "TABLE_COLUMNS",
+    "REDSHIFT_DOMAIN",
+    "EXPONENT_DOMAIN",
+    "MAG_DOMAIN",
+    "column_domain",
     "Family",
     "FAMILIES",
     "ParameterSpec",
@@ -32,6 +41,68 @@ Family = Literal["mass", "light", "point"]
 FAMILIES: tuple[Family, ...] = ("mass", "light", "point")
 
 Value = float | tuple[float, float]
+
+
+@dataclass(frozen=True)
+class Domain:
+    """The values a parameter may take: ``lower``/``upper`` (None: unbounded), each closed or open, and
+    an optional ``period`` (an angle: values that differ by a multiple of it are the same profile).
+
+    ``why`` says in a few words what breaks outside it (shown in messages)."""
+
+    lower: float | None = None
+    upper: float | None = None
+    lower_open: bool = False
+    upper_open: bool = False
+    period: float | None = None
+    why: str = ""
+
+    def contains(self, value: float) -> bool:
+        if self.lower is not None and (value < self.lower or (self.lower_open and value == self.lower)):
+            return False
+        return not (self.upper is not None
+                    and (value > self.upper or (self.upper_open and value == self.upper)))
+
+    def describe(self, name: str = "x") -> str:
+        """``0 ≤ x < 1``, ``x > 0``, ``any x`` (``period 180``)."""
+        lo = "" if self.lower is None else f"{self.lower:g} {'<' if self.lower_open else '≤'} "
+        hi = "" if self.upper is None else f" {'<' if self.upper_open else '≤'} {self.upper:g}"
+        if not lo and not hi:
+            text = f"any {name}"
+        elif not lo:
+            text = f"{name}{hi}"
+        elif not hi:
+            text = f"{name} {'>' if self.lower_open else '≥'} {self.lower:g}"
+        else:
+            text = f"{lo}{name}{hi}"
+        if self.period is not None:
+            text += f" (period {self.period:g})"
+        return text
+
+
+ANY = Domain()
+_NON_NEGATIVE = Domain(0.0)
+_POSITIVE = Domain(0.0, lower_open=True)
+
+
+@dataclass(frozen=True)
+class Constraint:
+    """A condition joining parameters of one row, e.g. ``r_core < r_cut``: ``test`` gets the columns'
+    values in ``columns`` order and returns True when they are consistent."""
+
+    columns: tuple[str, ...]
+    test: Callable[..., bool] = field(compare=False)
+    text: str
+    hint: str
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    """A numeric column of a non-profile table (``point_datasets.csv``, ``cosmology.csv``, ...)."""
+
+    name: str
+    unit: str
+    domain: Domain
 
 
 @dataclass(frozen=True)
@@ -52,6 +123,7 @@ class ParameterSpec:
     is_tuple: bool = False
     bookkeeping: bool = False
     scaling_exponent: float | None = None
+    domain: Domain = ANY
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -72,6 +144,7 @@ class ProfileSpec:
     parameters: tuple[ParameterSpec, ...]
     description: str
     reference: str = ""
+    constraints: tuple[Constraint, ...] = ()
     functions: dict[str, Callable] = field(default_factory=dict, compare=False, hash=False)
 
     @property
@@ -151,6 +224,43 @@ def specs_for_family(family: Family) -> tuple[ProfileSpec, ...]:
     return tuple(s for s in _REGISTRY.values() if s.family == family)
 
 
+# --- domains shared by several tables ---------------------------------------------------------------
+
+REDSHIFT_DOMAIN = Domain(0.0, 20.0, lower_open=True,
+                         why="a plane at z ≤ 0 has no distance; the distance tables stop at z = 20")
+H0_DOMAIN = Domain(20.0, 200.0, why="H0 is measured between about 60 and 80 km/s/Mpc")
+MAG_DOMAIN = Domain(-50.0, 100.0, why="a magnitude; 10^(0.4 Δmag) overflows far outside")
+EXPONENT_DOMAIN = Domain(-10.0, 10.0, why="a scaling exponent beyond ±10 makes (L/L_ref)^p overflow")
+OM0_DOMAIN = Domain(0.0, 1.0, lower_open=True, upper_open=True, why="flat ΛCDM with 0 < Ωm < 1")
+
+TABLE_COLUMNS: dict[tuple[str, str], ColumnSpec] = {
+    (c.name, t): c for t, c in (
+        ("point_datasets.csv", ColumnSpec("positions_noise", "arcsec", Domain(
+            1e-5, 100.0, why="1σ astrometric error: from 10 µas (χ² overflows below) to 100 arcsec"))),
+        ("point_datasets.csv", ColumnSpec("flux_noise", "image units", _POSITIVE)),
+        ("point_datasets.csv", ColumnSpec("time_delay_noise", "days", _POSITIVE)),
+        ("point_datasets.csv", ColumnSpec("redshift", "", REDSHIFT_DOMAIN)),
+        ("scaling_galaxies.csv", ColumnSpec("luminosity", "any consistent unit", _POSITIVE)),
+        ("scaling_galaxies.csv", ColumnSpec("redshift", "", REDSHIFT_DOMAIN)),
+        ("scaling_relations.csv", ColumnSpec(
+            "luminosity_ref", "unit of luminosity", Domain(0.0, lower_open=True, why="L/L_ref needs L_ref > 0"))),
+        ("scaling_relations.csv", ColumnSpec("redshift", "", REDSHIFT_DOMAIN)),
+        ("mass.csv", ColumnSpec("redshift", "", REDSHIFT_DOMAIN)),
+        ("light.csv", ColumnSpec("redshift", "", REDSHIFT_DOMAIN)),
+        ("point.csv", ColumnSpec("redshift", "", REDSHIFT_DOMAIN)),
+        ("cosmology.csv", ColumnSpec("H0", "km/s/Mpc", H0_DOMAIN)),
+        ("cosmology.csv", ColumnSpec("Om0", "", OM0_DOMAIN)),
+    )
+}
+"""Domains of the numeric columns of the non-profile tables, keyed by (column, file)."""
+
+
+def column_domain(file: str, column: str) -> Domain:
+    """The domain of a non-profile column (``ANY`` when none is declared)."""
+    spec = TABLE_COLUMNS.get((column, file))
+    return ANY if spec is None else spec.domain
+
+
 # --- the classes ----------------------------------------------------------------------------------
 
 def _centre() -> ParameterSpec:
@@ -163,24 +273,35 @@ def _ell_comps() -> ParameterSpec:
         "",
         (0.0, 0.0),
         "elliptical components (e1, e2) = ((1-q)/(1+q)) (sin 2φ, cos 2φ), φ from +x counter-clockwise",
-        is_tuple=True,
+        is_tuple=True, domain=Domain(-1.0, 1.0, lower_open=True, upper_open=True,
+                                     why="|(e1, e2)| = (1 − q)/(1 + q) < 1"),
     )
+
+
+_ELL_COMPS_NORM = Constraint(
+    ("ell_comps_0", "ell_comps_1"), lambda e1, e2: e1 * e1 + e2 * e2 < 1.0,
+    "√(ell_comps_0² + ell_comps_1²) must be < 1 (axis ratio q > 0)",
+    "(e1, e2) = ((1 − q)/(1 + q)) (sin 2φ, cos 2φ): write the components of an axis ratio 0 < q ≤ 1")
 
 
 def _bookkeeping(redshift_object: bool = True, cosmology: bool = True) -> tuple[ParameterSpec, ...]:
     out = []
     if redshift_object:
         out += [
-            ParameterSpec("redshift_object", "", 0.5, "PyAutoLens bookkeeping: lens redshift", bookkeeping=True),
+            ParameterSpec("redshift_object", "", 0.5, "PyAutoLens bookkeeping: lens redshift", bookkeeping=True,
+                          domain=REDSHIFT_DOMAIN),
             ParameterSpec(
                 "redshift_source", "", 1.0,
                 "PyAutoLens bookkeeping: source redshift folded into its normalisation", bookkeeping=True,
+                domain=REDSHIFT_DOMAIN,
             ),
         ]
     if cosmology:
         out += [
-            ParameterSpec("H0", "km/s/Mpc", 67.66, "PyAutoLens bookkeeping: Hubble constant", bookkeeping=True),
-            ParameterSpec("Om0", "", 0.30966, "PyAutoLens bookkeeping: matter density", bookkeeping=True),
+            ParameterSpec("H0", "km/s/Mpc", 67.66, "PyAutoLens bookkeeping: Hubble constant", bookkeeping=True,
+                          domain=H0_DOMAIN),
+            ParameterSpec("Om0", "", 0.30966, "PyAutoLens bookkeeping: matter density", bookkeeping=True,
+                          domain=OM0_DOMAIN),
         ]
     return tuple(out)
 
@@ -189,42 +310,55 @@ _DPIE_REF = "Elíasdóttir et al. 2007 (arXiv:0710.5636); Lenstool profil 81; Ka
 _SIGMA = ParameterSpec(
     "sigma", "km/s", 200.0,
     "Lenstool fiducial velocity dispersion σ_LT (b0 = 6π σ²/c²; σ0 = √1.5 σ_LT)", scaling_exponent=0.25,
+    domain=Domain(0.0, why="a velocity dispersion is not negative"),
 )
-_R_CORE = ParameterSpec("r_core", "arcsec", 0.1, "core radius a", scaling_exponent=0.5)
-_R_CUT = ParameterSpec("r_cut", "arcsec", 20.0, "cut radius s", scaling_exponent=0.5)
+_R_CORE = ParameterSpec("r_core", "arcsec", 0.1, "core radius a", scaling_exponent=0.5,
+                        domain=Domain(0.0, why="a radius is not negative"))
+_R_CUT = ParameterSpec("r_cut", "arcsec", 20.0, "cut radius s", scaling_exponent=0.5,
+                       domain=Domain(0.0, why="a radius is not negative (and each row needs r_cut > r_core)"))
+_CORE_INSIDE_CUT = Constraint(
+    ("r_core", "r_cut"), lambda a, s: a < s, "r_core must be smaller than r_cut",
+    "the dPIE normalisation has r_cut/(r_cut − r_core): write r_cut > r_core (Lenstool: cut_radius > "
+    "core_radius)")
+_ELLIPTICITY = ParameterSpec(
+    "ellipticity", "", 0.0, "mass ellipticity e = (a²−b²)/(a²+b²)",
+    domain=Domain(0.0, 1.0, upper_open=True, why="e = (a² − b²)/(a² + b²) of an ellipse is in [0, 1)"))
+_ANGLE_POS = ParameterSpec("angle_pos", "deg", 0.0, "major-axis angle, counter-clockwise from +x",
+                           domain=Domain(period=180.0))
+_EINSTEIN = Domain(0.0, why="an Einstein radius is not negative")
 
 register(ProfileSpec(
     "dPIEMass", "mass",
     (
-        _centre(),
-        ParameterSpec("ellipticity", "", 0.0, "mass ellipticity e = (a²−b²)/(a²+b²)"),
-        ParameterSpec("angle_pos", "deg", 0.0, "major-axis angle, counter-clockwise from +x"),
-        _SIGMA, _R_CORE, _R_CUT,
+        _centre(), _ELLIPTICITY, _ANGLE_POS, _SIGMA, _R_CORE, _R_CUT,
         *_bookkeeping(),
     ),
     "elliptical dual pseudo-isothermal mass distribution, Lenstool parameters", _DPIE_REF,
+    constraints=(_CORE_INSIDE_CUT,),
 ))
 register(ProfileSpec(
     "dPIEMassSph", "mass",
     (_centre(), _SIGMA, _R_CORE, _R_CUT, *_bookkeeping()),
     "spherical dual pseudo-isothermal mass distribution, Lenstool parameters", _DPIE_REF,
+    constraints=(_CORE_INSIDE_CUT,),
 ))
 register(ProfileSpec(
     "Isothermal", "mass",
-    (_centre(), _ell_comps(), ParameterSpec("einstein_radius", "arcsec", 1.0, "Einstein radius (intermediate axis)")),
-    "singular isothermal ellipsoid", "Kormann et al. 1994; Keeton 2001",
+    (_centre(), _ell_comps(),
+     ParameterSpec("einstein_radius", "arcsec", 1.0, "Einstein radius (intermediate axis)", domain=_EINSTEIN)),
+    "singular isothermal ellipsoid", "Kormann et al. 1994; Keeton 2001", constraints=(_ELL_COMPS_NORM,),
 ))
 register(ProfileSpec(
     "IsothermalSph", "mass",
-    (_centre(), ParameterSpec("einstein_radius", "arcsec", 1.0, "Einstein radius")),
+    (_centre(), ParameterSpec("einstein_radius", "arcsec", 1.0, "Einstein radius", domain=_EINSTEIN)),
     "singular isothermal sphere", "Keeton 2001",
 ))
 register(ProfileSpec(
     "NFWSph", "mass",
     (
         _centre(),
-        ParameterSpec("kappa_s", "", 0.05, "characteristic convergence ρ_s r_s / Σ_cr"),
-        ParameterSpec("scale_radius", "arcsec", 1.0, "scale radius r_s"),
+        ParameterSpec("kappa_s", "", 0.05, "characteristic convergence ρ_s r_s / Σ_cr", domain=_NON_NEGATIVE),
+        ParameterSpec("scale_radius", "arcsec", 1.0, "scale radius r_s", domain=_POSITIVE),
     ),
     "spherical Navarro-Frenk-White halo", "Wright & Brainerd 2000",
 ))
@@ -256,7 +390,9 @@ register(ProfileSpec(
     "NFWMCRLudlowSph", "mass",
     (
         _centre(),
-        ParameterSpec("mass_at_200", "Msun", 1e9, "M200 (mass within r200, 200× the critical density)"),
+        ParameterSpec("mass_at_200", "Msun", 1e9, "M200 (mass within r200, 200× the critical density)",
+                      domain=Domain(1.0, 1e17, why="a halo mass in solar masses, at most 1e17 (the Ludlow "
+                                    "concentration is calibrated well below)")),
         *_bookkeeping(cosmology=False),
     ),
     "spherical NFW halo from M200, concentration from Ludlow et al. 2016",
@@ -264,7 +400,7 @@ register(ProfileSpec(
 ))
 register(ProfileSpec(
     "PointMass", "mass",
-    (_centre(), ParameterSpec("einstein_radius", "arcsec", 1.0, "Einstein radius")),
+    (_centre(), ParameterSpec("einstein_radius", "arcsec", 1.0, "Einstein radius", domain=_EINSTEIN)),
     "point mass", "Keeton 2001",
 ))
 register(ProfileSpec(
@@ -277,13 +413,15 @@ register(ProfileSpec(
 ))
 
 _SERSIC_REF = "Sérsic 1968; Graham & Driver 2005"
-_INTENSITY = ParameterSpec("intensity", "image units", 0.1, "intensity at the effective radius")
-_R_EFF = ParameterSpec("effective_radius", "arcsec", 0.6, "effective (half-light) radius")
-_N = ParameterSpec("sersic_index", "", 4.0, "Sérsic index n")
+_INTENSITY = ParameterSpec("intensity", "image units", 0.1, "intensity at the effective radius",
+                           domain=_NON_NEGATIVE)
+_R_EFF = ParameterSpec("effective_radius", "arcsec", 0.6, "effective (half-light) radius", domain=_POSITIVE)
+_N = ParameterSpec("sersic_index", "", 4.0, "Sérsic index n",
+                   domain=Domain(0.2, 10.0, why="the b_n expansion holds for 0.2 ≤ n ≤ 10"))
 
 register(ProfileSpec(
     "Sersic", "light", (_centre(), _ell_comps(), _INTENSITY, _R_EFF, _N),
-    "elliptical Sérsic light profile", _SERSIC_REF,
+    "elliptical Sérsic light profile", _SERSIC_REF, constraints=(_ELL_COMPS_NORM,),
 ))
 register(ProfileSpec(
     "SersicSph", "light", (_centre(), _INTENSITY, _R_EFF, _N),
@@ -293,23 +431,23 @@ register(ProfileSpec(
     "SersicCore", "light",
     (
         _centre(), _ell_comps(), _R_EFF, _N,
-        ParameterSpec("radius_break", "arcsec", 0.025, "break radius of the core"),
-        ParameterSpec("intensity", "image units", 0.05, "intensity at the break radius"),
+        ParameterSpec("radius_break", "arcsec", 0.025, "break radius of the core", domain=_POSITIVE),
+        ParameterSpec("intensity", "image units", 0.05, "intensity at the break radius", domain=_NON_NEGATIVE),
         ParameterSpec("gamma", "", 0.25, "inner power-law slope"),
-        ParameterSpec("alpha", "", 3.0, "sharpness of the transition"),
+        ParameterSpec("alpha", "", 3.0, "sharpness of the transition", domain=_POSITIVE),
     ),
-    "cored Sérsic light profile", "Graham et al. 2003; Trujillo et al. 2004",
+    "cored Sérsic light profile", "Graham et al. 2003; Trujillo et al. 2004", constraints=(_ELL_COMPS_NORM,),
 ))
 register(ProfileSpec(
     "Gaussian", "light",
-    (_centre(), _ell_comps(), _INTENSITY, ParameterSpec("sigma", "arcsec", 1.0, "Gaussian σ")),
-    "elliptical Gaussian light profile",
+    (_centre(), _ell_comps(), _INTENSITY, ParameterSpec("sigma", "arcsec", 1.0, "Gaussian σ", domain=_POSITIVE)),
+    "elliptical Gaussian light profile", constraints=(_ELL_COMPS_NORM,),
 ))
 register(ProfileSpec(
     "Point", "point", (_centre(),), "point source at a source-plane position",
 ))
 register(ProfileSpec(
     "PointFlux", "point",
-    (_centre(), ParameterSpec("flux", "image units", 0.1, "intrinsic (unlensed) flux")),
+    (_centre(), ParameterSpec("flux", "image units", 0.1, "intrinsic (unlensed) flux", domain=_NON_NEGATIVE)),
     "point source with an intrinsic flux",
 ))

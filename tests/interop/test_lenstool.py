@@ -232,3 +232,16 @@ def test_malformed_inputs(name, line, words):
 def test_missing_file(tmp_path):
     with pytest.raises(LenstoolError, match="file not found"):
         import_lenstool(tmp_path / "nope.par")
+
+
+@needs_data
+def test_limited_value_outside_its_limit_starts_inside():
+    """SMACS2248_HFF_NE.par puts potential 5 at x = −82.952 with limit x_centre [−35, −15]; Lenstool draws
+    it from the limit, so the import starts it at the nearest limit and says so. angle_pos 327.9 in
+    [−60, 0] is the same axis as −32.1 and is kept."""
+    notes: list[str] = []
+    m = import_lenstool(DATA / "as1063_gold/SMACS2248_HFF_NE.par", notes)
+    row5 = next(r for r in m.mass if r.galaxy == "5")
+    assert row5.values["x"] == -35.0
+    assert any("5.x = -82.952 is outside its limit [-35, -15]" in n for n in notes)
+    assert next(r for r in m.mass if r.galaxy == "1").values["angle_pos"] == 327.9

@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from clusterfit import load_model, save_model
-from clusterfit.registry import specs_for_family
+from clusterfit.registry import Domain, specs_for_family
 from clusterfit.tables import ClusterModel, PointImage, ProfileRow, ScalingGalaxy, ScalingRelation
 from clusterfit.tables.bookkeeping import with_bookkeeping
 from clusterfit.tables.model import TABLE_FILES, render_model
@@ -16,6 +16,26 @@ from clusterfit.tables.rows import Cosmology
 finite = st.floats(allow_nan=False, allow_infinity=False, min_value=-1e12, max_value=1e12)
 positive = st.floats(min_value=1e-6, max_value=1e6, allow_nan=False)
 names = st.from_regex(r"[a-z][a-z0-9_]{0,8}", fullmatch=True)
+noise = st.floats(1e-5, 100.0)  # positions_noise's domain
+
+
+def in_domain(domain: Domain):
+    """Floats inside a registry domain (finite, |x| ≤ 1e12)."""
+    lo = -1e12 if domain.lower is None else domain.lower
+    hi = 1e12 if domain.upper is None else domain.upper
+    return st.floats(lo, hi, exclude_min=domain.lower_open, exclude_max=domain.upper_open)
+
+
+def _repair(values: dict, draw) -> dict:
+    """Values that meet their class's row constraints (r_core < r_cut, |ell_comps| < 1)."""
+    if "r_cut" in values:
+        values["r_cut"] = 2 * values["r_core"] + draw(positive)
+    if "ell_comps_0" in values:
+        norm = (values["ell_comps_0"] ** 2 + values["ell_comps_1"] ** 2) ** 0.5
+        if norm >= 1.0:
+            values["ell_comps_0"] *= 0.5 / norm
+            values["ell_comps_1"] *= 0.5 / norm
+    return values
 
 
 @st.composite
@@ -35,12 +55,12 @@ def profile_rows(draw, family, galaxies, redshifts, cosmology):
             for p in spec.parameters:
                 for col in p.columns:
                     if not p.bookkeeping:
-                        values[col] = draw(finite)
+                        values[col] = draw(in_domain(p.domain))
                     elif with_bookkeeping:
                         values[col] = {"redshift_object": redshifts[galaxy], "H0": cosmology.H0,
-                                       "Om0": cosmology.Om0}.get(col, draw(positive))
+                                       "Om0": cosmology.Om0}.get(col, draw(in_domain(p.domain)))
             z = redshifts[galaxy] if (family != "light" or draw(st.booleans())) else None
-            rows.append(ProfileRow(family, galaxy, attr, spec.name, values, z))
+            rows.append(ProfileRow(family, galaxy, attr, spec.name, _repair(values, draw), z))
     return tuple(rows)
 
 
@@ -48,25 +68,29 @@ def profile_rows(draw, family, galaxies, redshifts, cosmology):
 def models(draw):
     cosmology = Cosmology(draw(st.floats(50, 90)), draw(st.floats(0.1, 0.5)))
     galaxies = draw(st.lists(names, min_size=1, max_size=5, unique=True))
-    redshifts = {g: draw(st.floats(0.05, 6.0)) for g in galaxies}
+    # lenses in front of every source (validate checks the redshift order)
+    redshifts = {g: draw(st.floats(0.05, 1.0)) for g in galaxies}
+    sources = [f"src_{g}" for g in draw(st.lists(names, max_size=3, unique=True))]
+    redshifts.update({g: draw(st.floats(1.5, 6.0)) for g in sources})
     mass = draw(profile_rows("mass", galaxies, redshifts, cosmology))
     light = draw(profile_rows("light", draw(st.lists(st.sampled_from(galaxies), unique=True)),
                               redshifts, cosmology))
-    point = draw(profile_rows("point", draw(st.lists(st.sampled_from(galaxies), unique=True)),
-                              redshifts, cosmology))
+    point = draw(profile_rows("point", sources, redshifts, cosmology))
     images = []
-    for name in draw(st.lists(names, max_size=3, unique=True)):
-        z = draw(st.none() | positive)
+    attrs = {r.attr_name for r in point}
+    for name in draw(st.lists(names.filter(lambda n: n not in attrs), max_size=3, unique=True)):
+        z = draw(st.floats(1.5, 6.0))
         flux = draw(st.booleans())
-        for _ in range(draw(st.integers(1, 4))):
-            images.append(PointImage(name, draw(finite), draw(finite), draw(positive),
+        for y, x in draw(st.lists(st.tuples(finite, finite), min_size=1, max_size=4, unique=True)):
+            images.append(PointImage(name, y, x, draw(noise),
                                      draw(finite) if flux else None, draw(positive) if flux else None,
                                      redshift=z))
     members, relations = (), ()
     if draw(st.booleans()):
+        r_core = draw(positive)
         relations = (ScalingRelation("members", "dPIEMassSph", draw(positive),
                                      {"sigma_ref": draw(positive), "sigma_exponent": 0.25,
-                                      "r_core_ref": draw(positive), "r_cut_ref": draw(positive)},
+                                      "r_core_ref": r_core, "r_cut_ref": 2 * r_core + draw(positive)},
                                      draw(st.floats(0.1, 1.0))),)
         members = tuple(
             ScalingGalaxy(draw(finite), draw(finite), draw(positive), None,

@@ -31,7 +31,10 @@ from ..physics.mass.ludlow16 import nfw_ludlow_kappa_s_scale_radius
 from ..physics.tracer import Group, Tracer, TracerFactors, TracerLayout, make_tracer
 from ..registry import get_spec
 from ..tables import ClusterModel, FreeParameter, PointDataset, ProfileRow, ScalingRelation
+from ..tables.domains import parameter_domain, wrap_into
 from ..tables.free import REDSHIFT
+from ..tables.scaling import luminosity_ratios
+from .memory import check_memory
 from .priors import PriorVector, prior_vector
 
 __all__ = ["ComposedModel", "GroupSource", "compose", "member_luminosity_ratio"]
@@ -64,8 +67,7 @@ def member_luminosity_ratio(model: ClusterModel, relation: ScalingRelation) -> n
         if any(not isinstance(v, float) for v in mags):
             raise ValueError(f"{relation.source}: tier {relation.tier!r} sets mag_ref, so every member "
                              "needs a numeric mag column in scaling_galaxies.csv")
-        return 10.0 ** (0.4 * (mag_ref - np.asarray(mags, dtype=float)))
-    return np.asarray([m.luminosity for m in members], dtype=float) / relation.luminosity_ref
+    return np.asarray(luminosity_ratios(members, relation), dtype=float)
 
 
 @dataclass(frozen=True)
@@ -101,7 +103,12 @@ class ComposedModel:
     # --- the parameter vector ------------------------------------------------------------------
     @cached_property
     def priors(self) -> PriorVector:
-        return prior_vector(list(self.free), auto_means=self.auto_means)
+        return prior_vector(list(self.free), auto_means=self.auto_means, domains=self.domains)
+
+    @cached_property
+    def domains(self) -> tuple:
+        """The registry domain of each free parameter (a Gaussian prior is truncated to it)."""
+        return tuple(_domain(self.model, fp) for fp in self.free)
 
     @cached_property
     def auto_means(self) -> dict[str, float]:
@@ -110,7 +117,8 @@ class ComposedModel:
         autos = [fp for fp in self.free if fp.prior.prior == "Gaussian" and fp.prior.mean == "auto"]
         if not autos:
             return {}
-        provisional = prior_vector(list(self.free), auto_means={fp.name: 0.0 for fp in autos})
+        provisional = prior_vector(list(self.free), auto_means={fp.name: 0.0 for fp in autos},
+                                   domains=self.domains)
         theta = provisional.median()
         datasets = {d.name: d for d in self.model.point_datasets}
         out = {}
@@ -130,10 +138,14 @@ class ComposedModel:
         return tuple(f.name for f in self.free)
 
     def vector_from_tables(self) -> np.ndarray:
-        """θ of the table values; an empty (free) cell takes its prior median."""
+        """θ of the table values; an empty (free) cell takes its prior median. A periodic value (an angle)
+        outside its prior is turned into it (327.9° in Uniform(−60, 0) starts at −32.1°)."""
         theta = np.empty(len(self.free))
         for i, fp in enumerate(self.free):
             value = _table_value(self.model, fp)
+            if value is not None:
+                wrapped = wrap_into(value, _domain(self.model, fp), self.priors.lower[i], self.priors.upper[i])
+                value = value if wrapped is None else wrapped
             theta[i] = np.nan if value is None else value
         if np.isnan(theta).any():
             median = self.priors.median()
@@ -237,6 +249,15 @@ class ComposedModel:
         return sum(len(b["y"]) for b, t in zip(self.base, self.tier_base, strict=True) if t is not None)
 
 
+def _domain(model: ClusterModel, fp: FreeParameter):
+    cls = None
+    if fp.table == "scaling_relations":
+        cls = next(r for r in model.scaling_relations if r.tier == fp.galaxy).profile_class
+    elif fp.table != REDSHIFT:
+        cls = next(r for r in model.family(fp.table) if r.key == (fp.galaxy, fp.attr_name)).profile_class
+    return parameter_domain(fp.table, cls, fp.column)[0]
+
+
 def _table_value(model: ClusterModel, fp: FreeParameter) -> float | None:
     if fp.table == REDSHIFT:
         return model.galaxies[fp.galaxy].redshift
@@ -269,6 +290,9 @@ def _tier_arrays(source: GroupSource, values: dict, log_lum: np.ndarray,
 
 def compose(model: ClusterModel) -> ComposedModel:
     """Build the :class:`ComposedModel` of ``model`` (validated tables)."""
+    if not model.mass and not model.scaling_galaxies:
+        raise ValueError(f"{model.folder or 'the model'} has no mass model: simulate, evaluate and fit need "
+                         "mass.csv (or a scaling tier with members in scaling_galaxies.csv)")
     free = model.free_parameters
     galaxies = model.galaxies
     # groups of explicit rows, in first-seen order of (class, redshift)
@@ -280,6 +304,11 @@ def compose(model: ClusterModel) -> ComposedModel:
     sources += [GroupSource(r.profile_class, r.redshift, relation=r) for r in model.scaling_relations
                 if model.tier_members(r.tier)]
 
+    sizes: dict[str, int] = {}
+    for s in sources:
+        n = len(s.rows) if s.relation is None else len(model.tier_members(s.relation.tier))
+        sizes[s.profile_class] = sizes.get(s.profile_class, 0) + n
+    check_memory(sizes, str(model.folder or "the model"))
     cosmo = PhysicsCosmology(model.cosmology.H0, model.cosmology.Om0)
     base, tier_base, tier_log_lum, tier_cols = [], [], [], []
     for src in sources:

@@ -6,12 +6,15 @@ Uniform, LogUniform and (optionally truncated) Gaussian, vectorised over a batch
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from scipy.special import ndtr, ndtri
 
+from ..registry import ANY, Domain
 from ..tables import FreeParameter, PriorRow
+from ..tables.domains import prior_bounds
 
 __all__ = ["PriorVector", "prior_vector"]
 
@@ -120,8 +123,12 @@ class PriorVector:
         return np.where(inside, logp, -np.inf)
 
 
-def prior_vector(free: list[FreeParameter], auto_means: dict[str, float] | None = None) -> PriorVector:
-    """The :class:`PriorVector` of ``free``; ``auto_means`` gives ``mean = auto`` values by name."""
+def prior_vector(free: list[FreeParameter], auto_means: dict[str, float] | None = None,
+                 domains: Sequence[Domain] | None = None) -> PriorVector:
+    """The :class:`PriorVector` of ``free``; ``auto_means`` gives ``mean = auto`` values by name.
+
+    With ``domains`` (each parameter's domain from the registry), a Gaussian is truncated to its
+    parameter's domain as well as to its own ``lower``/``upper``: σ ~ Gaussian(280, 70) never draws σ < 0."""
     n = len(free)
     kind = np.zeros(n, dtype=int)
     lower, upper = np.full(n, -np.inf), np.full(n, np.inf)
@@ -141,8 +148,7 @@ def prior_vector(free: list[FreeParameter], auto_means: dict[str, float] | None 
                 mean[i] = auto_means[fp.name]
             else:
                 mean[i] = p.mean
-            lower[i] = -np.inf if p.lower is None else p.lower
-            upper[i] = np.inf if p.upper is None else p.upper
+            lower[i], upper[i] = prior_bounds(p, ANY if domains is None else domains[i])
         else:
             raise ValueError(f"{p.source}: {p.prior} is not a free prior")
     return PriorVector(kind, lower, upper, mean, sigma, tuple(f.name for f in free))

@@ -1,6 +1,6 @@
 """CSV tables: schema, readers and writers, validation, display. No physics here."""
 
-from .errors import CsvError, CsvErrors
+from .errors import CsvError, CsvErrors, CsvWarning
 from .free import FreeParameter
 from .model import TABLE_FILES, ClusterModel, Galaxy, load_model, save_model, validate_folder
 from .rows import (
@@ -16,7 +16,7 @@ from .rows import (
 from .sky import SkyReference
 
 __all__ = [
-    "CsvError", "CsvErrors", "ClusterModel", "Galaxy", "FreeParameter", "TABLE_FILES",
+    "CsvError", "CsvErrors", "CsvWarning", "ClusterModel", "Galaxy", "FreeParameter", "TABLE_FILES",
     "load_model", "save_model", "validate_folder", "Cosmology", "PointDataset", "PointImage",
     "PriorRow", "ProfileRow", "ScalingGalaxy", "ScalingRelation", "Source", "SkyReference",
 ]

@@ -9,10 +9,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..registry import Domain
 from .errors import CsvError
 
 __all__ = [
     "RawRow",
+    "UnreadableTable",
     "RawTable",
     "read_raw",
     "parse_float",
@@ -43,14 +45,29 @@ def read_raw(path: Path, errors: list[CsvError]) -> RawTable | None:
     Accepts a UTF-8 BOM. Refuses semicolon-delimited files, empty and header-only files, ragged rows,
     blank or duplicated header names. Returns ``None`` when the file cannot be used at all.
     """
-    text = path.read_text(encoding="utf-8-sig")
+    text = _read_text(path, errors)
+    if text is None:
+        return None
     if not text.strip():
         errors.append(CsvError(path, None, None, "the file is empty",
                                "write a header line (e.g. galaxy,attr_name,profile_class,...) "
                                "and rows, or delete the file"))
         return None
+    try:
+        return _parse(path, text, errors)
+    except csv.Error as exc:  # NUL bytes, a cell over the csv module's size limit, ...
+        errors.append(UnreadableTable(path, None, None, f"the file cannot be read as CSV: {exc}",
+                               "save it as plain comma-separated text"))
+        return None
+
+
+def _parse(path: Path, text: str, errors: list[CsvError]) -> RawTable | None:
     lines = list(csv.reader(io.StringIO(text, newline="")))
     header_cells = [h.strip() for h in lines[0]]
+    if not any(header_cells):
+        errors.append(CsvError(path, 1, None, "the first line (the header) is empty",
+                               "delete the blank lines above the header"))
+        return None
     if len(header_cells) == 1 and ";" in lines[0][0]:
         errors.append(CsvError(path, 1, None, "the file is semicolon-delimited",
                                "clusterfit reads comma-separated files; re-export with ',' as "
@@ -100,10 +117,41 @@ def read_raw(path: Path, errors: list[CsvError]) -> RawTable | None:
     return RawTable(path, tuple(header_cells), tuple(rows))
 
 
+class UnreadableTable(CsvError):
+    """A table that cannot be read at all (a folder, not UTF-8, not readable): the checks that join
+    tables are skipped, since every reference into it would be reported again."""
+
+
+def _read_text(path: Path, errors: list[CsvError]) -> str | None:
+    """The file's text (UTF-8, BOM accepted); a folder, an unreadable file or another encoding is an
+    error naming the file (and the line of the first byte that is not UTF-8)."""
+    if path.is_dir():
+        errors.append(UnreadableTable(path, None, None, f"{path.name} is a folder, not a CSV file",
+                               f"rename or move the folder; clusterfit reads {path.name} as a table"))
+        return None
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        errors.append(UnreadableTable(path, None, None, f"cannot read the file: {exc.strerror or exc}",
+                               "check that the file exists and that you may read it"))
+        return None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        byte = data[exc.start:exc.start + 1].hex()
+        errors.append(UnreadableTable(path, line, None,
+                               f"the file is not UTF-8 (byte 0x{byte} on this line cannot be decoded)",
+                               "save it as UTF-8 (in Excel: 'CSV UTF-8'; or iconv -f latin1 -t utf-8)"))
+        return None
+
+
 def parse_float(
-    raw: RawRow, column: str, path: Path, errors: list[CsvError], *, required: bool = False
+    raw: RawRow, column: str, path: Path, errors: list[CsvError], *, required: bool = False,
+    domain: Domain | None = None, unit: str = "",
 ) -> float | None:
-    """The cell as a finite float; ``None`` if empty. Non-numbers, NaN and inf are errors."""
+    """The cell as a finite float; ``None`` if empty. Non-numbers, NaN and inf are errors, and so is a
+    value outside ``domain`` (the parameter's domain from the registry; ``None`` is returned)."""
     cell = raw.cells.get(column, "")
     if cell == "":
         if required:
@@ -122,6 +170,13 @@ def parse_float(
                                "NaN and inf are not allowed; leave the cell empty and make the "
                                "parameter free in priors.csv, or write a number", cell))
         return None
+    if domain is not None:
+        from .domains import domain_error
+
+        err = domain_error(path, raw.line, column, value, domain, unit)
+        if err is not None:
+            errors.append(err)
+            return None
     return value
 
 

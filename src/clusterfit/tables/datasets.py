@@ -6,7 +6,7 @@ Columns as PyAutoLens's ``output_to_csv``: ``name, y, x, positions_noise``, then
 
 from __future__ import annotations
 
-from ..registry import nearest
+from ..registry import column_domain, nearest
 from .csvio import RawTable, parse_float, render_csv
 from .errors import CsvError
 from .rows import PointDataset, PointImage, Source
@@ -38,11 +38,9 @@ def read_point_datasets(table: RawTable, errors: list[CsvError]) -> list[PointIm
         if not name:
             errors.append(CsvError(path, raw.line, "name", "name is empty",
                                    "give every image the name of its source"))
-        vals = {c: parse_float(raw, c, path, errors, required=c in BASE[1:])
+        vals = {c: parse_float(raw, c, path, errors, required=c in BASE[1:],
+                               domain=column_domain(path.name, c))
                 for c in DATASET_COLUMNS[1:] if c in table.header}
-        if vals.get("positions_noise") is not None and vals["positions_noise"] <= 0:
-            errors.append(CsvError(path, raw.line, "positions_noise", "positions_noise must be > 0",
-                                   "write the 1σ positional uncertainty in arcsec"))
         if any(vals.get(c) is None for c in BASE[1:]):
             continue
         images.append(PointImage(name=name, source=Source(path.name, raw.line), **vals))

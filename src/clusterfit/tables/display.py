@@ -23,9 +23,9 @@ def csv_table(name: str, text: str) -> Table:
     table = Table(title=name, title_justify="left", show_lines=False, header_style="bold cyan")
     table.add_column("line", style="dim", justify="right")
     for h in rows[0]:
-        table.add_column(h, justify="left", overflow="fold")
+        table.add_column(Text(h), justify="left", overflow="fold")
     for i, row in enumerate(rows[1:], start=2):
-        table.add_row(str(i), *[c if c else "·" for c in row])
+        table.add_row(str(i), *[Text(c) if c else "·" for c in row])  # Text: cells are never markup
     return table
 
 
@@ -35,21 +35,24 @@ def objects_table(model: ClusterModel) -> Table:
     table.add_column("source", style="dim")
     table.add_column("object")
     table.add_column("value", overflow="fold")
+    def add(*cells: str) -> None:  # user names are text, never rich markup ("[/red]lens_1")
+        table.add_row(*(Text(c) for c in cells))
+
     for row in model.profiles:
         text = repr(row).rsplit("  [", 1)[0]
-        table.add_row(str(row.source), f"{row.galaxy}.{row.attr_name}", text)
+        add(str(row.source), f"{row.galaxy}.{row.attr_name}", text)
     for ds in model.point_datasets:
-        table.add_row(str(ds.images[0].source), f"datasets[{ds.name!r}]", repr(ds).rsplit("  [", 1)[0])
+        add(str(ds.images[0].source), f"datasets[{ds.name!r}]", repr(ds).rsplit("  [", 1)[0])
     for rel in model.scaling_relations:
         n = len(model.tier_members(rel.tier))
         vals = ", ".join(f"{k}={v:g}" for k, v in rel.values.items() if v is not None)
-        table.add_row(str(rel.source), f"tier {rel.tier}",
-                      f"{rel.profile_class} × {n} members, L_ref={rel.luminosity_ref:g}, {vals}")
+        add(str(rel.source), f"tier {rel.tier}",
+            f"{rel.profile_class} × {n} members, L_ref={rel.luminosity_ref:g}, {vals}")
     for fp in _free(model):
-        table.add_row(str(fp.prior.source), f"free {fp.name}", fp.prior.describe())
+        add(str(fp.prior.source), f"free {fp.name}", fp.prior.describe())
     if model.cosmology.source.line is not None:
-        table.add_row(str(model.cosmology.source), "cosmology",
-                      f"FlatLambdaCDM(H0={model.cosmology.H0:g}, Om0={model.cosmology.Om0:g})")
+        add(str(model.cosmology.source), "cosmology",
+            f"FlatLambdaCDM(H0={model.cosmology.H0:g}, Om0={model.cosmology.Om0:g})")
     return table
 
 
@@ -92,7 +95,7 @@ def print_model(model: ClusterModel, console: Console | None = None) -> None:
         for name in texts:
             path = Path(model.folder) / name
             if path.exists():
-                texts[name] = path.read_text(encoding="utf-8-sig")
+                texts[name] = path.read_text(encoding="utf-8-sig")  # load_model read it as UTF-8
     console.print(Group(*(csv_table(n, t) for n, t in texts.items())))
     console.print(objects_table(model))
     console.print(Text(summary_text(model)))

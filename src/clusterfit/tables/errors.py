@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["CsvError", "CsvErrors"]
+__all__ = ["CsvError", "CsvErrors", "CsvWarning"]
 
 
 @dataclass(frozen=True, eq=True)
@@ -73,3 +73,19 @@ class CsvErrors(ValueError):
 
     def __len__(self) -> int:
         return len(self.errors)
+
+
+class CsvWarning(UserWarning):
+    """Something a user may mean but should know (e.g. a system with one image): ``validate`` prints it
+    and exits 0; ``load_model`` issues it with :func:`warnings.warn`. Same fields as :class:`CsvError`."""
+
+    def __init__(self, path: str | Path, line: int | None, column: str | None, message: str,
+                 hint: str = "") -> None:
+        self.path, self.line, self.column, self.message, self.hint = str(path), line, column, message, hint
+        super().__init__(self.format())
+
+    file = CsvError.file
+    format = CsvError.format
+
+    def __reduce__(self):
+        return (CsvWarning, (self.path, self.line, self.column, self.message, self.hint))

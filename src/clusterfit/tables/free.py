@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from fnmatch import fnmatchcase
+from fnmatch import fnmatchcase as _fnmatch
 
 from ..registry import nearest
 from .errors import CsvError
@@ -40,13 +40,24 @@ class FreeParameter:
 
 
 def _columns_for(parameter: str, row: ProfileRow) -> list[str] | None:
-    spec = row.spec
-    for p in spec.physical_parameters:
-        if parameter == p.name:
-            return list(p.columns)
-        if parameter in p.columns:
-            return [parameter]
-    return None
+    """The columns ``parameter`` frees in ``row``: a parameter name (a tuple frees both columns), one
+    column, or a shell pattern over both (``r_*`` → r_core, r_cut; ``ell_comps_*``)."""
+    cols: list[str] = []
+    for p in row.spec.physical_parameters:
+        if _match(p.name, parameter):
+            cols += [c for c in p.columns if c not in cols]
+        else:
+            cols += [c for c in p.columns if _match(c, parameter) and c not in cols]
+    return cols or None
+
+
+def _match(name: str, pattern: str) -> bool:
+    """Shell-style match; a name always matches itself (``[/red]lens_1`` is a name, not a pattern)."""
+    return name == pattern or _fnmatch(name, pattern)
+
+
+def _wild(text: str) -> bool:
+    return any(ch in text for ch in "*?[")
 
 
 def resolve_free_parameters(
@@ -63,7 +74,7 @@ def resolve_free_parameters(
         matched = False
         line = prior.source.line
         if prior.attr_name == SCALING:
-            tiers = [r for r in relations if fnmatchcase(r.tier, prior.galaxy)]
+            tiers = [r for r in relations if _match(r.tier, prior.galaxy)]
             if not tiers:
                 errors.append(CsvError(path, line, "galaxy",
                                        f"no scaling tier matches {prior.galaxy!r}",
@@ -71,7 +82,7 @@ def resolve_free_parameters(
                 continue
             for rel in tiers:
                 valid = [c for c in relation_columns(rel.profile_class) if c in rel.values]
-                cols = [c for c in valid if fnmatchcase(c, prior.parameter)]
+                cols = [c for c in valid if _match(c, prior.parameter)]
                 if not cols:
                     errors.append(CsvError(path, line, "parameter",
                                            f"tier {rel.tier!r} has no relation parameter {prior.parameter!r}",
@@ -86,11 +97,11 @@ def resolve_free_parameters(
                 _choose(chosen, fp)
             continue
         rows = [r for r in profiles
-                if fnmatchcase(r.galaxy, prior.galaxy) and fnmatchcase(r.attr_name, prior.attr_name)]
+                if _match(r.galaxy, prior.galaxy) and _match(r.attr_name, prior.attr_name)]
         if not rows:
             names = sorted({r.galaxy for r in profiles})
             attrs = sorted({r.attr_name for r in profiles})
-            if not any(fnmatchcase(g, prior.galaxy) for g in names):
+            if not any(_match(g, prior.galaxy) for g in names):
                 errors.append(CsvError(path, line, "galaxy", f"no galaxy matches {prior.galaxy!r}",
                                        _hint(prior.galaxy, names, "galaxy")))
             else:
@@ -101,7 +112,7 @@ def resolve_free_parameters(
         for row in rows:
             cols = _columns_for(prior.parameter, row)
             if cols is None:
-                if "*" in prior.galaxy or "*" in prior.attr_name:
+                if _wild(prior.galaxy) or _wild(prior.attr_name) or _wild(prior.parameter):
                     continue  # a wildcard row applies where the parameter exists
                 valid = [p.name for p in row.spec.physical_parameters]
                 errors.append(CsvError(path, line, "parameter",
@@ -112,7 +123,8 @@ def resolve_free_parameters(
             matched = True
             for c in cols:
                 _choose(chosen, FreeParameter(row.family, row.galaxy, row.attr_name, c, prior))
-        if not matched and ("*" in prior.galaxy or "*" in prior.attr_name) and rows:
+        if not matched and (_wild(prior.galaxy) or _wild(prior.attr_name) or _wild(prior.parameter)) \
+                and rows:
             errors.append(CsvError(path, line, "parameter",
                                    f"no profile matching {prior.galaxy}.{prior.attr_name} has a "
                                    f"parameter {prior.parameter!r}", "check the parameter name"))
@@ -137,7 +149,7 @@ def _free_redshifts(prior: PriorRow, profiles: list[ProfileRow], relations: list
     for r in profiles:
         if r.family == "point":
             points.setdefault(r.galaxy, r)
-    matched = [g for g in points if fnmatchcase(g, prior.galaxy)]
+    matched = [g for g in points if _match(g, prior.galaxy)]
     if not matched:
         errors.append(CsvError(path, line, "galaxy", f"no point-source galaxy matches {prior.galaxy!r}: "
                                "free redshifts are for the galaxies of point.csv",

@@ -13,9 +13,10 @@ from pathlib import Path
 
 from ..registry import FAMILIES, Family
 from .bookkeeping import stale_bookkeeping, warn_stale_bookkeeping, with_bookkeeping
-from .csvio import read_raw, write_files_atomic
+from .checks import cross_table_checks
+from .csvio import UnreadableTable, read_raw, write_files_atomic
 from .datasets import group_datasets, read_point_datasets, render_point_datasets
-from .errors import CsvError, CsvErrors
+from .errors import CsvError, CsvErrors, CsvWarning
 from .free import FreeParameter, resolve_free_parameters
 from .priors import read_cosmology, read_priors, render_cosmology, render_priors
 from .profiles import FAMILY_FILES, read_profiles, render_profiles
@@ -161,9 +162,10 @@ class ClusterModel:
                      Text(summary_text(self)))
 
 
-def _read_folder(folder: Path) -> tuple[ClusterModel, list[CsvError]]:
+def _read_folder(folder: Path) -> tuple[ClusterModel, list[CsvError], list[CsvWarning]]:
     folder = Path(folder)
     errors: list[CsvError] = []
+    warnings: list[CsvWarning] = []
     if not folder.is_dir():
         raise FileNotFoundError(f"{folder} is not a folder; a model is a folder of CSV tables "
                                 f"({', '.join(TABLE_FILES)})")
@@ -199,12 +201,15 @@ def _read_folder(folder: Path) -> tuple[ClusterModel, list[CsvError]]:
     if (raw := tables.get("sky_reference.csv")) and (sky := read_sky_reference(raw, errors)):
         kw["sky_reference"] = sky
     model = ClusterModel(folder=folder, **kw)
-    errors += model_errors(model, already=errors)
-    return model, errors
+    if not any(isinstance(e, UnreadableTable) for e in errors):  # it would cascade into the others
+        errors += model_errors(model, already=errors, warnings=warnings)
+    return model, errors, warnings
 
 
-def model_errors(model: ClusterModel, already: list[CsvError] = ()) -> list[CsvError]:
-    """Problems that join tables: redshifts, priors, missing values, tiers.
+def model_errors(model: ClusterModel, already: list[CsvError] = (),
+                 warnings: list[CsvWarning] | None = None) -> list[CsvError]:
+    """Problems that join tables: redshifts, bookkeeping columns, priors, missing values, tiers, and
+    :func:`.checks.cross_table_checks` (whose warnings go to ``warnings`` when given).
 
     Cells in ``already`` (reported while reading) are not reported again as missing."""
     errors: list[CsvError] = []
@@ -223,6 +228,8 @@ def model_errors(model: ClusterModel, already: list[CsvError] = ()) -> list[CsvE
                     f"{row.galaxy}.{row.attr_name} ({row.profile_class}) has no value for {col!r}",
                     "write a value, or make it free with a row in priors.csv"))
     _check_tiers(model, free_keys, errors)
+    if not errors and not already:  # the cross-table checks assume tables that read and join
+        cross_table_checks(model, free, errors, [] if warnings is None else warnings)
     return errors
 
 
@@ -302,18 +309,26 @@ def _check_tiers(model: ClusterModel, free_keys: set, errors: list[CsvError]) ->
                                    f"tier {rel.tier!r} has no redshift", "write the cluster redshift"))
 
 
-def validate_folder(folder: str | Path) -> list[CsvError]:
+def validate_folder(folder: str | Path, warnings: list[CsvWarning] | None = None) -> list[CsvError]:
     """Every problem in the folder (empty list when it is valid), PyAutoLens bookkeeping cells that
-    disagree with the folder included (those alone do not stop :func:`load_model`: we do not use them)."""
-    model, errors = _read_folder(Path(folder))
+    disagree with the folder included (those alone do not stop :func:`load_model`: we do not use them);
+    its warnings are appended to ``warnings`` when given."""
+    model, errors, found = _read_folder(Path(folder))
+    if warnings is not None:
+        warnings += found
     return errors + stale_bookkeeping(model)
 
 
 def load_model(folder: str | Path) -> ClusterModel:
-    """Read and check every table of ``folder``; raise :class:`CsvErrors` listing all problems."""
-    model, errors = _read_folder(Path(folder))
+    """Read and check every table of ``folder`` (the same checks as ``validate``); raise
+    :class:`CsvErrors` listing all problems, and issue each warning with :func:`warnings.warn`."""
+    import warnings as _warnings
+
+    model, errors, found = _read_folder(Path(folder))
     if errors:
         raise CsvErrors(errors)
+    for w in found:
+        _warnings.warn(w, stacklevel=2)
     warn_stale_bookkeeping(model)
     return model
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from ..registry import nearest
+from ..registry import column_domain, nearest
 from .csvio import RawTable, parse_float, render_csv
 from .errors import CsvError
-from .rows import Cosmology, PriorRow, Source
+from .rows import DEFAULT_COSMOLOGY, Cosmology, PriorRow, Source
 
 __all__ = [
     "PRIOR_KINDS",
@@ -114,12 +114,8 @@ def read_cosmology(table: RawTable, errors: list[CsvError]) -> Cosmology | None:
                                "keep one row: H0,Om0"))
     raw = table.rows[0]
     n = len(errors)
-    h0 = parse_float(raw, "H0", path, errors, required=True) if "H0" in table.header else 67.66
-    om0 = parse_float(raw, "Om0", path, errors, required=True) if "Om0" in table.header else 0.30966
-    if h0 is not None and h0 <= 0:
-        errors.append(CsvError(path, raw.line, "H0", "H0 must be > 0", "write H0 in km/s/Mpc"))
-    if om0 is not None and not 0 < om0 < 1:
-        errors.append(CsvError(path, raw.line, "Om0", "Om0 must be in (0, 1)", "write Ωm today"))
+    h0, om0 = (parse_float(raw, c, path, errors, required=True, domain=column_domain(path.name, c))
+               if c in table.header else getattr(DEFAULT_COSMOLOGY, c) for c in valid)
     if len(errors) > n:
         return None
     return Cosmology(h0, om0, Source(path.name, raw.line))

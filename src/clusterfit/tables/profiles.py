@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from ..registry import Family, get_spec, nearest, specs_for_family
+from ..registry import Family, column_domain, get_spec, nearest, specs_for_family
 from .csvio import RawTable, parse_float, render_csv
+from .domains import constraint_errors
 from .errors import CsvError
 from .rows import ProfileRow, Source
 
@@ -97,10 +98,13 @@ def read_profiles(table: RawTable, family: Family, errors: list[CsvError]) -> li
         own = set(spec.columns)
         values: dict[str, float | None] = {}
         bookkeeping = {c for p in spec.parameters if p.bookkeeping for c in p.columns}
+        by_column = spec.column_to_parameter()
         for col in spec.columns:
             if col not in table.header or (col in bookkeeping and raw.cells[col] == ""):
                 continue  # an empty bookkeeping cell means "not given", as in PyAutoLens
-            values[col] = parse_float(raw, col, path, errors)
+            p = by_column[col][0]
+            values[col] = parse_float(raw, col, path, errors, domain=p.domain, unit=p.unit)
+        errors += constraint_errors(path, raw.line, values, spec.constraints)
         for col in table.header:
             if col in KEY_COLUMNS or col == REDSHIFT or col in own or col not in valid_columns:
                 continue
@@ -114,7 +118,8 @@ def read_profiles(table: RawTable, family: Family, errors: list[CsvError]) -> li
             for col in p.columns:
                 values.setdefault(col, None)
         ordered = {c: values[c] for c in spec.columns if c in values}
-        redshift = parse_float(raw, REDSHIFT, path, errors) if REDSHIFT in table.header else None
+        redshift = parse_float(raw, REDSHIFT, path, errors, domain=column_domain(path.name, REDSHIFT)) \
+            if REDSHIFT in table.header else None
         rows.append(ProfileRow(family, galaxy, attr, cls_name, ordered, redshift,
                                Source(path.name, raw.line)))
     return rows

@@ -7,8 +7,9 @@ Catalogue: ``y, x, luminosity`` then optional ``redshift`` and any further colum
 
 from __future__ import annotations
 
-from ..registry import get_spec, nearest, specs_for_family
+from ..registry import column_domain, get_spec, nearest, specs_for_family
 from .csvio import RawTable, parse_float, render_csv
+from .domains import parameter_domain
 from .errors import CsvError
 from .rows import ScalingGalaxy, ScalingRelation, Source
 
@@ -18,6 +19,7 @@ __all__ = [
     "read_scaling_relations",
     "render_scaling_relations",
     "relation_columns",
+    "luminosity_ratios",
 ]
 
 MEMBER_BASE = ("y", "x", "luminosity")
@@ -38,8 +40,10 @@ def read_scaling_galaxies(table: RawTable, errors: list[CsvError]) -> list[Scali
                for c in extra_cols}
     members = []
     for raw in table.rows:
-        y, x, lum = (parse_float(raw, c, path, errors, required=True) for c in MEMBER_BASE)
-        z = parse_float(raw, "redshift", path, errors) if "redshift" in table.header else None
+        y, x, lum = (parse_float(raw, c, path, errors, required=True, domain=column_domain(path.name, c))
+                     for c in MEMBER_BASE)
+        z = parse_float(raw, "redshift", path, errors, domain=column_domain(path.name, "redshift")) \
+            if "redshift" in table.header else None
         extra: dict[str, float | str | None] = {}
         for c in extra_cols:
             cell = raw.cells[c]
@@ -49,9 +53,6 @@ def read_scaling_galaxies(table: RawTable, errors: list[CsvError]) -> list[Scali
                 extra[c] = parse_float(raw, c, path, errors)
             else:
                 extra[c] = cell or None
-        if lum is not None and lum <= 0:
-            errors.append(CsvError(path, raw.line, "luminosity", "luminosity must be > 0",
-                                   "write the luminosity in any consistent unit (L/L_ref matters)"))
         if None in (y, x, lum):
             continue
         members.append(ScalingGalaxy(y, x, lum, z, extra, Source(path.name, raw.line)))
@@ -140,19 +141,22 @@ def read_scaling_relations(table: RawTable, errors: list[CsvError]) -> list[Scal
             if col in RELATION_KEYS or col == "redshift" or col not in valid:
                 continue
             if col in own:
-                values[col] = parse_float(raw, col, path, errors)
+                domain, unit = parameter_domain("scaling_relations", cls, col)
+                values[col] = parse_float(raw, col, path, errors, domain=domain, unit=unit)
             elif raw.cells[col] != "":
                 errors.append(CsvError(path, raw.line, col, f"{cls} takes no relation column {col!r}",
                                        f"empty this cell; {cls} takes {', '.join(sorted(own))}",
                                        raw.cells[col]))
-        lref = parse_float(raw, "luminosity_ref", path, errors, required=True) \
+        lref = parse_float(raw, "luminosity_ref", path, errors, required=True,
+                           domain=column_domain(path.name, "luminosity_ref")) \
             if "luminosity_ref" in table.header else None
         if lref is None:
             if "luminosity_ref" not in table.header:
                 errors.append(CsvError(path, raw.line, "luminosity_ref", "luminosity_ref is missing",
                                        "add a luminosity_ref column: the luminosity at which <p>_ref holds"))
             continue
-        z = parse_float(raw, "redshift", path, errors) if "redshift" in table.header else None
+        z = parse_float(raw, "redshift", path, errors, domain=column_domain(path.name, "redshift")) \
+            if "redshift" in table.header else None
         ordered = {c: values[c] for c in ["mag_ref", *relation_columns(cls)] if c in values}
         relations.append(ScalingRelation(tier, cls, lref, ordered, z, Source(path.name, raw.line)))
     return relations
@@ -171,3 +175,13 @@ def render_scaling_relations(relations: list[ScalingRelation]) -> str:
         row += [r.values.get(c) for c in header[3:len(header) - has_z]]
         body.append(row + ([r.redshift] if has_z else []))
     return render_csv(header, body)
+
+
+def luminosity_ratios(members: list[ScalingGalaxy], relation: ScalingRelation) -> list[float]:
+    """L_i / L_ref of ``members``: from magnitudes when the relation sets ``mag_ref``
+    (L/L_ref = 10^(0.4 (mag_ref − mag)); every member needs a numeric ``mag``), else
+    ``luminosity / luminosity_ref``."""
+    mag_ref = relation.values.get("mag_ref")
+    if mag_ref is not None:
+        return [10.0 ** (0.4 * (mag_ref - float(m.extra["mag"]))) for m in members]  # type: ignore[arg-type]
+    return [m.luminosity / relation.luminosity_ref for m in members]

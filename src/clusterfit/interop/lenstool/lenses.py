@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from ...tables import PriorRow, ProfileRow, ScalingGalaxy, ScalingRelation
 from .context import Ctx, checked_block
 from .par import LenstoolError, ParFile
-from .potentials import check_ellipticity_limits, limit_priors, potential_row
+from .potentials import check_ellipticity_limits, limit_priors, potential_row, start_inside
 from .potfile import member_count, read_potfile
 
 __all__ = ["Lenses", "read_lenses"]
@@ -91,7 +91,12 @@ def read_lenses(par: ParFile, ctx: Ctx) -> Lenses:
                     ctx.note(f"{path.name}:{b.line}: limit for {row.galaxy!r} ignored: Lenstool "
                              f"optimises only the first nlens_opt = {n_opt} potentials")
                 continue
-            priors += limit_priors(b, row, ctx)
+            new = limit_priors(b, row, ctx)
+            inside = start_inside(row, new, ctx, b.line)
+            if inside is not row:
+                rows = [(i, inside if r is row else r) for i, r in rows]
+                by_index[ils - 1] = (inside, pb)
+            priors += new
     if ilens == 0:
         raise LenstoolError(path, None, "no potentiel or potfile block: the file has no mass model",
                             "a Lenstool model needs at least one 'potentiel' block")

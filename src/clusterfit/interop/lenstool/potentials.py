@@ -13,6 +13,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from ...tables import PriorRow, ProfileRow, Source
 from .catalogue import radec_to_xy
 from .context import Ctx
@@ -219,3 +221,23 @@ def check_ellipticity_limits(priors: list[PriorRow], file) -> None:
             raise LenstoolError(file, p.source.line, f"ellipticity limit up to {p.upper:g} (≥ 1)",
                                 "limit the ellipticity below 1")
 
+
+
+def start_inside(row: ProfileRow, priors: list[PriorRow], ctx: Ctx, line: int) -> ProfileRow:
+    """``row`` with each value that its uniform limit excludes moved to the nearest limit (a turn of
+    180° for an angle). Lenstool draws a limited parameter from its limit and ignores the value; here the
+    value is the start of a fit and the truth of simulate, so it must lie inside the prior."""
+    from ...tables.domains import parameter_domain, wrap_into
+
+    values = dict(row.values)
+    for p in priors:
+        v = values.get(p.parameter)
+        if p.prior != "Uniform" or v is None:
+            continue
+        domain, _ = parameter_domain(row.family, row.profile_class, p.parameter)
+        if wrap_into(v, domain, p.lower, p.upper) is None:
+            values[p.parameter] = min(max(v, p.lower), p.upper)
+            ctx.note(f"{ctx.path.name}:{line}: {row.galaxy}.{p.parameter} = {v:g} is outside its limit "
+                     f"[{p.lower:g}, {p.upper:g}]; it starts at {values[p.parameter]:g} (Lenstool ignores "
+                     "the value of a limited parameter)")
+    return row if values == row.values else replace(row, values=values)
