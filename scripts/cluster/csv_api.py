@@ -11,12 +11,15 @@ This script is a guided tour of those tables. It:
 
  1. explains ``point_datasets.csv`` (the observed multiple images) with a small illustrative file;
  2. builds a small cluster model in plain Python from clusterfit's row objects, writes it with
-    ``save_model``, prints every CSV, loads it back and shows, cell by cell, which Python attribute
-    each CSV cell becomes;
+    ``save_model``, prints every CSV, loads it back (the same model) and shows which Python attribute
+    a CSV cell becomes;
  3. explains why there is one CSV per profile family, how galaxy names join them, and when a galaxy
     goes in ``mass.csv`` rather than in the scaling tier;
  4. adds ``priors.csv`` to make parameters free, and explains ``scaling_relations.csv``;
- 5. shows the same tables as pandas DataFrames.
+ 5. shows the same tables as pandas DataFrames;
+ 6. when PyAutoLens is installed, builds the same cluster with the normal PyAutoLens API (``al.Galaxy``,
+    ``al.mp``, ``al.lp``, ``al.ps``), writes it with ``al.galaxy_models_to_csv``, reads it with clusterfit
+    and back into PyAutoLens (skipped, with a note, without it).
 
 Run it with::
 
@@ -26,15 +29,13 @@ Run it with::
 The full reference of every table and column is ``docs/csv_format.md``.
 """
 
-import csv
-import io
-import math
+import importlib.util
+import logging
 import sys
 import tempfile
 from pathlib import Path
 
 import clusterfit as cf
-from clusterfit.registry import get_spec
 from clusterfit.tables import (
     ClusterModel,
     CsvErrors,
@@ -243,99 +244,22 @@ for name in written:
 loaded = cf.load_model(model_folder)
 
 """
-__Every Cell And Its Python Counterpart__
+__The Same Model, Back__
 
-The loaded model is the same model: below, every cell of every file is listed with the Python
-expression that reads it on the loaded :class:`ClusterModel` (``galaxies["lens_0"].mass.sigma``,
-``scaling_galaxies[2].extra["mag"]``, ...). Each expression is evaluated on both the model we built and
-the model we loaded; ✓ means the two agree and the CSV cell holds exactly that value. Empty cells of
-sparse columns are shown as "(empty: ... does not take it)".
+The loaded model is the model we built: equal as Python objects (``==`` compares every row and value;
+``save_model`` adds only PyAutoLens's bookkeeping cells, ``with_bookkeeping``), and no cell differs
+(:func:`clusterfit.tables.diff.diff_models`, the ``clusterfit diff`` command). Every cell is a value of a
+named attribute; a few of them (the cell-by-cell check of every table is in the tests):
 """
-
-
-def _row_prefixes(file: str, rows: list[dict], m: ClusterModel) -> list[str]:
-    """The Python expression of each data row of ``file`` (row order as in the file)."""
-    if file in ("mass.csv", "light.csv", "point.csv"):
-        return [f'galaxies["{r["galaxy"]}"].{r["attr_name"]}' for r in rows]
-    if file == "point_datasets.csv":
-        order: dict[str, int] = {}
-        seen: dict[str, int] = {}
-        out = []
-        for r in rows:
-            k = order.setdefault(r["name"], len(order))
-            j = seen[r["name"]] = seen.get(r["name"], -1) + 1
-            out.append(f"point_datasets[{k}].images[{j}]")
-        return out
-    table = file.removesuffix(".csv")
-    if table == "cosmology":
-        return ["cosmology"]
-    return [f"{table}[{i}]" for i in range(len(rows))]
-
-
-def _cell_expression(file: str, prefix: str, row: dict, column: str) -> tuple[str, str | None]:
-    """(expression, note) for one cell; ``note`` explains an empty cell that the row does not use."""
-    if file in ("mass.csv", "light.csv", "point.csv"):
-        if column in ("galaxy", "attr_name", "profile_class"):
-            return f"{prefix}.{column}", None
-        if column == "redshift":
-            return f'galaxies["{row["galaxy"]}"].redshift', None
-        cls = row["profile_class"]
-        columns = get_spec(cls).column_to_parameter()
-        if column not in columns:
-            return f"{prefix}.values.get({column!r})", f"{cls} does not take it"
-        p, index = columns[column]
-        return (f"{prefix}.{p.name}" if index is None else f"{prefix}.{p.name}[{index}]"), None
-    if file == "scaling_galaxies.csv" and column not in ("y", "x", "luminosity", "redshift"):
-        return f"{prefix}.extra[{column!r}]", None
-    if file == "scaling_relations.csv" and column not in ("tier", "profile_class", "luminosity_ref",
-                                                          "redshift"):
-        return f"{prefix}.values[{column!r}]", None
-    return f"{prefix}.{column}", None
-
-
-def _matches(cell: str, value) -> bool:
-    if cell == "":
-        return value is None
-    if isinstance(value, float):
-        return float(cell) == value or (math.isnan(value) and math.isnan(float(cell)))
-    return cell == str(value)
-
-
-def round_trip_report(built: ClusterModel, folder: Path) -> int:
-    """Print every cell of every table in ``folder`` with its Python counterpart; return the number of
-    differences (cells whose value differs between ``built`` and the model loaded from ``folder``,
-    plus :func:`clusterfit.tables.diff.diff_models`'s differing cells)."""
-    back = cf.load_model(folder)
-    built = with_bookkeeping(built)  # what save_model writes: the PyAutoLens bookkeeping cells filled
-    namespace = {"__builtins__": {}}
-    bad = 0
-    for file in cf.tables.TABLE_FILES:
-        path = folder / file
-        if not path.exists():
-            continue
-        rows = list(csv.DictReader(io.StringIO(path.read_text())))
-        for line, row, prefix in zip(range(2, len(rows) + 2), rows,
-                                     _row_prefixes(file, rows, back), strict=True):
-            for column, cell in row.items():
-                expr, note = _cell_expression(file, prefix, row, column)
-                got = eval(f"m.{expr}", namespace, {"m": back})
-                want = eval(f"m.{expr}", namespace, {"m": built})
-                ok = got == want and _matches(cell, got)
-                bad += not ok
-                mark = "✓" if ok else f"✗ (built: {want!r}, cell: {cell!r})"
-                shown = f"(empty: {note})" if note and cell == "" else f"{got!r}"
-                where = f"{file}:{line}"
-                print(f"  {where:<24} column {column:<16} → {expr} = {shown} {mark}")
-    diffs = diff_models(built, back)
-    for d in diffs:
-        print(f"  diff_models: {d}")
-    return bad + len(diffs)
-
-
+built = with_bookkeeping(model)  # what save_model writes: the PyAutoLens bookkeeping cells filled
 print()
-print("round trip, cell by cell (built in Python → CSV → load_model):")
-n_diff = round_trip_report(model, model_folder)
-print(f"round-trip differences: {n_diff}")
+print(f"loaded == built: {loaded == built}")
+print(f"round-trip differences: {len(diff_models(built, loaded))}")
+print(f'mass.csv:2 column sigma        → galaxies["lens_0"].mass.sigma = {loaded.galaxies["lens_0"].mass.sigma!r}')
+print(f'mass.csv:2 columns y, x        → galaxies["lens_0"].mass.centre = {loaded.galaxies["lens_0"].mass.centre!r}')
+print(f"scaling_galaxies.csv:2 mag     → scaling_galaxies[0].extra['mag'] = {loaded.scaling_galaxies[0].extra['mag']!r}")
+print(f"scaling_relations.csv:2 sigma_ref → scaling_relations[0].values['sigma_ref'] = "
+      f"{loaded.scaling_relations[0].values['sigma_ref']!r}")
 
 """
 Each loaded row knows where it came from, which is what error messages and ``clusterfit show`` use:
@@ -483,6 +407,64 @@ with pd.option_context("display.width", 200, "display.max_columns", 30):
 mass_frame = frames["mass"]
 print('frames["mass"].set_index("galaxy").loc["lens_0", "sigma"] =',
       mass_frame.set_index("galaxy").loc["lens_0", "sigma"])
+
+"""
+__From PyAutoLens Objects__
+
+If you build lenses with the normal PyAutoLens API, write them with PyAutoLens's own CSV writer
+(``al.galaxy_models_to_csv``, one call per family) and clusterfit reads the result as it is: the same
+cluster as step 2, built from ``al.Galaxy`` and ``al.mp``/``al.lp``/``al.ps`` objects, goes to CSVs, loads
+with ``cf.load_model`` with no cell differing from the tables we wrote, and comes back into PyAutoLens
+(``al.galaxy_models_from_csv`` → ``al.galaxies_from_csv_tables``). dPIE and NFW take the PyAutoLens
+bookkeeping arguments (``redshift_object``, ``redshift_source`` = the last plane, ``H0``, ``Om0``).
+The scaling tier and priors are clusterfit's own tables (step 4).
+"""
+banner("6. the same cluster from PyAutoLens objects (al.Galaxy → CSV → clusterfit → al.Galaxy)")
+if importlib.util.find_spec("autolens") is None:
+    print("autolens is not installed: this step is skipped (pip install 'clusterfit[autolens]', Python >= 3.12)")
+else:
+    import autolens as al  # noqa: E402
+
+    logging.getLogger().handlers.clear()  # autolens logs INFO lines to stdout when imported
+    Z_SOURCE, H0, OM0 = 2.0, 67.66, 0.30966  # the last plane; clusterfit's default cosmology
+    bk = dict(redshift_object=Z_LENS, redshift_source=Z_SOURCE, H0=H0, Om0=OM0)
+    galaxies = {
+        "lens_0": al.Galaxy(redshift=Z_LENS,
+                            mass=al.mp.dPIEMass(centre=(0.0, 0.0), ellipticity=0.2, angle_pos=40.0, sigma=350.0,
+                                                r_core=0.2, r_cut=60.0, **bk),
+                            bulge=al.lp.Sersic(centre=(0.0, 0.0), ell_comps=(0.05, 0.1), intensity=0.8,
+                                               effective_radius=5.0, sersic_index=4.0)),
+        "lens_1": al.Galaxy(redshift=Z_LENS,
+                            mass=al.mp.dPIEMass(centre=(18.0, -14.0), ellipticity=0.15, angle_pos=120.0,
+                                                sigma=280.0, r_core=0.15, r_cut=40.0, **bk),
+                            bulge=al.lp.Sersic(centre=(18.0, -14.0), ell_comps=(0.03, -0.06), intensity=0.5,
+                                               effective_radius=3.5, sersic_index=4.0)),
+        "halo": al.Galaxy(redshift=Z_LENS, mass=al.mp.NFWMCRLudlowSph(centre=(1.0, -2.0), mass_at_200=1.2e15,
+                                                                       redshift_object=Z_LENS,
+                                                                       redshift_source=Z_SOURCE)),
+        "source_0": al.Galaxy(redshift=1.5,
+                              bulge=al.lp.Sersic(centre=(1.5, -1.0), ell_comps=(0.1, 0.0), intensity=2.0,
+                                                 effective_radius=0.3, sersic_index=1.0),
+                              point_0=al.ps.Point(centre=(1.5, -1.0))),
+        "source_1": al.Galaxy(redshift=2.0,
+                              bulge=al.lp.Gaussian(centre=(0.5, -2.5), ell_comps=(0.0, 0.15), intensity=2.0,
+                                                   sigma=0.2),
+                              point_1=al.ps.PointFlux(centre=(0.5, -2.5), flux=1.0)),
+    }
+    from_al = root / "from_autolens"
+    redshifts = {name: g.redshift for name, g in galaxies.items()}
+    for fam, kind in (("mass", al.mp.MassProfile), ("light", al.LightProfile), ("point", al.ps.Point)):
+        profiles = {name: {a: p for a, p in vars(g).items() if isinstance(p, kind)} for name, g in galaxies.items()}
+        al.galaxy_models_to_csv({n: p for n, p in profiles.items() if p}, from_al / f"{fam}.csv", fam, redshifts)
+    show_csv(from_al, "mass.csv")
+    from_autolens = cf.load_model(from_al)
+    ours = ClusterModel(mass=built.mass, light=built.light, point=built.point)
+    print(f"cf.load_model(PyAutoLens's CSVs): cells differing from step 2's tables: "
+          f"{len(diff_models(ours, from_autolens))}")
+    back_in_al = al.galaxies_from_csv_tables(*(al.galaxy_models_from_csv(from_al / f"{fam}.csv", fam)
+                                              for fam in ("mass", "light", "point")))
+    print(f'and back: al.galaxies_from_csv_tables(...)["lens_0"].mass.sigma = {back_in_al["lens_0"].mass.sigma!r}, '
+          f'["source_1"].point_1.flux = {back_in_al["source_1"].point_1.flux!r}')
 
 """
 __Next__

@@ -2,6 +2,11 @@
 Start Here: Cluster Strong Lensing with CSV Tables
 ==================================================
 
+.. warning:: **Beta feature.** Cluster modelling from CSV tables is in beta: table columns, defaults and the
+   Python API may still change between versions, and a fit is only as good as its priors and data. Check
+   results that matter against an independent code (PyAutoLens, Lenstool) before you publish them, and
+   please report what breaks.
+
 **What is a cluster lens?** A galaxy cluster bends the light of galaxies far behind it. Where the bending is
 strong, one background galaxy appears several times: its *multiple images*. Their positions constrain the
 cluster's mass: a few bright central galaxies (BCGs), one or more dark-matter host halos, and tens to
@@ -27,18 +32,42 @@ The fit writes its best model back as the same tables, ready for the next run.
 
 **Going faster.** The likelihood is one jitted JAX function of the free parameters, batched over many
 parameter vectors at once; on a GPU, install ``jax[cuda]`` and the same code runs there. ``--pool N``
-spreads likelihood batches over processes.
+spreads likelihood batches over processes. Measured: the fit below (10 free parameters, 15 images, 33 mass
+profiles; ``n_live`` 200, ``n_eff`` 800) took 138 s for 40,960 likelihood evaluations, and the whole
+script 146 s with the dataset already simulated, on a 2-core CPU shared with other jobs (load average 8),
+with ``/usr/bin/time python scripts/cluster/start_here.py /tmp/start_here`` (a second run; the script
+prints the fit's own figure as ``fit: N likelihood evaluations, T s in all``).
 
-This script walks the loop once: simulate the embedded example, fit it, show where the results are.
+This script walks the loop once: simulate the embedded example (only when the data are missing or a table of
+your model folder changed), fit it, show where the results are.
+
+Usage::
+
+    python scripts/cluster/start_here.py [WORKSPACE]        # default: ./start_here
 """
 
 from __future__ import annotations
 
 import shutil
 import sys
+import time
 from pathlib import Path
 
 import clusterfit as cf
+
+"""
+__Google Colab__
+
+In a Colab notebook (Python ≥ 3.11), run this cell first: it installs clusterfit from the repository (set
+``REPO`` to the URL you cloned clusterfit from) and then runs this script::
+
+    REPO = "https://github.com/OWNER/clusterfit.git"   # the clusterfit repository
+    !git clone --depth 1 {REPO} clusterfit
+    !pip install -q ./clusterfit
+    %run clusterfit/scripts/cluster/start_here.py
+
+Colab's GPU runtime runs the same code on the GPU after ``!pip install -q "jax[cuda12]"``.
+"""
 
 workspace = Path(sys.argv[1]) if len(sys.argv) > 1 else Path("start_here")
 
@@ -55,11 +84,16 @@ print(model.summary())
 
 """
 __Simulate__ (see ``simulator.py``)
+
+The same guard as ``modeling.py``: the dataset is simulated from your model folder when ``data.fits``,
+``point_datasets.csv`` or a model table is missing, or when you edited a table of the model folder since;
+otherwise the existing dataset is used.
 """
 sys.path.insert(0, str(Path(__file__).parent))
-from simulator import simulate_cluster  # noqa: E402
+from dataset_guard import ensure_dataset  # noqa: E402
 
-dataset = simulate_cluster(model_folder, workspace / "dataset")
+dataset = workspace / "dataset"
+ensure_dataset(dataset, model_folder)
 
 """
 __Fit__ (see ``modeling.py`` for the full script)
@@ -67,7 +101,9 @@ __Fit__ (see ``modeling.py`` for the full script)
 from clusterfit.fit.run import fit  # noqa: E402
 from clusterfit.fit.search import SearchConfig  # noqa: E402
 
+start = time.perf_counter()
 result = fit(dataset, workspace / "results", config=SearchConfig(n_live=200, n_eff=800, n_networks=1),
              overwrite=True)  # replaces the earlier run's results (only those files)
 print(f"image-plane rms {result.evaluation.rms_arcsec:.4f}\" — results in {result.folder}")
+print(f"fit: {result.search.n_like:,} likelihood evaluations, {time.perf_counter() - start:.0f} s in all")
 print("Now edit", model_folder / "mass.csv", "and run this script again.")

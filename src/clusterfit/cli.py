@@ -8,16 +8,30 @@ import warnings
 from pathlib import Path
 
 from rich.console import Console
-from rich.markup import escape
 
-__all__ = ["main"]
+from .cli_output import (
+    INTERRUPTED,
+    INVALID_INPUT,
+    USAGE,
+    CliConsole,
+    escape,
+    print_json,
+    report_error,
+)
+from .tables.display import HEAD, TAIL
+
+__all__ = ["main", "build_parser"]
 
 
 def _cmd_show(args: argparse.Namespace, console: Console) -> int:
     from .tables import load_model
-    from .tables.display import print_model
+    from .tables.display import model_json, print_model
 
-    print_model(load_model(args.folder), console)
+    model = load_model(args.folder)
+    if args.json:
+        print_json(model_json(model, all_rows=args.all))
+    else:
+        print_model(model, console, all_rows=args.all)
     return 0
 
 
@@ -42,6 +56,10 @@ def _cmd_validate(args: argparse.Namespace, console: Console) -> int:
                       f"{missing[0].line}, {missing[0].column!r}); PyAutoLens's readers would build those "
                       "profiles with their defaults (redshift_source 1.0), another lens. `clusterfit validate "
                       "--fix` fills them (docs/autolens.md)", highlight=False, markup=False)
+    if args.json:
+        print_json({"folder": str(args.folder), "valid": not errors, "errors": [_error_json(e) for e in errors],
+                    "warnings": [w.format() for w in found]})
+        return 1 if errors else 0
     folder = escape(str(args.folder))
     for w in found:
         console.print(f"[yellow]warning:[/yellow] {escape(w.format())}", highlight=False)
@@ -60,6 +78,9 @@ def _cmd_diff(args: argparse.Namespace, console: Console) -> int:
     from .tables.diff import diff_models
 
     diffs = diff_models(load_model(args.a), load_model(args.b))
+    if args.json:
+        print_json({"a": str(args.a), "b": str(args.b), "differences": [vars(d) for d in diffs]})
+        return 1 if diffs else 0
     for d in diffs:
         console.print(str(d), markup=False, highlight=False)
     if not diffs:
@@ -80,23 +101,25 @@ def _cmd_simulate(args: argparse.Namespace, console: Console) -> int:
     with console.status(f"simulating {escape(str(args.model_folder))} ..."):
         out = simulate(args.model_folder, args.output, seed=args.seed, noise=noise, notes=notes,
                        time_delays=args.time_delays, imaging=args.imaging, overwrite=args.overwrite)
-    _print_written(console, out, "simulate", notes)
+    _print_written(console, out, "simulate", notes, args.json)
     return 0
 
 
-def _print_written(console: Console, folder: Path, key: str, notes: list[str]) -> None:
-    """``wrote FOLDER: files`` (from the folder's manifest) and the notes of the output policy."""
+def _print_written(console: Console, folder: Path, key: str, notes: list[str], as_json: bool = False) -> None:
+    """``wrote FOLDER: files`` (from the folder's manifest) and the notes of the output policy; with
+    ``as_json`` one JSON object ``{"command", "output", "files", "notes"}``."""
     from .output import read_manifest
 
     files = (read_manifest(folder)["runs"].get(key) or {}).get("files") or {}
+    if as_json:
+        print_json({"command": key, "output": str(folder), "files": sorted(files), "notes": notes})
+        return
     console.print(f"wrote {folder}: " + ", ".join(sorted(files)), highlight=False, markup=False)
     for note in notes:
         console.print(f"note: {note}", highlight=False, markup=False)
 
 
 def _cmd_evaluate(args: argparse.Namespace, console: Console) -> int:
-    import json
-
     from .fit.evaluate import evaluate_model
     from .tables import load_model
 
@@ -108,7 +131,7 @@ def _cmd_evaluate(args: argparse.Namespace, console: Console) -> int:
             from .products.derived import folder_derived
 
             out["derived"] = [q.to_json() for q in folder_derived(model, ev, args.samples)]
-        print(json.dumps(out))
+        print_json(out)
         return 0
     with console.status(f"solving the images of {escape(str(args.folder))} ..."):
         ev = evaluate_model(model, source=args.source)
@@ -117,7 +140,7 @@ def _cmd_evaluate(args: argparse.Namespace, console: Console) -> int:
 
     table = Table(title=Text(f"{args.folder}: model vs point_datasets.csv"), title_justify="left")
     for col in ("system", "z", "images", "predicted", "missing", "extra", "rms [arcsec]", "chi2"):
-        table.add_column(col, justify="right" if col != "system" else "left")
+        table.add_column(escape(col), justify="right" if col != "system" else "left")
     for s in ev.systems:
         table.add_row(Text(s.name), f"{s.redshift:g}", str(s.n_images), str(len(s.predicted)), str(s.n_missing),
                       str(s.n_extra), f"{s.rms_arcsec:.4f}", f"{s.chi2:.2f}")
@@ -150,6 +173,10 @@ def _cmd_import_lenstool(args: argparse.Namespace, console: Console) -> int:
                        companions=TABLE_FILES) as out:
         out.write_all(contents)
     notes += out.notes
+    if args.json:
+        print_json({"command": "import-lenstool", "output": str(args.output), "files": sorted(contents),
+                    "notes": notes})
+        return 0
     for note in notes:
         console.print(f"note: {note}", highlight=False, markup=False)
     console.print(f"wrote {args.output}: {len(model.mass)} mass rows, {len(model.scaling_galaxies)} members, "
@@ -171,6 +198,9 @@ def _cmd_export_lenstool(args: argparse.Namespace, console: Console) -> int:
         export_lenstool(model, out.path(name), notes=notes)
     notes += out.notes
     path = args.output
+    if args.json:
+        print_json({"command": "export-lenstool", "output": str(path), "notes": notes})
+        return 0
     for note in notes:
         console.print(f"note: {note}", highlight=False, markup=False)
     console.print(f"wrote {path} and its catalogues", highlight=False, markup=False)
@@ -183,7 +213,9 @@ def _cmd_export_autolens(args: argparse.Namespace, console: Console) -> int:
 
     notes: list[str] = []
     out = export_autolens(load_model(args.folder), args.output, overwrite=args.overwrite, notes=notes)
-    _print_written(console, out, "export-autolens", notes)
+    _print_written(console, out, "export-autolens", notes, args.json)
+    if args.json:
+        return 0
     console.print(f"in PyAutoLens: python {out / 'load_in_autolens.py'}", highlight=False, markup=False)
     return 0
 
@@ -219,12 +251,31 @@ def _print_fit(result, console: Console, truths: bool) -> None:
                   markup=False)
 
 
+def _fit_json(result, notes: list[str]) -> dict:
+    """The fit's summary as JSON: every free parameter's posterior, the image-plane fit, the search."""
+    from .fit.results import summary_rows
+
+    ev = result.evaluation
+    keys = ("median", "p16", "p84", "map", "max_likelihood")
+    return {
+        "parameters": [{"name": row[0], **dict(zip(keys, row[1:6], strict=True)), "prior": row[6]}
+                       for row in summary_rows(result.search, result.composed)],
+        "rms_arcsec": ev.rms_arcsec, "chi2": ev.chi2, "n_images": ev.n_images,
+        "log_evidence": result.search.log_z, "n_likelihood": result.search.n_like,
+        "wall_s": result.search.wall_s, "output": str(result.folder),
+        "files": {name: str(path) for name, path in sorted(result.files.items())}, "notes": notes,
+    }
+
+
 def _cmd_fit(args: argparse.Namespace, console: Console) -> int:
     from .fit.run import fit
 
     notes: list[str] = []
     result = fit(args.folder, args.output, likelihood=args.likelihood, search=args.search,
                  config=_search_config(args), console=console, overwrite=args.overwrite, notes=notes)
+    if args.json:
+        print_json(_fit_json(result, notes))
+        return 0
     _print_fit(result, console, truths=False)
     for note in notes:
         console.print(f"note: {note}", highlight=False, markup=False)
@@ -245,15 +296,18 @@ def _cmd_demo(args: argparse.Namespace, console: Console) -> int:
                           "folder")
     console.rule("clusterfit demo")
     console.print(f"1. simulate the embedded example ({example_folder()}) into {out / 'dataset'}",
-                  highlight=False)
+                  highlight=False, markup=False)
     with console.status("solving the images of 3 sources behind a 33-galaxy cluster ..."):
         simulate(example_folder(), out / "dataset", seed=args.seed, overwrite=args.overwrite)
-    console.print(f"2. fit it (source-plane likelihood, nautilus) into {out / 'results'}", highlight=False)
+    console.print(f"2. fit it (source-plane likelihood, nautilus) into {out / 'results'}", highlight=False, markup=False)
     result = fit(out / "dataset", out / "results", config=_search_config(args), console=console,
                  overwrite=args.overwrite)
+    if args.json:
+        print_json({"dataset": str(out / "dataset"), **_fit_json(result, [])})
+        return 0
     _print_fit(result, console, truths=True)
     console.print("plots: " + ", ".join(str(p) for n, p in sorted(result.files.items()) if n.endswith(".png")),
-                  highlight=False)
+                  highlight=False, markup=False)
     console.print(f"Next: edit a CSV in {out / 'dataset'} (e.g. a sigma in mass.csv), then "
                   f"`clusterfit simulate {out / 'dataset'} -o {out / 'dataset'} --overwrite` and "
                   f"`clusterfit fit {out / 'dataset'} -o {out / 'results'} --overwrite` again.",
@@ -264,10 +318,13 @@ def _cmd_demo(args: argparse.Namespace, console: Console) -> int:
 def _cmd_maps(args: argparse.Namespace, console: Console) -> int:
     from .products.maps import make_maps
 
-    with console.status(f"maps of {args.results} at z = {args.z:g} ...") as status:
+    with console.status(f"maps of {escape(str(args.results))} at z = {args.z:g} ...") as status:
         files = make_maps(args.results, args.output, args.z, args.fov, args.pixel, args.samples, args.seed,
-                          progress=lambda msg: status.update(f"maps of {args.results}: {msg}"))
-    console.print(f"wrote {args.output}: " + ", ".join(p.name for p in files), highlight=False)
+                          progress=lambda msg: status.update(f"maps of {escape(str(args.results))}: {msg}"))
+    if args.json:
+        print_json({"command": "maps", "output": str(args.output), "files": [p.name for p in files], "notes": []})
+        return 0
+    console.print(f"wrote {args.output}: " + ", ".join(p.name for p in files), highlight=False, markup=False)
     return 0
 
 
@@ -275,7 +332,7 @@ def _add_search_options(p: argparse.ArgumentParser, n_live: int, n_networks: int
     p.add_argument("--n-live", type=int, default=n_live, help="nautilus live points")
     p.add_argument("--n-eff", type=int, default=1000, help="effective posterior samples to reach")
     p.add_argument("--n-networks", type=int, default=n_networks, help="nautilus networks per bound")
-    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--seed", type=int, default=1, help="seed of the search")
     p.add_argument("--pool", type=int, default=None, help="processes for likelihood batches")
     p.add_argument("--checkpoint", type=Path, default=None, help="HDF5 file to resume from")
     p.add_argument("--n-starts", type=int, default=4, help="laplace search: optimiser starts")
@@ -286,37 +343,69 @@ _OVERWRITE = ("replace the files this command writes if they exist already (othe
               "folder are never touched; docs/output.md)")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="clusterfit",
-        description="Strong-lensing models of galaxy clusters in which a folder of CSV tables is the model.",
+_JSON = "print the result as one JSON object on stdout; errors as one JSON object on stderr (docs/cli.md)"
+_FOLDER = "the model folder (a folder of CSV tables)"
+
+
+class _Parser(argparse.ArgumentParser):
+    """Help with every default shown; usage errors as JSON on stderr when ``--json`` was asked for."""
+
+    def __init__(self, *args, json_errors: bool = False, **kwargs) -> None:
+        kwargs.setdefault("formatter_class", argparse.ArgumentDefaultsHelpFormatter)
+        super().__init__(*args, **kwargs)
+        self.json_errors = json_errors
+
+    def error(self, message: str):
+        if self.json_errors:
+            report_error(f"{self.prog}: {message}", USAGE, True, usage=self.format_usage().strip())
+            self.exit(USAGE)
+        super().error(message)
+
+
+def _subcommand(sub, name: str, func, help: str, *, json: bool = True) -> argparse.ArgumentParser:
+    p = sub.add_parser(name, help=help, description=help)
+    if json:
+        p.add_argument("--json", action="store_true", help=_JSON)
+    p.set_defaults(func=func)
+    return p
+
+
+def build_parser(json_errors: bool = False) -> argparse.ArgumentParser:
+    from . import __version__
+
+    parser = _Parser(
+        prog="clusterfit", json_errors=json_errors,
+        description="Strong-lensing models of galaxy clusters in which a folder of CSV tables is the model. "
+                    "Exit status: 0 ok, 1 invalid input (diff: differences, validate: problems), 2 usage, "
+                    "130 interrupted (docs/cli.md).",
     )
-    sub = parser.add_subparsers(dest="command", required=True)
-    p = sub.add_parser("show", help="print every table and the loaded objects with their source rows")
-    p.add_argument("folder", type=Path)
-    p.set_defaults(func=_cmd_show)
-    p = sub.add_parser("validate", help="list every problem in a model folder; exit 1 if any")
-    p.add_argument("folder", type=Path)
+    parser.add_argument("--version", action="version", version=f"clusterfit {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND",
+                                parser_class=lambda **kw: _Parser(json_errors=json_errors, **kw))
+    p = _subcommand(sub, "show", _cmd_show, "print every table and the loaded objects with their source rows")
+    p.add_argument("folder", type=Path, help=_FOLDER)
+    p.add_argument("--all", action="store_true", help=f"print every row of long tables (otherwise the first "
+                   f"{HEAD} and last {TAIL} rows and a count of the others)")
+    p = _subcommand(sub, "validate", _cmd_validate, "list every problem in a model folder; exit 1 if any")
+    p.add_argument("folder", type=Path, help=_FOLDER)
     p.add_argument("--fix", action="store_true", help="first rewrite mass.csv's PyAutoLens bookkeeping cells "
                    "(redshift_object, redshift_source, H0, Om0) that are empty or stale; nothing else")
-    p.set_defaults(func=_cmd_validate)
-    p = sub.add_parser("diff", help="print the cells that differ between two model folders")
-    p.add_argument("a", type=Path)
-    p.add_argument("b", type=Path)
-    p.set_defaults(func=_cmd_diff)
-    p = sub.add_parser("simulate", help="simulate a model folder into a dataset folder")
-    p.add_argument("model_folder", type=Path)
+    p = _subcommand(sub, "diff", _cmd_diff, "print the cells that differ between two model folders; exit 1 if "
+                    "any")
+    p.add_argument("a", type=Path, help="the first model folder")
+    p.add_argument("b", type=Path, help="the second model folder")
+    p = _subcommand(sub, "simulate", _cmd_simulate, "simulate a model folder into a dataset folder")
+    p.add_argument("model_folder", type=Path, help="the model folder to simulate")
     p.add_argument("-o", "--output", type=Path, required=True, help="the dataset folder to write")
-    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--seed", type=int, default=1, help="seed of the noise")
     p.add_argument("--positions-noise", type=float, default=0.05, help="1σ per axis, arcsec")
     p.add_argument("--no-noise", action="store_true", help="exact positions (noise column kept)")
     p.add_argument("--time-delays", action="store_true", help="add time delays (days)")
     p.add_argument("--imaging", action="store_true", help="also write data.fits, noise_map.fits, psf.fits")
     p.add_argument("--overwrite", action="store_true", help=_OVERWRITE)
-    p.set_defaults(func=_cmd_simulate)
-    p = sub.add_parser("evaluate", help="the model against its point_datasets.csv: rms, chi2, images")
-    p.add_argument("folder", type=Path)
-    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p = _subcommand(sub, "evaluate", _cmd_evaluate, "the model against its point_datasets.csv: rms, chi2, "
+                    "images")
+    p.add_argument("folder", type=Path, help="the model folder with its point_datasets.csv")
     p.add_argument("--derived", action="store_true", help="with --json: add the derived quantities (Einstein "
                    "radii, aperture masses, magnification and parity; docs/products.md)")
     p.add_argument("--samples", type=int, default=20, help="with --derived: posterior draws from the folder's "
@@ -325,29 +414,28 @@ def build_parser() -> argparse.ArgumentParser:
                    help="source position per system: optimal (linearised image-plane χ²), the "
                         "barycentre of the traced images, or lenstool (|μ|-weighted barycentre and "
                         "Lenstool's local image search: its Chi2pos; see docs/lenstool.md)")
-    p.set_defaults(func=_cmd_evaluate)
-    p = sub.add_parser("import-lenstool", help="a Lenstool .par (and its catalogues) → a model folder")
-    p.add_argument("par", type=Path)
-    p.add_argument("-o", "--output", type=Path, required=True)
+    p = _subcommand(sub, "import-lenstool", _cmd_import_lenstool, "a Lenstool .par (and its catalogues) → a "
+                    "model folder")
+    p.add_argument("par", type=Path, help="the Lenstool parameter file (.par)")
+    p.add_argument("-o", "--output", type=Path, required=True, help="the model folder to write")
     p.add_argument("--images", type=Path, default=None,
                    help="take the multiple images from this .par (the input .par of a best.par, which "
                         "names no image catalogue): only its image block, catalogue and sigposArcsec are "
                         "read, and the redshifts the best.par reports as fitted override its own")
     p.add_argument("--overwrite", action="store_true", help=_OVERWRITE)
-    p.set_defaults(func=_cmd_import_lenstool)
-    p = sub.add_parser("export-lenstool", help="a model folder → a Lenstool .par with catalogues")
-    p.add_argument("folder", type=Path)
+    p = _subcommand(sub, "export-lenstool", _cmd_export_lenstool, "a model folder → a Lenstool .par with "
+                    "catalogues")
+    p.add_argument("folder", type=Path, help=_FOLDER)
     p.add_argument("-o", "--output", type=Path, required=True, help="the .par file to write")
     p.add_argument("--overwrite", action="store_true", help=_OVERWRITE)
-    p.set_defaults(func=_cmd_export_lenstool)
-    p = sub.add_parser("export-autolens", help="a model folder → a folder for PyAutoLens's CSV loaders "
-                       "(members expanded) with load_in_autolens.py")
-    p.add_argument("folder", type=Path)
+    p = _subcommand(sub, "export-autolens", _cmd_export_autolens, "a model folder → a folder for PyAutoLens's "
+                    "CSV loaders (members expanded) with load_in_autolens.py")
+    p.add_argument("folder", type=Path, help=_FOLDER)
     p.add_argument("-o", "--output", type=Path, required=True, help="the folder to write")
     p.add_argument("--overwrite", action="store_true", help=_OVERWRITE)
-    p.set_defaults(func=_cmd_export_autolens)
-    p = sub.add_parser("fit", help="fit a dataset folder; write the results folder")
-    p.add_argument("folder", type=Path)
+    p = _subcommand(sub, "fit", _cmd_fit, "fit a dataset folder; write the results folder (--json: the "
+                    "summary; progress and notes go to stderr)")
+    p.add_argument("folder", type=Path, help="the dataset folder (a model folder with point_datasets.csv)")
     p.add_argument("-o", "--output", type=Path, required=True, help="the results folder")
     p.add_argument("--overwrite", action="store_true", help=_OVERWRITE)
     p.add_argument("--likelihood", default="source",
@@ -357,9 +445,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--search", choices=("nautilus", "laplace"), default="nautilus",
                    help="nested sampling over the prior, or MAP + importance sampling around it")
     _add_search_options(p, n_live=300, n_networks=2)
-    p.set_defaults(func=_cmd_fit)
-    p = sub.add_parser("maps", help="FITS maps (κ, γ, ψ, α, μ; WCS) of a results folder, with posterior "
-                       "ranges, a quick-look PNG and DS9 regions")
+    p = _subcommand(sub, "maps", _cmd_maps, "FITS maps (κ, γ, ψ, α, μ; WCS) of a results folder, with "
+                    "posterior ranges, a quick-look PNG and DS9 regions")
     p.add_argument("results", type=Path, help="a results folder (or any model folder)")
     p.add_argument("-o", "--output", type=Path, required=True, help="the new folder to write")
     p.add_argument("--z", type=float, required=True, help="source redshift of the maps")
@@ -368,12 +455,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--samples", type=int, default=0,
                    help="posterior draws from samples.csv for median and 16/84 %% maps (0: best fit only)")
     p.add_argument("--seed", type=int, default=1, help="seed of the posterior draws")
-    p.set_defaults(func=_cmd_maps)
-    p = sub.add_parser("demo", help="simulate the embedded example and fit it")
-    p.add_argument("-o", "--output", type=Path, default=Path("clusterfit_demo"))
+    p = _subcommand(sub, "demo", _cmd_demo, "simulate the embedded example and fit it")
+    p.add_argument("-o", "--output", type=Path, default=Path("clusterfit_demo"),
+                   help="the folder for dataset/ and results/")
     p.add_argument("--overwrite", action="store_true", help=_OVERWRITE)
     _add_search_options(p, n_live=200, n_networks=1)
-    p.set_defaults(func=_cmd_demo)
     return parser
 
 
@@ -392,22 +478,34 @@ def _show_csv_warnings(console: Console):
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    console = Console(width=None if sys.stdout.isatty() else 160)
+    argv = sys.argv[1:] if argv is None else [str(a) for a in argv]
+    as_json = "--json" in argv
+    args = build_parser(json_errors=as_json).parse_args(argv)
+    as_json = getattr(args, "json", False)
+    # with --json, stdout carries the JSON object only: progress, notes, warnings and messages go to stderr
+    console = CliConsole(stderr=as_json)
     with warnings.catch_warnings():
         warnings.showwarning = _show_csv_warnings(console)
         try:
             return args.func(args, console)
-        except (ValueError, FileNotFoundError, FileExistsError) as exc:
-            console.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False)
-            return 1
-        except OSError as exc:  # disk full, permissions: the system's own words, with the path
-            console.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False)
-            return 1
+        except (ValueError, OSError) as exc:  # bad input; disk full, permissions: the system's words, the path
+            return report_error(str(exc), INVALID_INPUT, as_json, console, errors=_errors_json(exc))
         except KeyboardInterrupt:
-            console.print("[red]interrupted[/red]: nothing was written; earlier output is as it was",
-                          highlight=False)
-            return 130
+            return report_error("nothing was written; earlier output is as it was", INTERRUPTED, as_json,
+                                console)
+
+
+def _error_json(e) -> dict:
+    """A :class:`~clusterfit.tables.errors.CsvError` as JSON: file, line, column, message, hint."""
+    return {"file": e.file, "line": e.line, "column": e.column, "message": e.message, "hint": e.hint}
+
+
+def _errors_json(exc: Exception) -> list[dict]:
+    from .tables.errors import CsvError, CsvErrors
+
+    if isinstance(exc, CsvErrors):
+        return [_error_json(e) for e in exc.errors]
+    return [_error_json(exc)] if isinstance(exc, CsvError) else []
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:

@@ -363,6 +363,37 @@ register(ProfileSpec(
     "spherical Navarro-Frenk-White halo", "Wright & Brainerd 2000",
 ))
 register(ProfileSpec(
+    "NFW", "mass",
+    (
+        _centre(), _ell_comps(),
+        ParameterSpec("kappa_s", "", 0.05, "characteristic convergence ρ_s r_s / Σ_cr", domain=_NON_NEGATIVE),
+        ParameterSpec("scale_radius", "arcsec", 1.0, "scale radius r_s (major axis)", domain=_POSITIVE),
+    ),
+    "elliptical Navarro-Frenk-White halo, elliptical in the convergence (major-axis radius)",
+    "Heyrovský & Karamazov 2024 (A&A 690, A20); Wright & Brainerd 2000", constraints=(_ELL_COMPS_NORM,),
+))
+register(ProfileSpec(
+    "PowerLaw", "mass",
+    (
+        _centre(), _ell_comps(),
+        ParameterSpec("einstein_radius", "arcsec", 1.0, "Einstein radius (major-axis convention, as PyAutoLens)",
+                      domain=_EINSTEIN),
+        ParameterSpec("slope", "", 2.0, "3D density slope γ (ρ ∝ r^−γ; 2 is isothermal)",
+                      domain=Domain(1.0, 3.0, lower_open=True, upper_open=True,
+                                    why="κ ∝ R^(1−γ) has a finite mass inside R and the Tessore & Metcalf "
+                                    "series converges only for 1 < γ < 3")),
+    ),
+    "elliptical power-law mass distribution (EPL)", "Tessore & Metcalf 2015", constraints=(_ELL_COMPS_NORM,),
+))
+register(ProfileSpec(
+    "MassSheet", "mass",
+    (_centre(), ParameterSpec("kappa", "", 0.0, "constant convergence κ of the sheet",
+                              domain=Domain(-1.0, 1.0, lower_open=True, upper_open=True,
+                                            why="a sheet of |κ| ≥ 1 makes the lens mapping singular or "
+                                            "inverts every image"))),
+    "uniform mass sheet (constant convergence)", "Gorenstein, Falco & Shapiro 1988",
+))
+register(ProfileSpec(
     "NFWMCRLudlowSph", "mass",
     (
         _centre(),

@@ -14,6 +14,16 @@ Conversions (ours → lenstronomy):
   sin 2φ)), ``theta_E = 2 √q θ_E / (1 + q)``: PyAutoLens's κ = θ_E/(1 + q)/√(x'² + y'²/q²) equals
   lenstronomy's κ = θ_E,L / (2 √(q x'² + y'²/q)) (intermediate-axis convention) with that θ_E,L.
 - ``ExternalShear`` → ``SHEAR``: ``gamma1 = gamma_1``, ``gamma2 = gamma_2`` (ψ = ½ γ1 (x² − y²) + γ2 x y in both).
+- ``PowerLaw`` → ``EPL``: ``gamma = slope``, ``e1 = ell_comps_1``, ``e2 = ell_comps_0``,
+  ``theta_E = √q (2/(1 + q))^(1/(γ−1)) θ_E``: ours (PyAutoLens's) κ = (3 − γ)/(1 + q) θ_E^(γ−1)
+  (x'² + y'²/q²)^(−(γ−1)/2) equals lenstronomy's (3 − γ)/2 (θ_E,L/√(q x'² + y'²/q))^(γ−1) with that θ_E,L.
+- ``NFW`` (elliptical in κ, major-axis radius a = √(x'² + y'²/q²)) → ``NFW_ELLIPSE_CSE`` (elliptical in κ,
+  product-averaged radius ξ = √(q x'² + y'²/q) = √q a): ``Rs = √q r_s``, ``alpha_Rs = 4 κ_s Rs (1 + ln ½)``,
+  ``e1 = ell_comps_1``, ``e2 = ell_comps_0``. lenstronomy sums 44 cored steep ellipsoids fitted to the
+  NFW (Oguri 2021), an approximation: the strict 1e-6 comparison is an expected failure with the
+  measured figure, and a second test holds it to the CSE's own precision. The exact convergence is
+  compared with lenstronomy's spherical ``NFW.density_2d`` at the elliptical radius.
+- ``MassSheet`` → ``CONVERGENCE``: ``kappa = kappa``, ``ra_0 = x``, ``dec_0 = y``.
 Potentials are compared up to an additive constant (value at a reference point subtracted).
 """
 
@@ -118,6 +128,90 @@ def test_external_shear_vs_shear(lenstronomy_lens_model):
     kwargs = dict(gamma1=g1, gamma2=g2, ra_0=0.0, dec_0=0.0)
     _check(lenstronomy_lens_model, "ExternalShear", dict(gamma_1=g1, gamma_2=g2), "SHEAR", kwargs,
            _pts(rng, np.zeros(2), 10.0))
+
+
+@pytest.mark.parametrize("q,slope", [(0.15, 1.4), (0.5, 2.0), (0.8, 2.6), (0.99, 1.9)])
+def test_power_law_vs_epl(lenstronomy_lens_model, q, slope):
+    rng = np.random.default_rng(int(q * 100 + slope * 10))
+    centre, theta_e = rng.uniform(-2, 2, 2), rng.uniform(0.5, 20)
+    phi = np.deg2rad(rng.uniform(-180, 180))
+    f = (1 - q) / (1 + q)
+    e0, e1 = f * np.sin(2 * phi), f * np.cos(2 * phi)
+    theta_l = np.sqrt(q) * (2 / (1 + q)) ** (1 / (slope - 1)) * theta_e
+    kwargs = dict(theta_E=theta_l, gamma=slope, e1=e1, e2=e0, center_x=centre[1], center_y=centre[0])
+    params = dict(y=centre[0], x=centre[1], ell_comps_0=e0, ell_comps_1=e1, einstein_radius=theta_e, slope=slope)
+    _check(lenstronomy_lens_model, "PowerLaw", params, "EPL", kwargs, _pts(rng, centre, 10.0))
+
+
+def test_mass_sheet_vs_convergence(lenstronomy_lens_model):
+    rng = np.random.default_rng(5)
+    centre, kappa = rng.uniform(-2, 2, 2), 0.13
+    kwargs = dict(kappa=kappa, ra_0=centre[1], dec_0=centre[0])
+    _check(lenstronomy_lens_model, "MassSheet", dict(y=centre[0], x=centre[1], kappa=kappa), "CONVERGENCE",
+           kwargs, _pts(rng, centre, 10.0))
+
+
+def _nfw_case(seed):
+    rng = np.random.default_rng(20 + seed)
+    q = [0.3, 0.6, 0.9][seed]
+    centre = rng.uniform(-2, 2, 2)
+    ks, rs = 10 ** rng.uniform(-2, 0), [0.5, 5.0, 60.0][seed]
+    phi = np.deg2rad(rng.uniform(-180, 180))
+    f = (1 - q) / (1 + q)
+    e0, e1 = f * np.sin(2 * phi), f * np.cos(2 * phi)
+    rs_l = np.sqrt(q) * rs
+    kwargs = dict(Rs=rs_l, alpha_Rs=4 * ks * rs_l * (1 + np.log(0.5)), e1=e1, e2=e0, center_x=centre[1],
+                  center_y=centre[0])
+    params = dict(y=centre[0], x=centre[1], ell_comps_0=e0, ell_comps_1=e1, kappa_s=ks, scale_radius=rs)
+    return q, phi, centre, kwargs, params, _pts(rng, centre, rs)
+
+
+def _ours_nfw(params, pts):
+    p = {k: jnp.array([float(v)]) for k, v in params.items()}
+    f = get_spec("NFW").functions
+    return f["deflections_yx"](p, pts[:, 0], pts[:, 1]), f["convergence"](p, pts[:, 0], pts[:, 1])
+
+
+@pytest.mark.xfail(strict=True, reason="lenstronomy's NFW_ELLIPSE_CSE is a 44-CSE fit (Oguri 2021): "
+                   "measured 5e-6 (|Δα|/|α|) and 2e-5 (κ) relative, above 1e-6")
+@pytest.mark.parametrize("seed", range(3))
+def test_nfw_elliptical_vs_nfw_ellipse_cse_strict(lenstronomy_lens_model, seed):
+    _, _, _, kwargs, params, pts = _nfw_case(seed)
+    model = lenstronomy_lens_model(["NFW_ELLIPSE_CSE"])
+    d, k = _ours_nfw(params, pts)
+    fx, fy = model.alpha(pts[:, 1], pts[:, 0], [kwargs])
+    kl = model.kappa(pts[:, 1], pts[:, 0], [kwargs])
+    for a, b in ((d.x, fx), (d.y, fy), (k, kl)):  # as _close, without entering the WORST figure
+        assert np.all(np.abs(np.asarray(a) - b) <= RTOL * np.abs(b) + ATOL)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_nfw_elliptical_vs_nfw_ellipse_cse_to_its_precision(lenstronomy_lens_model, seed):
+    """Deflection vectors within 2e-5 |α| and κ within 5e-5 of lenstronomy's CSE approximation."""
+    _, _, _, kwargs, params, pts = _nfw_case(seed)
+    model = lenstronomy_lens_model(["NFW_ELLIPSE_CSE"])
+    d, k = _ours_nfw(params, pts)
+    fx, fy = model.alpha(pts[:, 1], pts[:, 0], [kwargs])
+    err = np.hypot(np.asarray(d.x) - fx, np.asarray(d.y) - fy) / np.hypot(fx, fy)
+    assert np.max(err) < 2e-5, float(np.max(err))
+    kl = model.kappa(pts[:, 1], pts[:, 0], [kwargs])
+    assert np.max(np.abs(np.asarray(k) - kl) / kl) < 5e-5
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_nfw_elliptical_convergence_vs_nfw_density_2d(lenstronomy_lens_model, seed):
+    """Exact κ: lenstronomy's spherical NFW surface density at the major-axis elliptical radius."""
+    from lenstronomy.LensModel.Profiles.nfw import NFW
+
+    q, phi, centre, _, params, pts = _nfw_case(seed)
+    rs, ks = params["scale_radius"], params["kappa_s"]
+    dy, dx = pts[:, 0] - centre[0], pts[:, 1] - centre[1]
+    xp, yp = dx * np.cos(phi) + dy * np.sin(phi), dy * np.cos(phi) - dx * np.sin(phi)
+    a = np.sqrt(xp**2 + yp**2 / q**2)
+    nfw = NFW()
+    rho0 = nfw.alpha2rho0(4 * ks * rs * (1 + np.log(0.5)), rs)
+    _, k = _ours_nfw(params, pts)
+    _close(k, nfw.density_2d(a, 0.0, rs, rho0))
 
 
 def test_report_worst(capsys):

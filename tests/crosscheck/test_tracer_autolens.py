@@ -162,3 +162,45 @@ def test_ludlow_conversion_close_to_autolens(al):
     ratio = distance_ratio_matrix(PLANCK15, [Z_LENS[0], Z_LAST])[0, 1]
     np.testing.assert_allclose(ks[0] * ratio, halo.kappa_s, rtol=1e-5)
     np.testing.assert_allclose(rs[0], halo.scale_radius, rtol=1e-5)
+
+
+def test_new_mass_profiles_trace_and_magnify_as_autolens(al):
+    """NFW (elliptical), PowerLaw and MassSheet on two lens planes: traced positions on every plane and
+    the Jacobian's magnification on the last, against PyAutoLens (central differences of its tracing)."""
+    mp = al.mp
+    zs = (0.3, 0.6, 1.5, 3.0)
+    theirs = [
+        al.Galaxy(redshift=zs[0], halo=mp.NFW(centre=(0.5, -0.4), ell_comps=(0.12, -0.2), kappa_s=0.25,
+                                              scale_radius=15.0),
+                  sheet=mp.MassSheet(centre=(1.0, 2.0), kappa=0.05)),
+        al.Galaxy(redshift=zs[1], pl=mp.PowerLaw(centre=(-3.0, 4.0), ell_comps=(-0.1, 0.25), einstein_radius=2.5,
+                                                 slope=2.3)),
+        *[al.Galaxy(redshift=z) for z in zs[2:]],
+    ]
+    layout = TracerLayout((Group.of("NFW", zs[0]), Group.of("MassSheet", zs[0]), Group.of("PowerLaw", zs[1])),
+                          zs[2:])
+    params = [
+        dict(y=_a(0.5), x=_a(-0.4), ell_comps_0=_a(0.12), ell_comps_1=_a(-0.2), kappa_s=_a(0.25),
+             scale_radius=_a(15.0)),
+        dict(y=_a(1.0), x=_a(2.0), kappa=_a(0.05)),
+        dict(y=_a(-3.0), x=_a(4.0), ell_comps_0=_a(-0.1), ell_comps_1=_a(0.25), einstein_radius=_a(2.5),
+             slope=_a(2.3)),
+    ]
+    assert [g.kind for g in layout.groups] == ["reference"] * 3
+    tracer = make_tracer(layout, _their_factors(al, layout))
+    al_tracer = al.Tracer(galaxies=theirs, cosmology=al.cosmo.FlatLambdaCDM(H0=H0, Om0=OM0))
+    grid = _grid()
+    their_planes = al_tracer.traced_grid_2d_list_from(grid=al.Grid2DIrregular(grid))
+    for j, their in enumerate(their_planes):
+        by, bx = tracer.ray_trace(params, jnp.asarray(grid[:, 0]), jnp.asarray(grid[:, 1]), j)
+        np.testing.assert_allclose(np.stack([by, bx], 1), np.asarray(their), rtol=0, atol=1e-6)
+    grid = grid[:80]
+    h = 1e-5
+    mu = np.asarray(tracer.magnification(params, jnp.asarray(grid[:, 0]), jnp.asarray(grid[:, 1]), 3))
+    cols = [np.asarray(al_tracer.traced_grid_2d_list_from(grid=al.Grid2DIrregular(grid + np.array(d)))[-1])
+            for d in ((h, 0.0), (-h, 0.0), (0.0, h), (0.0, -h))]
+    a_y, a_x = (cols[0] - cols[1]) / (2 * h), (cols[2] - cols[3]) / (2 * h)
+    det = a_y[:, 0] * a_x[:, 1] - a_x[:, 0] * a_y[:, 1]
+    ok = np.abs(det) > 0.05
+    assert ok.sum() > 40
+    np.testing.assert_allclose(mu[ok], 1 / det[ok], rtol=1e-5)

@@ -212,7 +212,7 @@ def test_free_redshift_round_trip(tmp_path):
     ("unknown_block.par", 12, "unknown Lenstool block 'lenses'"),
     ("missing_end.par", 4, "has no 'end'"),
     ("bad_number.par", 8, "'8OO.0' is not a number"),
-    ("unknown_profil.par", 5, "profil 12 is not supported"),
+    ("unknown_profil.par", 5, "profil 16 is not supported"),
     ("eof_in_block.par", 4, "has no 'end'"),
     ("bad_limit.par", 15, "limit flag 2"),
     ("short_member.par", 4, "expected at least 7"),

@@ -186,7 +186,7 @@ def test_images_input_is_read_for_its_constraints_only(tmp_path):
     """With --images, potentials, potfiles and grille lines of the input that clusterfit would refuse
     (an unsupported profil, a malformed nlentille, a missing potfile catalogue) do not stop the import."""
     _write(tmp_path / "images.cat", (VARIANTS / "images.cat").read_text())
-    text = _GOOD.replace("\tprofil 0\n", "\tprofil 12\n").replace("\tnlentille 7\n", "\tnlentille many\n")
+    text = _GOOD.replace("\tprofil 0\n", "\tprofil 16\n").replace("\tnlentille 7\n", "\tnlentille many\n")
     _write(tmp_path / "input.par", text)  # members.cat is not there either
     m = import_lenstool(VARIANTS / "best_fitted.par", images=tmp_path / "input.par")
     assert {ds.name: ds.redshift for ds in m.point_datasets} == {"point_1": 1.5, "point_2": 3.1}

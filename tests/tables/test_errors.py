@@ -194,3 +194,13 @@ def test_example_is_valid(capsys):
     from clusterfit import example_folder
 
     assert main(["validate", str(example_folder())]) == 0
+
+
+@pytest.mark.parametrize("cls", ["linear.Sersic", "linear.Gaussian", "operated.Gaussian", "linear_operated.Sersic"])
+def test_pyautolens_linear_light_profiles_are_refused(folder, cls):
+    # the header and cells PyAutoLens 2026.10.26.1's galaxy_models_to_csv writes for lp_linear.Sersic
+    write(folder, "light.csv", "galaxy,attr_name,profile_class,y,x,ell_comps_0,ell_comps_1,effective_radius,"
+          f"sersic_index,redshift\nlens_0,bulge,{cls},0.1,0.2,0.0,0.0,0.6,4.0,0.3\n")
+    qualifier, name = cls.split(".")
+    check(only_error(folder), "light.csv", 2, "profile_class",
+          f"clusterfit does not support {qualifier} light profiles", f"write the plain class '{name}'")

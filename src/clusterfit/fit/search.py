@@ -20,6 +20,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from ..model import PriorVector
 from .interrupt import raise_if_interrupted
+from .progress import NautilusProgress
 
 __all__ = ["SearchConfig", "SearchResult", "MapResult", "run_nautilus", "optimise", "find_map",
            "laplace_importance"]
@@ -77,6 +78,7 @@ class _Tracked:
         self.t0 = self.t_log = time.perf_counter()
         self.log, self.every_s = log, every_s  # plain lines for logs, where a live bar cannot show
         self.label = label
+        self.sampler, self.status = None, None  # set by run_nautilus: the phase and remaining work
 
     def __call__(self, thetas: np.ndarray) -> np.ndarray:
         raise_if_interrupted()  # a Ctrl-C that nautilus's network training swallowed stops the fit here
@@ -93,8 +95,12 @@ class _Tracked:
         now = time.perf_counter()
         line = (f"{self.label}  evals {self.n:,}  {self.n / max(now - self.t0, 1e-9):,.0f}/s  "
                 f"best χ² {-2 * self.best_l:,.2f}")
+        if self.status is not None and self.sampler is not None and (where := self.status.line(self.sampler)):
+            line += f"  {where}"
         if self.progress is not None:
-            self.progress.update(self.task, completed=self.n, description=line)
+            fraction = None if self.status is None else self.status.fraction
+            self.progress.update(self.task, completed=self.n if fraction is None else fraction,
+                                 total=None if fraction is None else 1.0, description=line)
         elif self.log is not None and now - self.t_log >= self.every_s:
             self.t_log = now
             self.log.print(f"{line}  ({now - self.t0:,.0f} s)")
@@ -130,6 +136,7 @@ def run_nautilus(log_likelihood: Callable, priors: PriorVector, config: SearchCo
         tracked = _Tracked(log_likelihood, progress, task, pool,
                            log=console if config.progress and progress is None else None)
         sampler = _sampler(Sampler, priors, tracked, config, console)
+        tracked.sampler, tracked.status = sampler, NautilusProgress(config.n_eff)
         sampler.run(n_eff=config.n_eff, discard_exploration=True, verbose=False)
         raise_if_interrupted()
         points, log_w, log_l = sampler.posterior()

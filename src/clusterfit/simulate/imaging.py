@@ -390,10 +390,14 @@ def _convolve(image: np.ndarray, kernel: np.ndarray) -> np.ndarray:
 
 
 # --- files ------------------------------------------------------------------------------------------
-def _header(config: ImagingConfig, what: str):
+def _header(config: ImagingConfig, what: str, sky=None):
     from astropy.io import fits
 
     h = fits.Header()
+    if sky is not None and what != "psf":  # RA/Dec of every pixel (clusterfit.simulate.wcs)
+        from .wcs import imaging_wcs
+
+        h.update(imaging_wcs(config, sky).to_header())
     h["PIXSCALE"] = (float(config.pixel_scale), "arcsec per pixel")
     h["CENTRE_Y"] = (float(config.centre[0]), "arcsec, y of the field centre")
     h["CENTRE_X"] = (float(config.centre[1]), "arcsec, x of the field centre")
@@ -425,13 +429,16 @@ def write_imaging(
     config: ImagingConfig | None = None,
     png: bool = True,
     title: str | None = None,
+    sky=None,
 ) -> dict[str, Path]:
     """Write ``data.fits``, ``noise_map.fits``, ``psf.fits`` (and ``data.png``) to ``folder``.
 
     Each file is written to a temporary file in ``folder`` and moved into place (:func:`clusterfit.output.atomic_path`).
     Arrays are flipped up–down so that FITS row 1 is the bottom of the image (module docstring);
     headers carry ``PIXSCALE`` (arcsec), ``CENTRE_Y``/``CENTRE_X`` (arcsec), ``BUNIT``, ``EXPTIME``,
-    ``SKY``, ``RDNOISE``. ``config`` defaults to ``imaging.config``. Returns the paths written.
+    ``SKY``, ``RDNOISE``; with ``sky`` (a :class:`~clusterfit.tables.SkyReference`, the folder's
+    ``sky_reference.csv``) ``data.fits`` and ``noise_map.fits`` also carry a TAN WCS (RA/Dec, North up).
+    ``config`` defaults to ``imaging.config``. Returns the paths written.
     """
     config = config or imaging.config
     if config.pixel_scale is None:
@@ -445,7 +452,7 @@ def write_imaging(
         ("psf", imaging.psf, "psf"),
     ):
         path = folder / f"{name}.fits"
-        _write_fits_atomic(path, array, _header(config, what))
+        _write_fits_atomic(path, array, _header(config, what, sky))
         paths[name] = path
     if png:
         paths["png"] = _write_png(imaging, folder / "data.png", config, title)

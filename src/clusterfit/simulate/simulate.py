@@ -61,7 +61,8 @@ def simulate(
             from .imaging import ImagingConfig, simulate_imaging, write_imaging
 
             config = ImagingConfig()
-            write_imaging(simulate_imaging(composed, config, seed), out.staging, config)
+            imaging_out = simulate_imaging(composed, config, seed)
+            write_imaging(imaging_out, out.staging, imaging_out.config, sky=model.sky_reference)
     if notes is not None:
         notes.extend(out.notes)
     return dest

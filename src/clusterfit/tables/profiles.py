@@ -23,6 +23,29 @@ def profile_columns(family: Family) -> list[str]:
     return cols + [REDSHIFT]
 
 
+_LIGHT_QUALIFIERS = {
+    "linear": "linear light profile (its intensity is solved by linear algebra in an imaging fit)",
+    "linear_operated": "linear, PSF-operated light profile (solved intensity, no PSF convolution)",
+    "operated": "PSF-operated light profile (the PSF is already applied, so it is not convolved)",
+}
+
+
+def _qualified_light_refusal(cls_name: str) -> tuple[str, str] | None:
+    """(message, hint) for PyAutoLens's qualified light classes (``linear.Sersic`` ...), else ``None``.
+
+    PyAutoLens's ``galaxy_models_to_csv`` writes ``lp_linear.*`` as ``linear.Name``, ``lp_operated.*`` as
+    ``operated.Name`` and ``lp_linear_operated.*`` as ``linear_operated.Name``; clusterfit has none of them.
+    """
+    qualifier, dot, name = cls_name.partition(".")
+    if not dot or qualifier not in _LIGHT_QUALIFIERS:
+        return None
+    target = name if name else "Sersic"
+    return (f"{cls_name!r} is a PyAutoLens {_LIGHT_QUALIFIERS[qualifier]}; clusterfit does not support "
+            f"{qualifier} light profiles",
+            f"write the plain class {target!r} with an 'intensity' column; for a linear profile, use the "
+            "intensity your PyAutoLens fit solved for")
+
+
 def read_profiles(table: RawTable, family: Family, errors: list[CsvError]) -> list[ProfileRow]:
     """Typed rows of one family file; every problem is appended to ``errors``."""
     path = table.path
@@ -53,6 +76,10 @@ def read_profiles(table: RawTable, family: Family, errors: list[CsvError]) -> li
             if not val:
                 errors.append(CsvError(path, raw.line, col, f"{col} is empty", "name it"))
                 ok = False
+        refusal = _qualified_light_refusal(cls_name) if family == "light" else None
+        if refusal is not None:
+            errors.append(CsvError(path, raw.line, "profile_class", refusal[0], refusal[1], cls_name))
+            continue
         try:
             spec = get_spec(cls_name, family)
         except KeyError:

@@ -2,7 +2,7 @@
 ``set_lens.c``). Keywords arrive canonical (:func:`.context.checked_block`).
 
 - profil 81 → ``dPIEMass`` (``dPIEMassSph`` without ``ellipticite``/``angle_pos``/``ellip_pot`` lines);
-  profil 14 → ``ExternalShear``; no ``profil`` line → Lenstool's default profil 0, the singular
+  profil 12 → ``NFWSph`` (circular only, :mod:`.nfw`); profil 14 → ``ExternalShear``; no ``profil`` line → Lenstool's default profil 0, the singular
   isothermal sphere → ``IsothermalSph`` (also profil 1 with ellipticity 0). Other profiles are refused.
 - Lenstool's defaults where a line is absent: centre (0, 0), ellipticity 0, angle 0, core 0, cut
   infinite (refused for profil 81: a dPIE needs a finite cut); ``z_lens`` and ``v_disp`` have none.
@@ -18,6 +18,7 @@ from dataclasses import replace
 from ...tables import PriorRow, ProfileRow, Source
 from .catalogue import radec_to_xy
 from .context import Ctx
+from .nfw import nfw_row
 from .par import LenstoolError, ParBlock, ParLine
 from .units import shear_from_lenstool, sis_einstein_radius
 
@@ -97,12 +98,16 @@ def potential_row(b: ParBlock, index: int, ctx: Ctx) -> ProfileRow:
     kap = b.get("kappa")
     if kap is not None and kap.number(0, file, "kappa") != 0:
         raise LenstoolError(file, kap.line, f"potentiel {b.label!r}: an external convergence (kappa "
-                            f"{kap.args[0]}) is not supported", "set kappa 0; clusterfit has no mass sheet")
+                            f"{kap.args[0]}) is not imported (the Lenstool source we follow does not define it)",
+                            "set kappa 0 and add a MassSheet row to mass.csv by hand (κ at the model's "
+                            "last plane)")
     if kind == 14:
         g1, g2 = shear_from_lenstool(e, _value(b, "angle_pos", file, 0.0))
         return ProfileRow("mass", galaxy, attr or "shear", "ExternalShear", {"gamma_1": g1, "gamma_2": g2},
                           z, src)
     x, y = _centre(b, ctx)
+    if kind == 12:
+        return nfw_row(b, galaxy, attr, z, x, y, e, ctx)
     if sig_ln is None:
         raise LenstoolError(file, b.line, f"potentiel {b.label!r} has no v_disp",
                             "write 'v_disp <km/s>' (Lenstool has no default)")
@@ -119,7 +124,8 @@ def potential_row(b: ParBlock, index: int, ctx: Ctx) -> ProfileRow:
                           {"y": y, "x": x, "einstein_radius": sis_einstein_radius(sigma)}, z, src)
     if kind != 81:
         raise LenstoolError(file, prof.line, f"potentiel {b.label!r}: profil {kind:g} is not "
-                            "supported", "clusterfit imports profil 81 (dPIE), 14 (shear) and 0 (SIS); "
+                            "supported", "clusterfit imports profil 81 (dPIE), 12 (round NFW), 14 (shear) "
+                            "and 0 (SIS); "
                             "convert other profiles by hand")
     vals: dict[str, float] = {"y": y, "x": x, "sigma": sigma}
     scale = ctx.scale(z)

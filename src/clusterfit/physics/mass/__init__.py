@@ -19,7 +19,16 @@ from collections.abc import Callable
 
 import jax
 
-from clusterfit.physics.mass import dpie, isothermal, nfw, point_mass, shear
+from clusterfit.physics.mass import (
+    dpie,
+    isothermal,
+    mass_sheet,
+    nfw,
+    nfw_elliptical,
+    point_mass,
+    power_law,
+    shear,
+)
 from clusterfit.physics.mass.ludlow16 import nfw_ludlow_kappa_s_scale_radius
 
 jax.config.update("jax_enable_x64", True)
@@ -40,6 +49,9 @@ MASS_FUNCTIONS: dict[str, dict[str, Callable]] = {
     "Isothermal": _fns(isothermal, "isothermal"),
     "IsothermalSph": _fns(isothermal, "isothermal_sph"),
     "NFWSph": _fns(nfw, "nfw"),
+    "NFW": _fns(nfw_elliptical, "nfw_ell"),
+    "PowerLaw": _fns(power_law, "power_law"),
+    "MassSheet": _fns(mass_sheet, "mass_sheet"),
     "NFWMCRLudlowSph": _fns(nfw, "nfw"),
     "PointMass": _fns(point_mass, "point_mass"),
     "ExternalShear": _fns(shear, "shear"),

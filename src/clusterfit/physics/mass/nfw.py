@@ -29,6 +29,8 @@ from clusterfit.physics.mass._common import (
 from clusterfit.physics.types import Deflections, Hessian, Params
 
 __all__ = [
+    "nfw_g",
+    "nfw_h_over_x2",
     "nfw_deflections_yx",
     "nfw_convergence",
     "nfw_potential",
@@ -107,6 +109,10 @@ def _p(xx):
     f_near = _series(t_near, 0)
     p_near = jnp.log(x_near / 2.0) ** 2 - t_near * f_near * f_near
     return jnp.where(near, p_near, jnp.where(inside, p_in, p_out))
+
+
+nfw_g = _g  # public names for the elliptical NFW (nfw_elliptical.py)
+nfw_h_over_x2 = _h_over_x2
 
 
 def _setup(params: Params, y, x):
