@@ -125,7 +125,13 @@ def _cmd_evaluate(args: argparse.Namespace, console: Console) -> int:
 
     model = load_model(args.folder)
     if args.json:
-        print_json(evaluate_model(model, source=args.source).to_json())
+        ev = evaluate_model(model, source=args.source)
+        out = ev.to_json(model.sky_reference)
+        if args.derived:
+            from .products.derived import folder_derived
+
+            out["derived"] = [q.to_json() for q in folder_derived(model, ev, args.samples)]
+        print_json(out)
         return 0
     with console.status(f"solving the images of {escape(str(args.folder))} ..."):
         ev = evaluate_model(model, source=args.source)
@@ -141,6 +147,13 @@ def _cmd_evaluate(args: argparse.Namespace, console: Console) -> int:
     table.add_row("all", "", str(ev.n_images), "", str(ev.n_missing), str(ev.n_extra),
                   f"{ev.rms_arcsec:.4f}", f"{ev.chi2:.2f}", style="bold")
     console.print(table)
+    for s in ev.systems:
+        if s.time_delays is not None and s.predicted:
+            extra = f"; time-delay χ² {s.time_delay_chi2:.2f}" if s.time_delay_chi2 is not None else ""
+            extra += f"; flux χ² {s.flux_chi2:.2f}" if s.flux_chi2 is not None else ""
+            cells = ", ".join(f"μ {m:+.2f} Δt {d:+.1f} d" for (_, _, m), d in zip(s.predicted, s.time_delays,
+                                                                                 strict=True))
+            console.print(f"{s.name}: {cells}{extra}", highlight=False, markup=False)
     return 0
 
 
@@ -302,6 +315,19 @@ def _cmd_demo(args: argparse.Namespace, console: Console) -> int:
     return 0
 
 
+def _cmd_maps(args: argparse.Namespace, console: Console) -> int:
+    from .products.maps import make_maps
+
+    with console.status(f"maps of {escape(str(args.results))} at z = {args.z:g} ...") as status:
+        files = make_maps(args.results, args.output, args.z, args.fov, args.pixel, args.samples, args.seed,
+                          progress=lambda msg: status.update(f"maps of {escape(str(args.results))}: {msg}"))
+    if args.json:
+        print_json({"command": "maps", "output": str(args.output), "files": [p.name for p in files], "notes": []})
+        return 0
+    console.print(f"wrote {args.output}: " + ", ".join(p.name for p in files), highlight=False, markup=False)
+    return 0
+
+
 def _add_search_options(p: argparse.ArgumentParser, n_live: int, n_networks: int) -> None:
     p.add_argument("--n-live", type=int, default=n_live, help="nautilus live points")
     p.add_argument("--n-eff", type=int, default=1000, help="effective posterior samples to reach")
@@ -380,6 +406,10 @@ def build_parser(json_errors: bool = False) -> argparse.ArgumentParser:
     p = _subcommand(sub, "evaluate", _cmd_evaluate, "the model against its point_datasets.csv: rms, chi2, "
                     "images")
     p.add_argument("folder", type=Path, help="the model folder with its point_datasets.csv")
+    p.add_argument("--derived", action="store_true", help="with --json: add the derived quantities (Einstein "
+                   "radii, aperture masses, magnification and parity; docs/products.md)")
+    p.add_argument("--samples", type=int, default=20, help="with --derived: posterior draws from the folder's "
+                   "samples.csv for median and 16/84 %% (0: best fit only)")
     p.add_argument("--source", choices=("optimal", "barycentre", "lenstool"), default="optimal",
                    help="source position per system: optimal (linearised image-plane χ²), the "
                         "barycentre of the traced images, or lenstool (|μ|-weighted barycentre and "
@@ -408,11 +438,23 @@ def build_parser(json_errors: bool = False) -> argparse.ArgumentParser:
     p.add_argument("folder", type=Path, help="the dataset folder (a model folder with point_datasets.csv)")
     p.add_argument("-o", "--output", type=Path, required=True, help="the results folder")
     p.add_argument("--overwrite", action="store_true", help=_OVERWRITE)
-    p.add_argument("--likelihood", choices=("source", "image"), default="source",
-                   help="source-plane (linearised) or image-plane χ²")
+    p.add_argument("--likelihood", default="source",
+                   help="source (source-plane, linearised χ²) or image (image-plane χ²); source+time_delay, "
+                        "source+flux, source+time_delay+flux add those columns of point_datasets.csv "
+                        "(positions alone by default; a column present but not fitted is noted)")
     p.add_argument("--search", choices=("nautilus", "laplace"), default="nautilus",
                    help="nested sampling over the prior, or MAP + importance sampling around it")
     _add_search_options(p, n_live=300, n_networks=2)
+    p = _subcommand(sub, "maps", _cmd_maps, "FITS maps (κ, γ, ψ, α, μ; WCS) of a results folder, with "
+                    "posterior ranges, a quick-look PNG and DS9 regions")
+    p.add_argument("results", type=Path, help="a results folder (or any model folder)")
+    p.add_argument("-o", "--output", type=Path, required=True, help="the new folder to write")
+    p.add_argument("--z", type=float, required=True, help="source redshift of the maps")
+    p.add_argument("--fov", type=float, default=120.0, help="field of view, arcsec (square)")
+    p.add_argument("--pixel", type=float, default=0.1, help="pixel size, arcsec")
+    p.add_argument("--samples", type=int, default=0,
+                   help="posterior draws from samples.csv for median and 16/84 %% maps (0: best fit only)")
+    p.add_argument("--seed", type=int, default=1, help="seed of the posterior draws")
     p = _subcommand(sub, "demo", _cmd_demo, "simulate the embedded example and fit it")
     p.add_argument("-o", "--output", type=Path, default=Path("clusterfit_demo"),
                    help="the folder for dataset/ and results/")

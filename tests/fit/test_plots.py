@@ -156,3 +156,14 @@ def test_planes_sharing_one_grid_give_each_plane_its_own_curves(composed):
         ok = np.isfinite(a).all(1) & np.isfinite(b).all(1)
         assert ok.mean() > 0.95
         np.testing.assert_allclose(a[ok], b[ok], atol=1e-6)
+
+
+def test_corner_ranges_follow_the_posterior_not_the_prior():
+    from clusterfit.fit.plots import corner_ranges
+
+    rng = np.random.default_rng(0)
+    samples = np.column_stack([rng.normal(5.0, 0.1, 4000), rng.uniform(0, 1000, 4000)])
+    weights = np.where(samples[:, 1] < 10.0, 1.0, 1e-12)  # the weight puts the 2nd parameter in [0, 10]
+    (lo0, hi0), (lo1, hi1) = corner_ranges(samples, weights)
+    assert 4.4 < lo0 < 4.85 and 5.15 < hi0 < 5.6  # ~40 samples carry the weight
+    assert -2 < lo1 < 1 and 9 < hi1 < 12

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from clusterfit import example_folder
@@ -31,3 +32,62 @@ def test_bad_rows(tmp_path, text, column, words):
         load_model(tmp_path / "m")
     errs = [e for e in info.value.errors if e.file.endswith("sky_reference.csv")]
     assert any(words in str(e) and e.column == column for e in errs), [str(e) for e in errs]
+
+
+# --- ra, dec columns ------------------------------------------------------------------------------
+RA0, DEC0 = 3.586259, -30.400174  # Abell 2744
+
+
+def _folder_with(tmp_path, datasets: str, sky: str | None = f"ra,dec\n{RA0},{DEC0}\n"):
+    save_model(load_model(example_folder()), tmp_path / "m")
+    (tmp_path / "m" / "point_datasets.csv").write_text(datasets)
+    if sky is not None:
+        (tmp_path / "m" / "sky_reference.csv").write_text(sky)
+    return tmp_path / "m"
+
+
+def test_ra_dec_columns_become_offsets(tmp_path):
+    """ra, dec are converted with the TAN projection; astropy's spherical offsets (another route, the
+    rotated-frame longitude and latitude) agree to 1e-5″ within 100″; Lenstool's flat formula to 0.03″."""
+    from astropy import units as u
+    from astropy.coordinates import SkyCoord
+
+    from clusterfit.tables.sky import sky_from_offsets
+
+    ref = SkyCoord(RA0 * u.deg, DEC0 * u.deg)
+    targets = ref.spherical_offsets_by(np.array([-80.0, 0.0, 35.0]) * u.arcsec,
+                                       np.array([60.0, -90.0, 0.5]) * u.arcsec)
+    rows = "".join(f"s{i},{float(c.ra.deg)!r},{float(c.dec.deg)!r},0.05,2.0\n" for i, c in enumerate(targets))
+    model = load_model(_folder_with(tmp_path, "name,ra,dec,positions_noise,redshift\n" + rows))
+    y = np.array([im.y for im in model.point_images])
+    x = np.array([im.x for im in model.point_images])
+    dra, ddec = ref.spherical_offsets_to(targets)
+    np.testing.assert_allclose(x, -dra.to_value(u.arcsec), atol=1e-5)
+    np.testing.assert_allclose(y, ddec.to_value(u.arcsec), atol=1e-5)
+    flat_x = -(targets.ra.deg - RA0) * np.cos(np.radians(DEC0)) * 3600
+    flat_y = (targets.dec.deg - DEC0) * 3600
+    assert np.max(np.abs(x - flat_x)) < 0.03 and np.max(np.abs(y - flat_y)) < 0.03
+    ra, dec = sky_from_offsets(model.sky_reference, y, x)
+    sep = SkyCoord(ra * u.deg, dec * u.deg).separation(targets).to_value(u.arcsec)
+    assert np.max(sep) < 1e-6  # 1 µas: the two conversions invert each other
+
+
+def test_member_ra_dec(tmp_path):
+    folder = _folder_with(tmp_path, "name,y,x,positions_noise,redshift\ns,1.0,2.0,0.05,2.0\n")
+    (folder / "scaling_galaxies.csv").write_text(f"ra,dec,luminosity,tier\n{RA0},{DEC0},1.0,members\n")
+    members = load_model(folder).scaling_galaxies
+    assert abs(members[0].y) < 1e-9 and abs(members[0].x) < 1e-9
+
+
+@pytest.mark.parametrize("text, sky, column, words", [
+    ("name,ra,dec,positions_noise\ns,3.5,-30.4,0.05\n", None, "ra", "no sky_reference.csv"),
+    ("name,ra,dec,y,x,positions_noise\ns,3.5,-30.4,1,1,0.05\n", "ra,dec\n3.5,-30.4\n", "ra", "both ra, dec and y, x"),
+    ("name,ra,y,positions_noise\ns,3.5,1,0.05\n", "ra,dec\n3.5,-30.4\n", "ra", "no 'dec'"),
+    ("name,ra,dec,positions_noise\ns,3.5,abc,0.05\n", "ra,dec\n3.5,-30.4\n", "dec", "not a number"),
+])
+def test_ra_dec_errors(tmp_path, text, sky, column, words):
+    folder = _folder_with(tmp_path, text, sky)
+    with pytest.raises(CsvErrors) as info:
+        load_model(folder)
+    errs = [e for e in info.value.errors if e.file.endswith("point_datasets.csv")]
+    assert any(words in str(e) and e.column == column for e in errs), [str(e) for e in info.value.errors]

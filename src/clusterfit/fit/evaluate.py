@@ -45,6 +45,17 @@ class SystemEvaluation:
     n_missing: int
     n_extra: int
     images: list[dict] = field(default_factory=list)  # per observed image: see image_residuals
+    # days, per predicted image, relative to the one paired with the first observed image (else the
+    # first predicted); None when the profiles have no potential
+    time_delays: list[float] | None = None
+    partner: list[int] | None = None  # per observed image, the index of its predicted image (-1: none)
+    time_delay_chi2: float | None = None  # Σ (Δt_pred − Δt_obs)²/σ² over paired images with time_delay
+    flux_chi2: float | None = None  # Σ (F_s|μ| − f)²/σ² with F_s the least-squares source flux
+
+    @property
+    def parity(self) -> list[int]:
+        """±1 per predicted image (sign of the magnification)."""
+        return [1 if m > 0 else -1 for _, _, m in self.predicted]
 
 
 @dataclass(frozen=True)
@@ -56,8 +67,18 @@ class Evaluation:
     n_extra: int
     systems: list[SystemEvaluation]
 
-    def to_json(self) -> dict:
-        return asdict(self)
+    def to_json(self, sky_reference=None) -> dict:
+        """A JSON-able dict; with a ``SkyReference`` each system also has ``predicted_radec``
+        (RA, Dec in degrees per predicted image, :mod:`clusterfit.tables.sky`)."""
+        out = asdict(self)
+        for s, js in zip(self.systems, out["systems"], strict=True):
+            js["parity"] = s.parity
+            if sky_reference is not None and s.predicted:
+                from ..tables.sky import sky_from_offsets
+
+                ra, dec = sky_from_offsets(sky_reference, [p[0] for p in s.predicted], [p[1] for p in s.predicted])
+                js["predicted_radec"] = [[float(a), float(d)] for a, d in zip(ra, dec, strict=True)]
+        return out
 
 
 def optimal_source(by, bx, jacobians, sigma) -> tuple[float, float]:
@@ -144,6 +165,7 @@ def evaluate_model(model: ClusterModel | ComposedModel, theta=None,
         pairing = pair_images(oy, ox, images.y, images.x)
         d2 = pairing.dy**2 + pairing.dx**2
         d2 = np.where(np.isfinite(d2), d2, np.nan)
+        delays, td_chi2, f_chi2 = _delays_and_fluxes(composed, params, plane, sy, sx, images, pairing, ds)
         systems.append(SystemEvaluation(
             ds.name, composed.layout.plane_redshifts[plane], len(oy),
             float(np.sqrt(np.nanmean(d2))) if np.isfinite(d2).any() else float("nan"),
@@ -151,8 +173,42 @@ def evaluate_model(model: ClusterModel | ComposedModel, theta=None,
             [(float(a), float(b), float(m)) for a, b, m in zip(images.y, images.x, images.magnification,
                                                               strict=True)],
             int(pairing.missing.sum()), int(len(pairing.extra)),
-            image_residuals(ds, oy - pairing.dy, ox - pairing.dx, ~pairing.missing)))
+            image_residuals(ds, oy - pairing.dy, ox - pairing.dx, ~pairing.missing), delays,
+            [int(i) for i in pairing.partner], td_chi2, f_chi2))
     return _total(systems)
+
+
+def _delays_and_fluxes(composed: ComposedModel, params, plane, sy, sx, images, pairing, ds):
+    """Predicted time delays (days; see :class:`SystemEvaluation`), and the χ² of the observed
+    ``time_delay`` and ``flux`` columns against them (None where the column is absent)."""
+    n = len(images.y)
+    delays = td_chi2 = f_chi2 = None
+    if n:
+        try:
+            t = np.asarray(composed.tracer.arrival_time(params, images.y, images.x, plane, np.full(n, sy),
+                                                        np.full(n, sx)))
+        except KeyError:
+            t = None
+        if t is not None:
+            ref = pairing.partner[0] if len(pairing.partner) and pairing.partner[0] >= 0 else 0
+            delays = [float(v) for v in t - t[ref]]
+    ok = pairing.partner >= 0
+    if delays is not None and ds.images[0].time_delay is not None and ok.any():
+        obs = np.array([im.time_delay for im in ds.images])
+        sig = np.array([im.time_delay_noise or 1.0 for im in ds.images])
+        pred = np.array(delays)[pairing.partner[ok]]
+        # delays are differences: compare both relative to the first paired observed image
+        k = np.flatnonzero(ok)[0]
+        o = obs[ok] - obs[k]
+        p = pred - pred[0]
+        td_chi2 = float(np.sum(((p - o) / sig[ok]) ** 2))
+    if ds.images[0].flux is not None and ok.any():
+        f = np.array([im.flux for im in ds.images])[ok]
+        sig = np.array([im.flux_noise or 1.0 for im in ds.images])[ok]
+        mu = np.abs(images.magnification[pairing.partner[ok]])
+        fs = np.sum(f * mu / sig**2) / np.sum(mu**2 / sig**2)
+        f_chi2 = float(np.sum(((fs * mu - f) / sig) ** 2))
+    return delays, td_chi2, f_chi2
 
 
 def _total(systems: list[SystemEvaluation]) -> Evaluation:

@@ -27,6 +27,7 @@ from ..model import ComposedModel
 from .evaluate import Evaluation
 
 __all__ = ["CriticalCurves", "critical_curves", "critical_curves_of_planes", "plot_critical_curves", "plot_corner", "short_label",
+           "in_chunks", "corner_ranges",
            "default_extent"]
 
 _MARKERS = ("o", "s", "D", "^", "v", "P", "X", "*", "<", ">", "h", "p", "d", "8", "H")
@@ -152,7 +153,7 @@ def _single_plane_scales(composed: ComposedModel, planes: Sequence[int]) -> np.n
     return np.array([ratio[i, p] / ratio[i, last] for p in planes])
 
 
-def _in_chunks(fn: Callable, params, y: np.ndarray, x: np.ndarray, *args, chunk: int = _GRID_CHUNK
+def in_chunks(fn: Callable, params, y: np.ndarray, x: np.ndarray, *args, chunk: int = _GRID_CHUNK
                ) -> tuple[np.ndarray, ...]:
     """``fn(params, y, x, *args)`` over many points in chunks of one compiled shape (padded with the first
     point; see _GRID_CHUNK); each output leaf comes back as a numpy array of len(y)."""
@@ -186,7 +187,7 @@ def critical_curves(composed: ComposedModel, theta, plane: int, *, extent: float
     plane_j = jnp.asarray(int(plane))
     if det_grid is None:
         yy, xx = np.meshgrid(ys, xs, indexing="ij")
-        det_grid = _in_chunks(fns.det, params, yy.ravel(), xx.ravel(), plane_j)[0]
+        det_grid = in_chunks(fns.det, params, yy.ravel(), xx.ravel(), plane_j)[0]
     grid = np.asarray(det_grid)
     lines = contourpy.contour_generator(xs, ys, grid.reshape(len(ys), len(xs)),
                                         line_type="Separate").lines(0.0)
@@ -197,7 +198,7 @@ def critical_curves(composed: ComposedModel, theta, plane: int, *, extent: float
         sizes = [len(ln) for ln in lines]
         pts = np.concatenate(lines)
         # one compiled shape, whatever the number of contour points
-        py, px, by, bx = _in_chunks(fns.refine, params, pts[:, 0], pts[:, 1], plane_j, pixel_scale, refine,
+        py, px, by, bx = in_chunks(fns.refine, params, pts[:, 0], pts[:, 1], plane_j, pixel_scale, refine,
                                     chunk=_REFINE_CHUNK)
         cut = np.cumsum(sizes)[:-1]
         curves = np.split(np.stack([py, px], -1), cut)
@@ -218,7 +219,7 @@ def critical_curves_of_planes(composed: ComposedModel, theta, planes: Sequence[i
                 for p in planes]
     xs, ys, _ = _grid(composed, extent, pixel_scale)
     yy, xx = np.meshgrid(ys, xs, indexing="ij")
-    a_yy, a_yx, a_xy, a_xx = _in_chunks(_curve_fns(composed).jacobian, composed.group_params(theta), yy.ravel(),
+    a_yy, a_yx, a_xy, a_xx = in_chunks(_curve_fns(composed).jacobian, composed.group_params(theta), yy.ravel(),
                                         xx.ravel(), jnp.asarray(max(planes)))
     out = []
     for p, s in zip(planes, scales, strict=True):
@@ -380,12 +381,32 @@ def short_label(name: str) -> str:
     return f"{parts[0]} {parts[-1]}" if len(parts) >= 3 else name
 
 
+def corner_ranges(samples: np.ndarray, weights: np.ndarray, quantiles=(0.005, 0.995),
+                  truths: Sequence[float] | None = None) -> list[tuple[float, float]]:
+    """Per parameter, the weighted 0.5–99.5 % quantile range of the posterior, padded by 10 % (and
+    widened to a truth outside it), so the axes show the posterior rather than the prior."""
+    order = np.argsort(samples, axis=0)
+    ranges = []
+    for j in range(samples.shape[1]):
+        v, w = samples[order[:, j], j], weights[order[:, j]]
+        cdf = np.cumsum(w) / w.sum()
+        lo, hi = (float(np.interp(q, cdf, v)) for q in quantiles)
+        if truths is not None and np.isfinite(truths[j]):
+            lo, hi = min(lo, float(truths[j])), max(hi, float(truths[j]))
+        pad = 0.1 * (hi - lo) if hi > lo else 0.5 * max(abs(lo), 1e-6)
+        ranges.append((lo - pad, hi + pad))
+    return ranges
+
+
 def plot_corner(samples, weights, names: Sequence[str], path: str | Path, *,
-                truths: Sequence[float] | None = None, dpi: int = 100) -> Path:
+                truths: Sequence[float] | None = None, units: Sequence[str] | None = None,
+                dpi: int = 100) -> Path:
     """Corner plot of weighted ``samples`` (shape (n, d)) with :mod:`corner`; returns ``path``.
 
-    ``weights`` may be None (equal weights). Labels are :func:`short_label` of ``names``; ``truths``
-    (length d) are drawn as lines. Axis ranges span the samples with non-zero weight and the truths.
+    ``weights`` may be None (equal weights). Labels are :func:`short_label` of ``names`` with
+    ``units`` (length d; "" for none) in brackets; ``truths`` (length d; pass them only for simulated
+    data) are drawn as lines. Axis ranges are :func:`corner_ranges`: the weighted 0.5–99.5 %
+    quantiles, not the prior.
     """
     import corner
     from matplotlib.figure import Figure
@@ -401,18 +422,26 @@ def plot_corner(samples, weights, names: Sequence[str], path: str | Path, *,
     if w.shape != (n,):
         raise ValueError(f"weights must have shape ({n},), got {w.shape}")
     w = w / w.sum()
-    used = samples[w > 0]
-    ranges = []
-    for j in range(d):
-        lo, hi = float(np.min(used[:, j])), float(np.max(used[:, j]))
-        if truths is not None and np.isfinite(truths[j]):
-            lo, hi = min(lo, float(truths[j])), max(hi, float(truths[j]))
-        pad = 0.05 * (hi - lo) if hi > lo else 0.5 * max(abs(lo), 1e-6)
-        ranges.append((lo - pad, hi + pad))
+    ranges = corner_ranges(samples, w, truths=truths)
+    units = list(units) if units is not None else [""] * d
+    labels = [short_label(s) + (f" [{u}]" if u else "") for s, u in zip(names, units, strict=True)]
     size = max(4.0, 1.9 * d)
     fig = Figure(figsize=(size, size), dpi=dpi)
+    if d == 1:  # corner cannot draw one parameter into a given figure: a weighted histogram
+        ax = fig.subplots()
+        ax.hist(samples[:, 0], bins=40, range=ranges[0], weights=w, histtype="step", color="k")
+        q = corner.quantile(samples[:, 0], (0.16, 0.5, 0.84), weights=w)
+        for v in q:
+            ax.axvline(v, ls="--", color="k", lw=0.8)
+        if truths is not None:
+            ax.axvline(truths[0], color="tab:red")
+        ax.set_xlabel(labels[0])
+        ax.set_title(f"{labels[0]} = {q[1]:.4g} (+{q[2] - q[1]:.2g} / -{q[1] - q[0]:.2g})", fontsize=9)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fig.savefig(path, dpi=dpi, bbox_inches="tight", pad_inches=0.1)
+        return path
     fig.subplots(d, d)
-    corner.corner(samples, weights=w, labels=[short_label(s) for s in names], truths=truths,
+    corner.corner(samples, weights=w, labels=labels, truths=truths,
                   truth_color="tab:red", range=ranges, fig=fig, show_titles=True, title_fmt=".3g",
                   quantiles=(0.16, 0.5, 0.84), title_kwargs={"fontsize": 8}, label_kwargs={"fontsize": 10},
                   plot_datapoints=False, fill_contours=True, levels=(0.393, 0.865), smooth=1.0)

@@ -73,7 +73,7 @@ def report_text(result: SearchResult, evaluation: Evaluation, composed: Composed
 
 def write_results(folder: Path, composed: ComposedModel, result: SearchResult, evaluation: Evaluation,
                   model: ClusterModel, likelihood: str, truths=None,
-                  compile_s: float | None = None) -> dict[str, Path]:
+                  compile_s: float | None = None, derived=None) -> dict[str, Path]:
     """Write every results file into ``folder`` (each atomically); returns their paths by name.
 
     :func:`.run.fit` writes into the staging folder of its output (:mod:`clusterfit.output`), which puts the
@@ -87,10 +87,47 @@ def write_results(folder: Path, composed: ComposedModel, result: SearchResult, e
     header = ["parameter", "median", "lower_16", "upper_84", "map", "max_likelihood", "prior"]
     if truths is not None:
         header.append("truth")
-    contents["summary.csv"] = render_csv(header, summary_rows(result, composed, truths))
-    contents["report.txt"] = report_text(result, evaluation, composed, likelihood, compile_s)
+    rows = summary_rows(result, composed, truths)
+    for q in derived or ():  # derived quantities: median, 16/84 % over draws; best fit in max_likelihood
+        rows.append([f"derived.{q.name}", q.median, q.lower_16, q.upper_84, None, q.best,
+                     f"derived [{q.unit or '1'}]"] + ([None] if truths is not None else []))
+    contents["summary.csv"] = render_csv(header, rows)
+    contents["report.txt"] = report_text(result, evaluation, composed, likelihood, compile_s) + \
+        images_text(evaluation, composed.model.sky_reference) + derived_text(derived or [])
     write_files_atomic(folder, contents)
     return {name: folder / name for name in contents}
+
+
+def images_text(evaluation: Evaluation, sky_reference=None) -> str:
+    """Report section: every predicted image with its RA/Dec (with ``sky_reference.csv``), signed
+    magnification and time delay (days, relative to the image paired with the first observed one)."""
+    from ..tables.sky import sky_from_offsets
+
+    lines = ["", "predicted images" + (" on the sky (RA, Dec in degrees, ICRS)" if sky_reference else "")
+             + ": y, x [arcsec], magnification, time delay [days]"]
+    for s in evaluation.systems:
+        if not s.predicted:
+            continue
+        ys, xs = [p[0] for p in s.predicted], [p[1] for p in s.predicted]
+        ra, dec = sky_from_offsets(sky_reference, ys, xs) if sky_reference else ([None] * len(ys),) * 2
+        delays = s.time_delays or [float("nan")] * len(ys)
+        lines.append(f"  {s.name} (z = {s.redshift:g})")
+        for (y, x, mu), a, d, dt in zip(s.predicted, ra, dec, delays, strict=True):
+            sky = f"{a:12.7f} {d:12.7f}  " if a is not None else ""
+            lines.append(f"    {sky}{y:11.5f} {x:11.5f} {mu:10.3f} {dt:11.2f}")
+    return "\n".join(lines) + "\n"
+
+
+def derived_text(derived) -> str:
+    """The report section of the derived quantities (:mod:`clusterfit.products.derived`)."""
+    if not derived:
+        return ""
+    lines = ["", "derived quantities (best fit; posterior median and 16-84 % over draws of the samples):",
+             f"  {'quantity':<34}{'unit':>8}{'best':>14}{'median':>14}{'16 %':>14}{'84 %':>14}"]
+    for q in derived:
+        lines.append(f"  {q.name:<34}{q.unit or '-':>8}{q.best:>14.5g}{q.median:>14.5g}{q.lower_16:>14.5g}"
+                     f"{q.upper_84:>14.5g}")
+    return "\n".join(lines) + "\n"
 
 
 def truths_from(composed: ComposedModel) -> np.ndarray:

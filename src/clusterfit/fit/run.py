@@ -10,13 +10,13 @@ import numpy as np
 from rich.console import Console
 
 from ..model import ComposedModel, compose
-from ..output import output_folder
+from ..output import output_folder, read_manifest
 from ..tables import load_model
 from ..tables.model import TABLE_FILES, render_model
 from .checkpoint import check_checkpoint, fingerprint
 from .evaluate import Evaluation, evaluate_model
 from .interrupt import interruptible
-from .likelihood import make_log_likelihood, make_source_plane_chi2, point_data
+from .likelihood import TERMS, check_terms, make_log_likelihood, make_source_plane_chi2, point_data
 from .local_images import make_image_log_likelihood, make_local_image_chi2
 from .results import best_model, write_results
 from .search import SearchConfig, SearchResult, find_map, laplace_importance, run_nautilus
@@ -70,8 +70,7 @@ def fit(dataset_folder: str | Path, results_folder: str | Path, *, likelihood: s
     with ``overwrite``; other files there are never touched; it may not be the dataset folder. ``notes``
     receives what a user should know about files left there."""
     console = console or Console()
-    if likelihood not in ("source", "image"):
-        raise ValueError(f"likelihood must be 'source' or 'image', not {likelihood!r}")
+    kind, terms = split_likelihood(likelihood)
     if search not in ("nautilus", "laplace"):
         raise ValueError(f"search must be 'nautilus' or 'laplace', not {search!r}")
     composed = prepare(dataset_folder)
@@ -85,19 +84,42 @@ def fit(dataset_folder: str | Path, results_folder: str | Path, *, likelihood: s
         result, evaluation, truths, compile_s = _search(dataset_folder, composed, likelihood, search, config,
                                                         console)
         model = best_model(composed, result.best, evaluation)
-        write_results(out.staging, composed, result, evaluation, model, likelihood, truths, compile_s)
+        derived = _derived(composed, result, evaluation, console)
+        write_results(out.staging, composed, result, evaluation, model, likelihood, truths, compile_s, derived)
         if plots:
-            _plots(out.staging, composed, result, evaluation, truths)
+            simulated = "simulate" in read_manifest(dataset_folder)["runs"]
+            _plots(out.staging, composed, result, evaluation, truths if simulated else None)
     if notes is not None:
         notes.extend(out.notes)
     files = {name: out.folder / name for name in out.written}
     return FitResult(Path(results_folder), composed, result, evaluation, files, truths)
 
 
+def split_likelihood(likelihood: str) -> tuple[str, tuple[str, ...]]:
+    """``"source+time_delay+flux"`` → ``("source", ("time_delay", "flux"))``, checked."""
+    kind, *terms = likelihood.split("+")
+    if kind not in ("source", "image"):
+        raise ValueError(f"likelihood must be 'source' or 'image' (optionally +time_delay, +flux), not "
+                         f"{likelihood!r}")
+    for t in terms:
+        if t not in TERMS:
+            raise ValueError(f"unknown likelihood term {t!r} in {likelihood!r}; valid: {', '.join(TERMS)}")
+    if terms and kind != "source":
+        raise ValueError("time-delay and flux terms go with the source-plane likelihood: "
+                         f"--likelihood source+{'+'.join(terms)}")
+    return kind, tuple(terms)
+
+
 def _search(dataset_folder, composed: ComposedModel, likelihood: str, search: str, config: SearchConfig,
             console: Console):
     """Compile the likelihood, run the search, evaluate its best point."""
     data = point_data(composed)
+    _, terms = split_likelihood(likelihood)
+    check_terms(composed, data, terms)
+    for column in TERMS:  # a column that is there but not fitted is said once, never dropped silently
+        if getattr(data, column) is not None and column not in terms:
+            console.print(f"note: point_datasets.csv has {column} for {int(np.isfinite(getattr(data, column)).sum())} "
+                          f"images; not fitted (add it: --likelihood {likelihood}+{column})", highlight=False)
     truths = composed.vector_from_tables()
     t0 = time.perf_counter()
     log_l = _log_likelihood(composed, data, likelihood)
@@ -133,8 +155,9 @@ def _search(dataset_folder, composed: ComposedModel, likelihood: str, search: st
 
 
 def _log_likelihood(composed: ComposedModel, data, likelihood: str):
-    if likelihood == "source":
-        return make_log_likelihood(composed, data)
+    kind, terms = split_likelihood(likelihood)
+    if kind == "source":
+        return make_log_likelihood(composed, data, terms)
     return make_image_log_likelihood(composed, data)
 
 
@@ -143,7 +166,8 @@ def _laplace_search(composed: ComposedModel, data, likelihood: str, log_l, confi
     """MAP on the source-plane χ² from several starts (the image-plane one from its result), then
     importance sampling around the MAP with ``log_l`` (see :func:`.search.laplace_importance`)."""
     t0 = time.perf_counter()
-    source_chi2 = make_source_plane_chi2(composed, data)
+    likelihood, terms = split_likelihood(likelihood)
+    source_chi2 = make_source_plane_chi2(composed, data, terms)
     chi2_s = lambda t: source_chi2(t)[0]  # noqa: E731
     console.print(f"maximum a posteriori, source-plane χ², {config.n_starts} starts:")
     found = find_map(chi2_s, composed.priors, composed.vector_from_tables(), config.n_starts,
@@ -167,7 +191,26 @@ def _laplace_search(composed: ComposedModel, data, likelihood: str, log_l, confi
                    wall_s=time.perf_counter() - t0)
 
 
-_PLOTS = ("critical_curves.png", "corner.png")
+_PLOTS = ("critical_curves.png", "corner.png", "mass_profile.png")
+DERIVED_DRAWS = 20
+
+
+def _derived(composed: ComposedModel, result: SearchResult, evaluation, console: Console):
+    """Derived quantities (:mod:`clusterfit.products.derived`) at the best fit and over
+    ``DERIVED_DRAWS`` posterior draws."""
+    from ..products.derived import derived_quantities
+    from ..products.maps import posterior_draws
+
+    draws = posterior_draws(result.weights, result.samples, DERIVED_DRAWS, seed=1)
+    with console.status("derived quantities (Einstein radii, masses, magnifications) ..."):
+        return derived_quantities(composed.at(result.best), result.best, evaluation, draws,
+                                  extent=_derived_extent(composed))
+
+
+def _derived_extent(composed: ComposedModel) -> float:
+    from .plots import default_extent
+
+    return 1.6 * default_extent(composed)[1]
 _WORKER: dict = {}
 
 
@@ -185,9 +228,37 @@ def _plots(folder: Path, composed, result, evaluation, truths) -> dict[str, Path
         from .plots import plot_corner, plot_critical_curves
     except ImportError:  # plotting is optional for headless library use
         return {}
+    from ..products.derived import plot_mass_profile
+    from ..products.maps import posterior_draws
+
+    draws = posterior_draws(result.weights, result.samples, DERIVED_DRAWS, seed=1)
     return {
         "critical_curves.png": plot_critical_curves(composed, result.best, evaluation,
                                                     folder / "critical_curves.png"),
         "corner.png": plot_corner(result.samples, result.weights, list(result.names),
-                                  folder / "corner.png", truths=truths),
+                                  folder / "corner.png", truths=truths, units=_units(composed)),
+        "mass_profile.png": plot_mass_profile(composed.at(result.best), result.best, folder / "mass_profile.png",
+                                              draws),
     }
+
+
+def _units(composed: ComposedModel) -> list[str]:
+    """The unit of each free parameter (its profile class in the registry), for the corner plot."""
+    from ..registry import get_spec
+
+    rows = {(fam, r.galaxy, r.attr_name): r for fam in ("mass", "light", "point")
+            for r in composed.model.family(fam)}
+    rels = {r.tier: r for r in composed.model.scaling_relations}
+    out = []
+    for fp in composed.free:
+        spec, column = None, fp.column
+        if (fp.table, fp.galaxy, fp.attr_name) in rows:
+            spec = rows[(fp.table, fp.galaxy, fp.attr_name)].spec
+        elif fp.table == "scaling_relations" and fp.galaxy in rels and column.endswith("_ref"):
+            spec, column = get_spec(rels[fp.galaxy].profile_class, "mass"), column.removesuffix("_ref")
+        unit = ""
+        for par in spec.physical_parameters if spec is not None else ():
+            if column in par.columns:
+                unit = par.unit
+        out.append("" if unit in ("", "dimensionless", "-") else unit)
+    return out

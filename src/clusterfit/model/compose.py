@@ -32,7 +32,7 @@ from ..physics.tracer import Group, Tracer, TracerFactors, TracerLayout, make_tr
 from ..registry import get_spec
 from ..tables import ClusterModel, FreeParameter, PointDataset, ProfileRow, ScalingRelation
 from ..tables.domains import parameter_domain, wrap_into
-from ..tables.free import REDSHIFT
+from ..tables.free import COSMOLOGY, REDSHIFT
 from ..tables.scaling import luminosity_ratios
 from .memory import check_memory
 from .priors import PriorVector, prior_vector
@@ -204,6 +204,9 @@ class ComposedModel:
                            if im.name in z_of and im.redshift is not None else im
                            for im in model.point_images)
             model = model.replace(point_images=images)
+        h0 = {u["H0"] for (t, _, _), u in updates.items() if t == COSMOLOGY}
+        if h0:
+            model = model.replace(cosmology=replace(model.cosmology, H0=h0.pop()))
         return model.replace(**fams, scaling_relations=tuple(rels))
 
     def at(self, theta) -> ComposedModel:
@@ -253,12 +256,14 @@ def _domain(model: ClusterModel, fp: FreeParameter):
     cls = None
     if fp.table == "scaling_relations":
         cls = next(r for r in model.scaling_relations if r.tier == fp.galaxy).profile_class
-    elif fp.table != REDSHIFT:
+    elif fp.table not in (REDSHIFT, COSMOLOGY):
         cls = next(r for r in model.family(fp.table) if r.key == (fp.galaxy, fp.attr_name)).profile_class
     return parameter_domain(fp.table, cls, fp.column)[0]
 
 
 def _table_value(model: ClusterModel, fp: FreeParameter) -> float | None:
+    if fp.table == COSMOLOGY:
+        return model.cosmology.H0
     if fp.table == REDSHIFT:
         return model.galaxies[fp.galaxy].redshift
     if fp.table == "scaling_relations":

@@ -22,7 +22,7 @@ from .domains import (
     wrap_into,
 )
 from .errors import CsvError, CsvWarning
-from .free import REDSHIFT, FreeParameter
+from .free import COSMOLOGY, REDSHIFT, FreeParameter
 from .profiles import FAMILY_FILES
 from .scaling import luminosity_ratios
 
@@ -45,7 +45,7 @@ def _profile_class(model, fp: FreeParameter) -> str | None:
     if fp.table == "scaling_relations":
         rel = next((r for r in model.scaling_relations if r.tier == fp.galaxy), None)
         return None if rel is None else rel.profile_class
-    if fp.table == REDSHIFT:
+    if fp.table in (REDSHIFT, COSMOLOGY):
         return None
     row = next((r for r in model.family(fp.table) if r.key == (fp.galaxy, fp.attr_name)), None)
     return None if row is None else row.profile_class
@@ -53,6 +53,8 @@ def _profile_class(model, fp: FreeParameter) -> str | None:
 
 def _value_cell(model, fp: FreeParameter) -> tuple[str, int | None, str, float | None]:
     """(file, line, column, value) of the table cell a free parameter starts from."""
+    if fp.table == COSMOLOGY:
+        return "cosmology.csv", model.cosmology.source.line, "H0", model.cosmology.H0
     if fp.table == REDSHIFT:
         row = next(r for r in model.point if r.galaxy == fp.galaxy)
         return FAMILY_FILES["point"], row.source.line, "redshift", row.redshift

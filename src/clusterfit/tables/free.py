@@ -10,10 +10,11 @@ from .errors import CsvError
 from .rows import PriorRow, ProfileRow, ScalingRelation
 from .scaling import relation_columns
 
-__all__ = ["FreeParameter", "resolve_free_parameters", "REDSHIFT"]
+__all__ = ["FreeParameter", "resolve_free_parameters", "REDSHIFT", "COSMOLOGY"]
 
 SCALING = "scaling"
 REDSHIFT = "redshift"
+COSMOLOGY = "cosmology"  # priors.csv `cosmology,*,H0`: H0 free (time delays)
 """``attr_name`` and ``parameter`` of a free source redshift: ``galaxy = <point.csv galaxy>,
 attr_name = redshift, parameter = redshift`` (:class:`FreeParameter` table ``"redshift"``)."""
 
@@ -91,6 +92,13 @@ def resolve_free_parameters(
                 matched = True
                 for c in cols:
                     _choose(chosen, FreeParameter("scaling_relations", rel.tier, SCALING, c, prior))
+            continue
+        if prior.galaxy == COSMOLOGY:
+            if prior.parameter != "H0":
+                errors.append(CsvError(path, line, "parameter", f"only H0 of the cosmology can be free, not "
+                                       f"{prior.parameter!r}", "write cosmology,*,H0 (time delays constrain it)"))
+                continue
+            _choose(chosen, FreeParameter(COSMOLOGY, COSMOLOGY, "*", "H0", prior))
             continue
         if prior.attr_name == REDSHIFT:
             for fp in _free_redshifts(prior, profiles, relations, errors, path):

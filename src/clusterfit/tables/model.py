@@ -36,7 +36,7 @@ from .scaling import (
     render_scaling_galaxies,
     render_scaling_relations,
 )
-from .sky import SkyReference, read_sky_reference, render_sky_reference
+from .sky import SkyReference, offsets_from_sky, read_sky_reference, render_sky_reference
 
 __all__ = ["ClusterModel", "Galaxy", "TABLE_FILES", "load_model", "save_model", "validate_folder",
            "model_errors", "MembersWithoutTierWarning"]
@@ -183,6 +183,11 @@ def _read_folder(folder: Path) -> tuple[ClusterModel, list[CsvError], list[CsvWa
             errors.append(CsvError(folder / name, None, None, f"unknown table {name!r}",
                                    f"did you mean {near[0]!r}? clusterfit reads {', '.join(TABLE_FILES)}"))
     kw = {}
+    if (raw := tables.get("sky_reference.csv")) and (sky := read_sky_reference(raw, errors)):
+        kw["sky_reference"] = sky
+    for name in ("point_datasets.csv", "scaling_galaxies.csv"):  # ra, dec → y, x about the reference
+        if name in tables:
+            tables[name] = offsets_from_sky(tables[name], kw.get("sky_reference"), errors)
     for fam in FAMILIES:
         raw = tables.get(FAMILY_FILES[fam])
         kw[fam] = tuple(read_profiles(raw, fam, errors)) if raw else ()
@@ -198,8 +203,6 @@ def _read_folder(folder: Path) -> tuple[ClusterModel, list[CsvError], list[CsvWa
         cosmo = read_cosmology(raw, errors)
         if cosmo is not None:
             kw["cosmology"] = cosmo
-    if (raw := tables.get("sky_reference.csv")) and (sky := read_sky_reference(raw, errors)):
-        kw["sky_reference"] = sky
     model = ClusterModel(folder=folder, **kw)
     if not any(isinstance(e, UnreadableTable) for e in errors):  # it would cascade into the others
         errors += model_errors(model, already=errors, warnings=warnings)

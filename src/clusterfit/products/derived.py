@@ -1,0 +1,271 @@
+"""Derived quantities of a model, with posterior ranges: Einstein radii, aperture masses, M(<R), the
+magnification and parity of every predicted image.
+
+* **Effective Einstein radius** of a source plane: θ_E = √(A/π), A the area inside the tangential
+  critical curves, i.e. where the tangential eigenvalue λ_t = 1 − κ − |γ| of the Jacobian is negative
+  (:func:`einstein_radii`; NaN when that region reaches the edge of the grid).
+* **Projected mass** M(<R) of the main lens plane (the plane with the most profiles) within R of a
+  centre: Σ_cr ∫κ dA with κ and Σ_cr = c²/(4πG D_l) for D_ls/D_s = 1, the disc integral taken by
+  Gauss's theorem as (R/2)∮ α_r dφ (∇·α = 2κ) on 2048 points of the circle — exact for the κ map's
+  integral, without the pixelisation error of summing a cored profile on a grid.
+* **Magnification and parity** of each predicted image at its best-fit position, for θ and every draw.
+
+Posterior ranges are the median and 16/84 % over equally weighted draws of ``samples.csv``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from ..model import ComposedModel
+from ..registry import get_spec
+from .fields import cosmology_of, evaluate_fields, field_evaluator, unit_weights
+
+__all__ = ["Quantity", "folder_derived", "einstein_radius", "aperture_mass", "derived_quantities", "main_lens_plane",
+           "DEFAULT_APERTURES_KPC", "plot_mass_profile"]
+
+DEFAULT_APERTURES_KPC = (100.0, 200.0, 500.0)
+_CIRCLE = 2048
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """One derived quantity: value at θ (best fit), posterior median and 16/84 % (NaN without draws)."""
+
+    name: str
+    unit: str
+    best: float
+    median: float = float("nan")
+    lower_16: float = float("nan")
+    upper_84: float = float("nan")
+
+    def to_json(self) -> dict:
+        return {k: (None if isinstance(v, float) and not np.isfinite(v) else v) for k, v in self.__dict__.items()}
+
+
+def _areas(polygons, box: tuple[float, float, float, float]) -> tuple[float, float]:
+    """(area inside the box, area of polygons that touch its edge) of contourpy ``OuterOffset`` filled
+    polygons (outer rings anticlockwise, holes clockwise: the signed sum is the net area)."""
+    x0, x1, y0, y1 = box
+    tol = 1e-9 * max(x1 - x0, y1 - y0)
+    inner = edge = 0.0
+    for pts, offsets in zip(*polygons, strict=True):
+        area = 0.0
+        for a, b in zip(offsets[:-1], offsets[1:], strict=True):
+            x, y = pts[a:b, 0], pts[a:b, 1]
+            area += 0.5 * float(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1)))
+        x, y = pts[:, 0], pts[:, 1]
+        touches = (x.min() < x0 + tol) or (x.max() > x1 - tol) or (y.min() < y0 + tol) or (y.max() > y1 - tol)
+        if touches:
+            edge += abs(area)
+        else:
+            inner += abs(area)
+    return inner, edge
+
+
+def einstein_radii(composed: ComposedModel, theta, redshifts: Sequence[float], *, extent=None,
+                   n: int = 601, cache: dict | None = None) -> list[float]:
+    """Effective Einstein radius (arcsec) for each source redshift (module docstring): the area where
+    λ_t = 1 − κ − |γ| < 0 on an ``n`` × ``n`` grid over ``extent`` (half-width or (x0, x1, y0, y1);
+    default :func:`clusterfit.fit.plots.default_extent`), bounded by the λ_t = 0 contour interpolated
+    linearly between pixels. Regions cut by the grid's edge are left out when they are small (a
+    member's curve, < 1 % of the area), else the radius is NaN (enlarge ``extent``).
+    With one lens plane one grid serves every redshift (κ, γ scale with D_ls/D_s)."""
+    import contourpy
+    from contourpy import FillType
+
+    from ..fit.plots import _as_extent
+
+    x0, x1, y0, y1 = _as_extent(extent, composed)
+    xs, ys = np.linspace(x0, x1, n), np.linspace(y0, y1, n)
+    yy, xx = np.meshgrid(ys, xs, indexing="ij")
+    cache = {} if cache is None else cache
+    single = len(composed.layout.lens_planes) == 1
+    grids: dict[float, tuple[np.ndarray, np.ndarray]] = {}
+    out = []
+    for z in redshifts:
+        if single:
+            z_ref = max(redshifts)
+            ev = _evaluator(composed, z_ref, cache)
+            if z_ref not in grids:
+                f = evaluate_fields(ev, theta, yy, xx)
+                grids[z_ref] = (f["kappa_norm"], f["gamma_norm"])
+            kn, gn = grids[z_ref]
+            r = cosmology_of(composed).distance_ratio_matrix(
+                [composed.layout.plane_redshifts[composed.layout.lens_planes[0]], z])[0, 1]
+            lam = 1.0 - r * (kn + gn)
+        else:
+            f = evaluate_fields(_evaluator(composed, z, cache), theta, yy, xx)
+            lam = 1.0 - f["kappa"] - f["gamma"]
+        lam = np.where(np.isfinite(lam), lam, -1.0)  # singular centres are inside
+        polys = contourpy.contour_generator(xs, ys, lam, fill_type=FillType.OuterOffset).filled(-np.inf, 0.0)
+        inner, edge = _areas(polys, (x0, x1, y0, y1))
+        # a member's small curve cut by the edge is left out; a large cut region makes θ_E unknown
+        out.append(float(np.sqrt(inner / np.pi)) if edge <= 0.01 * inner else float("nan"))
+    return out
+
+
+def einstein_radius(composed: ComposedModel, theta, plane: int, **kw) -> float:
+    """Effective Einstein radius (arcsec) of source plane ``plane`` (see :func:`einstein_radii`)."""
+    return einstein_radii(composed, theta, [composed.layout.plane_redshifts[plane]], **kw)[0]
+
+
+def _evaluator(composed: ComposedModel, z: float, cache: dict):
+    key = (id(composed.tracer), float(z))
+    if key not in cache:
+        cache[key] = (composed, field_evaluator(composed, z))  # the model is kept alive with its id
+    return cache[key][1]
+
+
+def main_lens_plane(composed: ComposedModel) -> int:
+    """The lens plane holding the most profiles (the cluster's)."""
+    counts: dict[int, int] = {}
+    for k, base in enumerate(composed.base):
+        p = composed.layout.group_plane(k)
+        counts[p] = counts.get(p, 0) + len(np.atleast_1d(next(iter(base.values()))))
+    return max(counts, key=counts.get)
+
+
+def _unit_deflection(composed: ComposedModel, plane: int):
+    """Jitted (params, y, x) -> (α_y, α_x) for D_ls/D_s = 1 of the groups on lens plane ``plane``."""
+    import clusterfit.physics.profiles  # noqa: F401  (attaches the mass functions)
+
+    layout = composed.layout
+    groups = [k for k in range(len(layout.groups)) if layout.group_plane(k) == plane]
+    fns = {k: get_spec(layout.groups[k].profile_class, "mass").functions["deflections_yx"] for k in groups}
+    w = unit_weights(composed)
+
+    def alpha(params, y, x):
+        ay = ax = jnp.zeros_like(y)
+        for k in groups:
+            a = fns[k](params[k], y, x)
+            ay, ax = ay + w[k] * a.y, ax + w[k] * a.x
+        return ay, ax
+
+    return jax.jit(alpha)
+
+
+def aperture_mass(composed: ComposedModel, theta, radii_arcsec: Sequence[float],
+                  centre: tuple[float, float] = (0.0, 0.0), plane: int | None = None,
+                  _alpha=None) -> np.ndarray:
+    """Projected mass (M☉) of lens plane ``plane`` (default :func:`main_lens_plane`) within each radius
+    (arcsec) around ``centre`` (y, x in arcsec)."""
+    from ..physics.cosmology import critical_surface_density
+
+    plane = main_lens_plane(composed) if plane is None else plane
+    alpha = _alpha or _unit_deflection(composed, plane)
+    radii = np.atleast_1d(np.asarray(radii_arcsec, float))
+    phi = 2 * np.pi * np.arange(_CIRCLE) / _CIRCLE
+    cy, cx = centre
+    y = (cy + radii[:, None] * np.sin(phi)).ravel()
+    x = (cx + radii[:, None] * np.cos(phi)).ravel()
+    ay, ax = (np.asarray(v).reshape(len(radii), _CIRCLE) for v in alpha(composed.group_params(theta), y, x))
+    alpha_r = ay * np.sin(phi) + ax * np.cos(phi)
+    kappa_area = 0.5 * radii * alpha_r.mean(1) * 2 * np.pi  # ∫κ dA in arcsec²
+    z_l = composed.layout.plane_redshifts[plane]
+    return kappa_area * critical_surface_density(cosmology_of(composed), z_l, None, unit="arcsec2")
+
+
+def _quantiles(values: np.ndarray) -> tuple[float, float, float]:
+    v = np.asarray(values, float)
+    v = v[np.isfinite(v)]
+    if not v.size:
+        return (float("nan"),) * 3
+    p16, p50, p84 = np.percentile(v, [16, 50, 84])
+    return float(p50), float(p16), float(p84)
+
+
+def derived_quantities(composed: ComposedModel, theta, evaluation=None, draws: np.ndarray | None = None,
+                       apertures_kpc: Sequence[float] = DEFAULT_APERTURES_KPC,
+                       centre: tuple[float, float] = (0.0, 0.0), extent=None) -> list[Quantity]:
+    """Every derived quantity at θ and, with ``draws`` (k, d), its posterior median and 16/84 %.
+
+    ``evaluation`` (:class:`clusterfit.fit.evaluate.Evaluation`) supplies the predicted images; their
+    magnification and parity are evaluated at their best-fit positions for θ and each draw."""
+    thetas = [np.asarray(theta, float)] + ([np.asarray(t, float) for t in draws] if draws is not None else [])
+    plane = main_lens_plane(composed)
+    z_l = composed.layout.plane_redshifts[plane]
+    cosmo = cosmology_of(composed)
+    radii = np.asarray(apertures_kpc, float) * cosmo.arcsec_per_kpc(z_l)
+    alpha = _unit_deflection(composed, plane)
+    source_planes = sorted({composed.source_planes[ds.name] for ds in composed.model.point_datasets})
+    rows: list[tuple[str, str, list[float]]] = []
+    zs = [composed.layout.plane_redshifts[p] for p in source_planes]
+    cache: dict = {}
+    radii_e = np.array([einstein_radii(composed.at(t), t, zs, extent=extent, cache=cache) for t in thetas])
+    for k, z in enumerate(zs):
+        rows.append((f"einstein_radius.z={z:g}", "arcsec", list(radii_e[:, k])))
+    masses = np.array([aperture_mass(composed, t, radii, centre, plane, alpha) for t in thetas])
+    for k, r in enumerate(apertures_kpc):
+        rows.append((f"mass_2d.R={r:g}kpc", "Msun", list(masses[:, k])))
+    if evaluation is not None:
+        for s in evaluation.systems:
+            if not s.predicted:
+                continue
+            ev = _evaluator(composed, s.redshift, cache)
+            y = np.array([p[0] for p in s.predicted])
+            x = np.array([p[1] for p in s.predicted])
+            mus = np.array([evaluate_fields(ev, t, y, x)["magnification"] for t in thetas])
+            for i in range(len(y)):
+                rows.append((f"magnification.{s.name}.{i}", "", list(mus[:, i])))
+                rows.append((f"parity.{s.name}.{i}", "", list(np.sign(mus[:, i]))))
+    out = []
+    for name, unit, vals in rows:
+        post = _quantiles(vals[1:]) if len(vals) > 1 else (float("nan"),) * 3
+        out.append(Quantity(name, unit, float(vals[0]), *post))
+    return out
+
+
+def plot_mass_profile(composed: ComposedModel, theta, path, draws: np.ndarray | None = None,
+                      centre: tuple[float, float] = (0.0, 0.0), r_max_kpc: float = 1000.0, dpi: int = 110):
+    """PNG of the cumulative projected mass M(<R) of the main lens plane (best fit; 16–84 % band over
+    the draws)."""
+    from matplotlib.figure import Figure
+
+    plane = main_lens_plane(composed)
+    z_l = composed.layout.plane_redshifts[plane]
+    cosmo = cosmology_of(composed)
+    r_kpc = np.geomspace(5.0, r_max_kpc, 40)
+    radii = r_kpc * cosmo.arcsec_per_kpc(z_l)
+    alpha = _unit_deflection(composed, plane)
+    best = aperture_mass(composed, theta, radii, centre, plane, alpha)
+    fig = Figure(figsize=(6, 4.5), layout="constrained")
+    ax = fig.subplots()
+    if draws is not None and len(draws):
+        m = np.array([aperture_mass(composed, t, radii, centre, plane, alpha) for t in draws])
+        lo, hi = np.percentile(m, [16, 84], axis=0)
+        ax.fill_between(r_kpc, lo, hi, color="tab:blue", alpha=0.3, label="16–84 %")
+    ax.plot(r_kpc, best, color="tab:blue", label="best fit")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel(f"R [kpc] (z = {z_l:g}; 1″ = {cosmo.kpc_per_arcsec(z_l):.3g} kpc)")
+    ax.set_ylabel("M(<R) [M☉]")
+    ax.set_title(f"projected mass around (y, x) = ({centre[0]:g}″, {centre[1]:g}″)")
+    ax.grid(alpha=0.3, which="both")
+    ax.legend()
+    fig.savefig(path, dpi=dpi)
+    return path
+
+
+def folder_derived(model, evaluation, samples: int = 20, seed: int = 1) -> list[Quantity]:
+    """Derived quantities of a model folder at its table values; with ``samples`` > 0 and a
+    ``samples.csv`` in the folder (a results folder), posterior ranges over that many draws."""
+    from pathlib import Path
+
+    from ..fit.plots import default_extent
+    from ..model import compose
+    from .maps import posterior_draws, read_samples
+
+    composed = compose(model)
+    theta = composed.vector_from_tables()
+    draws = None
+    if samples > 0 and model.folder is not None and (Path(model.folder) / "samples.csv").exists():
+        weights, table = read_samples(Path(model.folder), composed.names)
+        draws = posterior_draws(weights, table, samples, seed)
+    return derived_quantities(composed.at(theta), theta, evaluation, draws,
+                              extent=1.6 * default_extent(composed)[1])
