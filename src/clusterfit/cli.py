@@ -318,12 +318,17 @@ def _cmd_demo(args: argparse.Namespace, console: Console) -> int:
 def _cmd_maps(args: argparse.Namespace, console: Console) -> int:
     from .products.maps import make_maps
 
+    notes: list[str] = []
     with console.status(f"maps of {escape(str(args.results))} at z = {args.z:g} ...") as status:
         files = make_maps(args.results, args.output, args.z, args.fov, args.pixel, args.samples, args.seed,
-                          progress=lambda msg: status.update(f"maps of {escape(str(args.results))}: {msg}"))
+                          progress=lambda msg: status.update(f"maps of {escape(str(args.results))}: {msg}"),
+                          overwrite=args.overwrite, notes=notes)
     if args.json:
-        print_json({"command": "maps", "output": str(args.output), "files": [p.name for p in files], "notes": []})
+        print_json({"command": "maps", "output": str(args.output), "files": [p.name for p in files],
+                    "notes": notes})
         return 0
+    for note in notes:
+        console.print(f"note: {note}", highlight=False, markup=False)
     console.print(f"wrote {args.output}: " + ", ".join(p.name for p in files), highlight=False, markup=False)
     return 0
 
@@ -448,7 +453,8 @@ def build_parser(json_errors: bool = False) -> argparse.ArgumentParser:
     p = _subcommand(sub, "maps", _cmd_maps, "FITS maps (κ, γ, ψ, α, μ; WCS) of a results folder, with "
                     "posterior ranges, a quick-look PNG and DS9 regions")
     p.add_argument("results", type=Path, help="a results folder (or any model folder)")
-    p.add_argument("-o", "--output", type=Path, required=True, help="the new folder to write")
+    p.add_argument("-o", "--output", type=Path, required=True, help="the folder to write the maps into")
+    p.add_argument("--overwrite", action="store_true", help=_OVERWRITE)
     p.add_argument("--z", type=float, required=True, help="source redshift of the maps")
     p.add_argument("--fov", type=float, default=120.0, help="field of view, arcsec (square)")
     p.add_argument("--pixel", type=float, default=0.1, help="pixel size, arcsec")

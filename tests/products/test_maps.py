@@ -100,9 +100,16 @@ def test_posterior_quantile_maps(folder, tmp_path):
 
 
 def test_maps_errors(folder, tmp_path, capsys):
-    (tmp_path / "taken").mkdir()
-    assert main(["maps", str(folder), "-o", str(tmp_path / "taken"), "--z", "2"]) == 1
-    assert "exists" in capsys.readouterr().out
+    taken = tmp_path / "taken"  # the output policy: only its own files, replaced only with --overwrite
+    taken.mkdir()
+    (taken / "notes.txt").write_text("mine")
+    args = ["maps", str(folder), "-o", str(taken), "--z", "2", "--fov", "20", "--pixel", "1"]
+    assert main(args) == 0 and (taken / "kappa.fits").is_file()
+    capsys.readouterr()
+    assert main(args) == 1
+    assert "--overwrite" in capsys.readouterr().out
+    assert main([*args, "--overwrite"]) == 0 and (taken / "notes.txt").read_text() == "mine"
+    capsys.readouterr()
     assert main(["maps", str(folder), "-o", str(tmp_path / "new"), "--z", "0.2"]) == 1
     assert "not behind every lens plane" in capsys.readouterr().out
     assert not (tmp_path / "new").exists()

@@ -14,8 +14,6 @@ the draws of one block of pixels are reduced to quantiles before the next block.
 from __future__ import annotations
 
 import csv
-import os
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from ..model import ComposedModel
+from ..output import Output, output_folder
 from ..tables.sky import offset_wcs
 from .fields import FieldEvaluator, evaluate_fields, field_evaluator
 
@@ -183,59 +182,45 @@ def quicklook(maps: dict[str, np.ndarray], grid: MapGrid, z: float, path: Path, 
 
 
 def write_maps(composed: ComposedModel, maps: dict[str, np.ndarray], grid: MapGrid, z: float,
-               output: Path, ratio: float | None, extra: dict[str, bytes] | None = None) -> list[Path]:
-    """Write the FITS maps and the quick-look into the new folder ``output`` (must not exist): all of
-    them in a temporary sibling folder, then one rename, so ``output`` is complete or absent."""
+               out: Output, ratio: float | None, extra: dict[str, bytes] | None = None) -> None:
+    """Stage the FITS maps, the quick-look and ``extra`` files in ``out`` (the output policy,
+    :mod:`clusterfit.output`: they reach the folder together when the command has finished)."""
     from astropy.io import fits
 
-    output = Path(output)
-    if output.exists():
-        raise FileExistsError(f"{output} exists; maps are written into a new folder (choose another -o)")
-    output.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{output.name}.", dir=output.parent))
-    try:
-        for name, data in maps.items():
-            hdu = fits.PrimaryHDU(np.asarray(data, dtype=np.float32 if name != "psi" else np.float64),
-                                  header=fits_header(composed, grid, z, name, ratio))
-            hdu.writeto(tmp / f"{name}.fits")
-        quicklook(maps, grid, z, tmp / "quicklook.png")
-        for name, content in (extra or {}).items():
-            (tmp / name).write_bytes(content)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o777 & ~umask)
-        for p in tmp.iterdir():
-            os.chmod(p, 0o666 & ~umask)
-        os.rename(tmp, output)
-    except BaseException:
-        for p in tmp.iterdir():
-            p.unlink()
-        tmp.rmdir()
-        raise
-    return sorted(output.iterdir())
+    for name, data in maps.items():
+        hdu = fits.PrimaryHDU(np.asarray(data, dtype=np.float32 if name != "psi" else np.float64),
+                              header=fits_header(composed, grid, z, name, ratio))
+        hdu.writeto(out.path(f"{name}.fits"))
+    quicklook(maps, grid, z, out.path("quicklook.png"))
+    out.write_all(extra or {})
 
 
 def make_maps(results: Path, output: Path, z: float, fov: float = 120.0, pixel: float = 0.1,
-              samples: int = 0, seed: int = 1, progress: Callable[[str], None] | None = None) -> list[Path]:
+              samples: int = 0, seed: int = 1, progress: Callable[[str], None] | None = None,
+              overwrite: bool = False, notes: list[str] | None = None) -> list[Path]:
     """``clusterfit maps``: load the results (or any model) folder, check everything, then compute and
     write the maps (best fit; with ``samples`` > 0 also the posterior quantiles over that many draws)."""
     from ..model import compose
     from ..tables import load_model
     from .regions import region_files
 
-    output = Path(output)
-    if output.exists():
-        raise FileExistsError(f"{output} exists; maps are written into a new folder (choose another -o)")
     if samples < 0:
         raise ValueError(f"--samples must be >= 0, not {samples}")
     grid = map_grid(fov, pixel)
     composed = compose(load_model(results))
-    theta = composed.vector_from_tables()
-    draws = None
-    if samples:
-        weights, table = read_samples(Path(results), composed.names)
-        draws = posterior_draws(weights, table, samples, seed)
-    evaluator = field_evaluator(composed.at(theta), z)  # checks z before the long work
-    maps = compute_maps(composed, theta, grid, z, draws, progress)
-    extra = region_files(composed.at(theta), theta, maps, grid, z)
-    return write_maps(composed, maps, grid, z, output, evaluator.ratio, extra)
+    # the output folder is checked (a folder, writable, not the input, no files of ours without
+    # --overwrite) before the long work; the files reach it together at the end of the block
+    with output_folder(output, "maps", owned=["quicklook.png", "kappa.fits"], inputs=[results],
+                       overwrite=overwrite) as out:
+        theta = composed.vector_from_tables()
+        draws = None
+        if samples:
+            weights, table = read_samples(Path(results), composed.names)
+            draws = posterior_draws(weights, table, samples, seed)
+        evaluator = field_evaluator(composed.at(theta), z)  # checks z before the long work
+        maps = compute_maps(composed, theta, grid, z, draws, progress)
+        extra = region_files(composed.at(theta), theta, maps, grid, z)
+        write_maps(composed, maps, grid, z, out, evaluator.ratio, extra)
+    if notes is not None:
+        notes.extend(out.notes)
+    return [Path(output) / name for name in out.written]
