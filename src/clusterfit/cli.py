@@ -169,7 +169,8 @@ def _search_config(args: argparse.Namespace):
 
     return SearchConfig(n_live=args.n_live, seed=args.seed, n_eff=args.n_eff, n_networks=args.n_networks,
                         checkpoint=args.checkpoint, pool=args.pool, n_starts=args.n_starts,
-                        n_samples=args.n_samples)
+                        n_samples=args.n_samples, n_chains=args.chains, n_warmup=args.warmup,
+                        n_draws=args.draws)
 
 
 def _print_fit(result, console: Console, truths: bool) -> None:
@@ -187,8 +188,10 @@ def _print_fit(result, console: Console, truths: bool) -> None:
         table.add_row(*cells)
     console.print(table)
     ev = result.evaluation
+    log_z = result.search.log_z
+    evidence = f"log-evidence {log_z:.2f}; " if log_z == log_z else ""  # NaN: an MCMC search
     console.print(f"image-plane rms {ev.rms_arcsec:.4f}\" over {ev.n_images} images, chi2 {ev.chi2:.2f}; "
-                  f"log-evidence {result.search.log_z:.2f}; {result.search.n_like:,} likelihood "
+                  f"{evidence}{result.search.n_like:,} likelihood "
                   f"evaluations in {result.search.wall_s:.1f} s", highlight=False)
     console.print(f"results: {result.folder}/ ({', '.join(sorted(result.files))})", highlight=False)
 
@@ -244,6 +247,9 @@ def _add_search_options(p: argparse.ArgumentParser, n_live: int, n_networks: int
     p.add_argument("--checkpoint", type=Path, default=None, help="HDF5 file to resume from")
     p.add_argument("--n-starts", type=int, default=4, help="laplace search: optimiser starts")
     p.add_argument("--n-samples", type=int, default=8000, help="laplace search: importance samples")
+    p.add_argument("--chains", type=int, default=4, help="nuts search: chains")
+    p.add_argument("--warmup", type=int, default=500, help="nuts search: warm-up steps per chain")
+    p.add_argument("--draws", type=int, default=1000, help="nuts search: draws kept per chain")
 
 
 _OVERWRITE = ("replace the files this command writes if they exist already (other files in the output "
@@ -312,8 +318,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--overwrite", action="store_true", help=_OVERWRITE)
     p.add_argument("--likelihood", choices=("source", "image"), default="source",
                    help="source-plane (linearised) or image-plane χ²")
-    p.add_argument("--search", choices=("nautilus", "laplace"), default="nautilus",
-                   help="nested sampling over the prior, or MAP + importance sampling around it")
+    p.add_argument("--search", choices=("auto", "nautilus", "nuts", "laplace"), default="auto",
+                   help="nested sampling over the prior; NUTS chains from the MAP (R̂, ESS reported); "
+                   "MAP + importance sampling around it (fastest); auto (the default): chosen for the "
+                   "model, the choice printed (README)")
     _add_search_options(p, n_live=300, n_networks=2)
     p.set_defaults(func=_cmd_fit)
     p = sub.add_parser("demo", help="simulate the embedded example and fit it")

@@ -18,8 +18,30 @@ from .evaluate import Evaluation, evaluate_model
 from .interrupt import interruptible
 from .likelihood import make_log_likelihood, make_source_plane_chi2, point_data
 from .local_images import make_image_log_likelihood, make_local_image_chi2
+from .nuts import nuts_posterior
 from .results import best_model, write_results
 from .search import SearchConfig, SearchResult, find_map, laplace_importance, run_nautilus
+
+SEARCHES = ("nautilus", "nuts", "laplace")
+NESTED_MAX_DIM = 20  # the automatic choice: nested sampling up to this many free parameters
+
+
+def choose_search(likelihood: str, n_free: int) -> tuple[str, str]:
+    """The search ``fit`` uses when none is named, and why (one line).
+
+    Image-plane likelihood → NUTS from the MAP: each evaluation solves for images, so a search that
+    follows gradients needs far fewer of them than nested sampling. Source-plane likelihood → nautilus
+    up to :data:`NESTED_MAX_DIM` free parameters (explores the whole prior, finds several modes, gives
+    the evidence); above that nested sampling's cost grows steeply (a 46-parameter model had not
+    converged after 25 min), so NUTS from the MAP."""
+    if likelihood == "image":
+        return "nuts", ("image-plane likelihood: gradient-based NUTS from the MAP needs far fewer image "
+                        "solves than nested sampling")
+    if n_free <= NESTED_MAX_DIM:
+        return "nautilus", (f"source-plane likelihood, {n_free} ≤ {NESTED_MAX_DIM} free parameters: nested "
+                            "sampling explores the whole prior")
+    return "nuts", (f"{n_free} > {NESTED_MAX_DIM} free parameters: nested sampling scales poorly, NUTS "
+                    "from the MAP instead")
 
 __all__ = ["FitResult", "fit", "prepare"]
 
@@ -54,16 +76,17 @@ def prepare(dataset_folder: str | Path) -> ComposedModel:
 
 
 def fit(dataset_folder: str | Path, results_folder: str | Path, *, likelihood: str = "source",
-        search: str = "nautilus", config: SearchConfig = SearchConfig(), console: Console | None = None,
+        search: str = "auto", config: SearchConfig = SearchConfig(), console: Console | None = None,
         plots: bool = True, overwrite: bool = False, notes: list[str] | None = None) -> FitResult:
     """Fit the folder's model to its point datasets; write ``results_folder``.
 
     ``likelihood``: ``"source"`` (linearised, source-plane χ²) or ``"image"`` (image-plane χ² with each
     observed image's counterpart found by Newton iteration, :mod:`.local_images`); both are jitted and
-    batched. ``search``: ``"nautilus"`` (nested sampling over the whole prior) or ``"laplace"`` (maximum a
+    batched. ``search``: ``"nautilus"`` (nested sampling over the whole prior), ``"nuts"`` (maximum a
     posteriori from several starts on the source-plane χ², polished on the image-plane χ² when that is the
-    likelihood, then importance sampling of the posterior around it; minutes instead of hours for
-    real clusters whose priors pin the mode).
+    likelihood, then NUTS chains from there with R̂/ESS diagnostics, :mod:`.nuts`), ``"laplace"`` (the
+    same MAP, then importance sampling around it: fastest, trustworthy only where its effective sample
+    size says so) or ``"auto"`` (:func:`choose_search`, announced on the console).
 
     The results folder is written under the output policy (:mod:`clusterfit.output`): all files at once
     after the search and the plots, or nothing (an error, Ctrl-C, a kill); existing results are replaced only
@@ -72,9 +95,12 @@ def fit(dataset_folder: str | Path, results_folder: str | Path, *, likelihood: s
     console = console or Console()
     if likelihood not in ("source", "image"):
         raise ValueError(f"likelihood must be 'source' or 'image', not {likelihood!r}")
-    if search not in ("nautilus", "laplace"):
-        raise ValueError(f"search must be 'nautilus' or 'laplace', not {search!r}")
+    if search not in (*SEARCHES, "auto"):
+        raise ValueError(f"search must be one of {', '.join(SEARCHES)}, not {search!r}")
     composed = prepare(dataset_folder)
+    if search == "auto":
+        search, why = choose_search(likelihood, len(composed.free))
+        console.print(f"search: {search} ({why}; choose another with --search)", highlight=False)
     owned = [*render_model(composed.model), "samples.csv", "summary.csv", "report.txt",
              *(_PLOTS if plots else ())]
     with (output_folder(results_folder, "fit", owned=owned, inputs=[dataset_folder], overwrite=overwrite,
@@ -120,7 +146,7 @@ def _search(dataset_folder, composed: ComposedModel, likelihood: str, search: st
         if search == "nautilus":
             result = run_nautilus(log_l, composed.priors, config, console)
         else:
-            result = _laplace_search(composed, data, likelihood, log_l, config, console)
+            result = _posterior_from_map(composed, data, likelihood, search, log_l, config, console)
     except BaseException:
         if pool is not None:
             pool.terminate()
@@ -138,10 +164,9 @@ def _log_likelihood(composed: ComposedModel, data, likelihood: str):
     return make_image_log_likelihood(composed, data)
 
 
-def _laplace_search(composed: ComposedModel, data, likelihood: str, log_l, config: SearchConfig,
-                    console: Console) -> SearchResult:
-    """MAP on the source-plane χ² from several starts (the image-plane one from its result), then
-    importance sampling around the MAP with ``log_l`` (see :func:`.search.laplace_importance`)."""
+def _map_stage(composed: ComposedModel, data, likelihood: str, config: SearchConfig, console: Console):
+    """MAP on the source-plane χ² from several starts, polished on the image-plane χ² when that is the
+    likelihood; returns (the MAP, the target χ² function, gradient evaluations)."""
     t0 = time.perf_counter()
     source_chi2 = make_source_plane_chi2(composed, data)
     chi2_s = lambda t: source_chi2(t)[0]  # noqa: E731
@@ -159,9 +184,21 @@ def _laplace_search(composed: ComposedModel, data, likelihood: str, log_l, confi
         target_chi2 = source_chi2
     console.print(f"MAP: {likelihood}-plane χ² = {found.chi2:,.3f} ({n_grad:,} gradient evaluations, "
                   f"{time.perf_counter() - t0:,.1f} s)")
-    # the proposal's curvature is that of the likelihood being sampled, at its own mode
-    result = laplace_importance(log_l, lambda t: target_chi2(t)[0], composed.priors, found.theta,
-                                config.n_samples, config.seed, pool=config.pool, console=console)
+    return found, (lambda t: target_chi2(t)[0]), n_grad
+
+
+def _posterior_from_map(composed: ComposedModel, data, likelihood: str, search: str, log_l,
+                        config: SearchConfig, console: Console) -> SearchResult:
+    """The MAP (:func:`_map_stage`), then the posterior around it: NUTS (:mod:`.nuts`) or importance
+    sampling (:func:`.search.laplace_importance`), on the curvature of the likelihood being sampled."""
+    t0 = time.perf_counter()
+    found, target_chi2, n_grad = _map_stage(composed, data, likelihood, config, console)
+    if search == "nuts":
+        result = nuts_posterior(log_l, target_chi2, composed.priors, found.theta, config,
+                                console=console)
+    else:
+        result = laplace_importance(log_l, target_chi2, composed.priors, found.theta,
+                                    config.n_samples, config.seed, pool=config.pool, console=console)
     # the polished MAP is the best point we know; the samples give the posterior around it
     return replace(result, best=found.theta, map=found.theta, n_like=result.n_like + n_grad,
                    wall_s=time.perf_counter() - t0)

@@ -22,7 +22,7 @@ from ..model import PriorVector
 from .interrupt import raise_if_interrupted
 
 __all__ = ["SearchConfig", "SearchResult", "MapResult", "run_nautilus", "optimise", "find_map",
-           "laplace_importance"]
+           "laplace_importance", "hessian_by_differences"]
 
 
 @dataclass(frozen=True)
@@ -37,6 +37,10 @@ class SearchConfig:
     progress: bool = True
     n_starts: int = 4  # laplace search: optimiser starts (the table values + prior draws)
     n_samples: int = 8000  # laplace search: importance samples
+    n_chains: int = 4  # nuts search: chains (run together with vmap, or spread over a pool)
+    n_warmup: int = 500  # nuts search: warm-up steps per chain (step size and mass matrix adaptation)
+    n_draws: int = 1000  # nuts search: draws kept per chain
+    target_accept: float = 0.8  # nuts search: raise (0.9, 0.95) when a run reports divergences
 
 
 @dataclass(frozen=True)
@@ -50,7 +54,8 @@ class SearchResult:
     wall_s: float
     best: np.ndarray  # max log L
     map: np.ndarray  # max log L + log prior
-    ess: float | None = None  # effective sample size of the weighted samples (importance sampling)
+    ess: float | None = None  # effective sample size (importance sampling; NUTS: the smallest bulk ESS)
+    diagnostics: object | None = None  # NUTS: per-parameter R̂ and ESS (:class:`.nuts.Diagnostics`)
 
     @property
     def weights(self) -> np.ndarray:
@@ -308,9 +313,9 @@ def laplace_importance(log_likelihood: Callable, target_chi2: Callable, priors: 
         return (v, np.where(np.isfinite(g), g, 0.0)) if np.isfinite(v) else (1e30, np.zeros_like(w))
 
     w_mode = minimize(fun, w0, jac=True, method="L-BFGS-B", options={"maxiter": 2000}).x
-    h = _hessian_by_differences(lambda w: fun(w)[1], w_mode, np.full(n_dim, 1e-4))
+    h = hessian_by_differences(lambda w: fun(w)[1], w_mode, np.full(n_dim, 1e-4))
     step = np.clip(0.05 / np.sqrt(np.maximum(np.diag(h), 1e-12)), 1e-7, 0.05)
-    h = _hessian_by_differences(lambda w: fun(w)[1], w_mode, step)
+    h = hessian_by_differences(lambda w: fun(w)[1], w_mode, step)
     ev, vec = np.linalg.eigh(h)
     ev = np.maximum(ev, 0.25)  # flat or negative directions: a proposal about as wide as the prior
     loc, cov = w_mode, (vec / ev) @ vec.T * inflate**2
@@ -361,7 +366,7 @@ def laplace_importance(log_likelihood: Callable, target_chi2: Callable, priors: 
                         time.perf_counter() - t0, best, thetas[np.argmax(log_post)], ess)
 
 
-def _hessian_by_differences(gradient: Callable, x: np.ndarray, step: np.ndarray) -> np.ndarray:
+def hessian_by_differences(gradient: Callable, x: np.ndarray, step: np.ndarray) -> np.ndarray:
     """Symmetrised Hessian from central differences of ``gradient`` with a step per coordinate."""
     rows = []
     for i, h_i in enumerate(step):
