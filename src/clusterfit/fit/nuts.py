@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Chains", "Diagnostics", "RHAT_MAX", "ESS_MIN", "diagnose", "run_chains", "sample_nuts",
+__all__ = ["Chains", "Diagnostics", "LogitTarget", "nuts_posterior", "RHAT_MAX", "ESS_MIN", "diagnose", "run_chains", "sample_nuts",
            "positive_definite_inverse"]
 
 RHAT_MAX = 1.01  # split-R̂ above this: the chains disagree
@@ -168,6 +168,23 @@ def _run_group(task):
     return run_chains(log_density, starts, inverse_mass, keys, n_warmup, n_draws, target_accept)
 
 
+@dataclass(frozen=True)
+class LogitTarget:
+    """log density of θ = transform(sigmoid(w)) in w: −χ²(θ)/2 + log|du/dw| (the prior is the transform).
+    Picklable when ``chi2`` is (a :class:`.executors.FolderFunction`), so chains can run elsewhere."""
+
+    chi2: Callable
+    priors: object  # PriorVector
+
+    def __call__(self, w):
+        import jax
+        import jax.numpy as jnp
+
+        log_jac = jnp.sum(-jax.nn.softplus(-w) - jax.nn.softplus(w))  # logistic map
+        value = -0.5 * self.chi2(self.priors.transform_jax(jax.nn.sigmoid(w))) + log_jac
+        return jnp.where(jnp.isfinite(value), value, -jnp.inf)
+
+
 def nuts_posterior(log_likelihood: Callable, target_chi2: Callable, priors, mode: np.ndarray, config,
                    executor=None, console=None):
     """The posterior of ``target_chi2`` (χ² of ``log_likelihood``, jit-able, differentiable) under
@@ -179,7 +196,6 @@ def nuts_posterior(log_likelihood: Callable, target_chi2: Callable, priors, mode
     ``mode`` (central differences of the JAX gradient, never a second derivative of a Newton solve).
     ``config``: a :class:`.search.SearchConfig` (``n_chains``, ``n_warmup``, ``n_draws``, ``seed``)."""
     import jax
-    import jax.numpy as jnp
     from scipy.special import expit
 
     from .search import SearchResult, hessian_by_differences
@@ -189,11 +205,7 @@ def nuts_posterior(log_likelihood: Callable, target_chi2: Callable, priors, mode
     u0 = np.clip(priors.to_unit(np.asarray(mode, float)), 1e-9, 1 - 1e-9)
     w0 = np.log(u0 / (1 - u0))
 
-    def log_target(w):
-        log_jac = jnp.sum(-jax.nn.softplus(-w) - jax.nn.softplus(w))  # log |du/dw|, logistic map
-        value = -0.5 * target_chi2(priors.transform_jax(jax.nn.sigmoid(w))) + log_jac
-        return jnp.where(jnp.isfinite(value), value, -jnp.inf)
-
+    log_target = LogitTarget(target_chi2, priors)
     grad = jax.jit(jax.grad(lambda w: -log_target(w)))
     g = lambda w: np.asarray(grad(w), float)  # noqa: E731
     h = hessian_by_differences(g, w0, np.full(n_dim, 1e-4))

@@ -15,6 +15,7 @@ from ..tables import load_model
 from ..tables.model import TABLE_FILES, render_model
 from .checkpoint import check_checkpoint, fingerprint
 from .evaluate import Evaluation, evaluate_model
+from .executors import as_executor, register
 from .interrupt import interruptible
 from .likelihood import make_log_likelihood, make_source_plane_chi2, point_data
 from .local_images import make_image_log_likelihood, make_local_image_chi2
@@ -132,27 +133,21 @@ def _search(dataset_folder, composed: ComposedModel, likelihood: str, search: st
     console.print(f"fitting {len(composed.free)} free parameters to {len(data.y)} images in "
                   f"{data.n_systems} systems ({likelihood}-plane likelihood, {search} search; compiled in "
                   f"{compile_s:.1f} s)")
-    pool = None
-    if isinstance(config.pool, int) and config.pool <= 1:
-        config = replace(config, pool=None)
-    if isinstance(config.pool, int) and config.pool > 1:
-        # each worker composes the folder and compiles its own likelihood; batches are split across them
-        import multiprocessing as mp
-
-        pool = mp.get_context("spawn").Pool(config.pool, initializer=_init_worker,
-                                            initargs=(str(dataset_folder), likelihood))
-        log_l, config = _worker_log_l, replace(config, pool=pool)
+    executor = as_executor(config.pool)
+    if executor is not None:
+        # workers compose the folder and compile their own functions; this process shares its own
+        console.print(f"pool: {executor.label}", highlight=False)
+        log_l = register(dataset_folder, likelihood, log_l)
     try:
+        config = replace(config, pool=executor)
         if search == "nautilus":
             result = run_nautilus(log_l, composed.priors, config, console)
         else:
-            result = _posterior_from_map(composed, data, likelihood, search, log_l, config, console)
-    except BaseException:
-        if pool is not None:
-            pool.terminate()
-        raise
-    if pool is not None:
-        pool.close()
+            result = _posterior_from_map(dataset_folder, composed, data, likelihood, search, log_l, config,
+                                         console)
+    finally:
+        if executor is not None:
+            executor.close()  # a pool we were given is left open (Executor.close is then a no-op)
     with console.status("solving the images of the best fit ..."):
         evaluation = evaluate_model(composed, result.best)
     return result, evaluation, truths, compile_s
@@ -164,38 +159,43 @@ def _log_likelihood(composed: ComposedModel, data, likelihood: str):
     return make_image_log_likelihood(composed, data)
 
 
-def _map_stage(composed: ComposedModel, data, likelihood: str, config: SearchConfig, console: Console):
+def _map_stage(dataset_folder, composed: ComposedModel, data, likelihood: str, config: SearchConfig,
+               console: Console):
     """MAP on the source-plane χ² from several starts, polished on the image-plane χ² when that is the
-    likelihood; returns (the MAP, the target χ² function, gradient evaluations)."""
+    likelihood; returns (the MAP, the target χ² function, gradient evaluations). With a pool the χ²
+    functions are :class:`.executors.FolderFunction` handles, which its workers can rebuild."""
     t0 = time.perf_counter()
     source_chi2 = make_source_plane_chi2(composed, data)
     chi2_s = lambda t: source_chi2(t)[0]  # noqa: E731
+    if config.pool is not None:
+        chi2_s = register(dataset_folder, "source_chi2", chi2_s)
     console.print(f"maximum a posteriori, source-plane χ², {config.n_starts} starts:")
     found = find_map(chi2_s, composed.priors, composed.vector_from_tables(), config.n_starts,
-                     config.seed, console)
+                     config.seed, console, pool=config.pool)
     n_grad = found.n_eval
+    target_chi2 = chi2_s
     if likelihood == "image":
-        target_chi2 = make_local_image_chi2(composed, data)
+        image_chi2 = make_local_image_chi2(composed, data)
+        target_chi2 = lambda t: image_chi2(t)[0]  # noqa: E731
+        if config.pool is not None:
+            target_chi2 = register(dataset_folder, "image_chi2", target_chi2)
         console.print("maximum a posteriori, image-plane χ², from there:")
-        found = find_map(lambda t: target_chi2(t)[0], composed.priors, found.theta, 1, config.seed,
-                         console)
+        found = find_map(target_chi2, composed.priors, found.theta, 1, config.seed, console)
         n_grad += found.n_eval
-    else:
-        target_chi2 = source_chi2
     console.print(f"MAP: {likelihood}-plane χ² = {found.chi2:,.3f} ({n_grad:,} gradient evaluations, "
                   f"{time.perf_counter() - t0:,.1f} s)")
-    return found, (lambda t: target_chi2(t)[0]), n_grad
+    return found, target_chi2, n_grad
 
 
-def _posterior_from_map(composed: ComposedModel, data, likelihood: str, search: str, log_l,
+def _posterior_from_map(dataset_folder, composed: ComposedModel, data, likelihood: str, search: str, log_l,
                         config: SearchConfig, console: Console) -> SearchResult:
     """The MAP (:func:`_map_stage`), then the posterior around it: NUTS (:mod:`.nuts`) or importance
     sampling (:func:`.search.laplace_importance`), on the curvature of the likelihood being sampled."""
     t0 = time.perf_counter()
-    found, target_chi2, n_grad = _map_stage(composed, data, likelihood, config, console)
+    found, target_chi2, n_grad = _map_stage(dataset_folder, composed, data, likelihood, config, console)
     if search == "nuts":
         result = nuts_posterior(log_l, target_chi2, composed.priors, found.theta, config,
-                                console=console)
+                                executor=config.pool, console=console)
     else:
         result = laplace_importance(log_l, target_chi2, composed.priors, found.theta,
                                     config.n_samples, config.seed, pool=config.pool, console=console)
@@ -205,16 +205,6 @@ def _posterior_from_map(composed: ComposedModel, data, likelihood: str, search: 
 
 
 _PLOTS = ("critical_curves.png", "corner.png")
-_WORKER: dict = {}
-
-
-def _init_worker(folder: str, likelihood: str) -> None:
-    composed = prepare(folder)
-    _WORKER["log_l"] = _log_likelihood(composed, point_data(composed), likelihood)
-
-
-def _worker_log_l(thetas):
-    return _WORKER["log_l"](thetas)
 
 
 def _plots(folder: Path, composed, result, evaluation, truths) -> dict[str, Path]:
