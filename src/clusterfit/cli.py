@@ -243,7 +243,9 @@ def _add_search_options(p: argparse.ArgumentParser, n_live: int, n_networks: int
     p.add_argument("--n-eff", type=int, default=1000, help="effective posterior samples to reach")
     p.add_argument("--n-networks", type=int, default=n_networks, help="nautilus networks per bound")
     p.add_argument("--seed", type=int, default=1)
-    p.add_argument("--pool", type=int, default=None, help="processes for likelihood batches")
+    p.add_argument("--pool", default=None, metavar="N|dask://HOST:PORT|mpi",
+                   help="where likelihood batches, MAP starts and NUTS chains run: N processes, a dask "
+                   "scheduler or MPI ranks (docs/scaling.md)")
     p.add_argument("--checkpoint", type=Path, default=None, help="HDF5 file to resume from")
     p.add_argument("--n-starts", type=int, default=4, help="laplace search: optimiser starts")
     p.add_argument("--n-samples", type=int, default=8000, help="laplace search: importance samples")

@@ -53,14 +53,21 @@ def as_executor(pool) -> Executor | None:
         return Executor(own.map, n, f"{n} processes", lambda: (own.terminate(), own.join()))
     if isinstance(pool, str):
         if pool.startswith(("dask://", "tcp://", "tls://")):
-            from distributed import Client
-
+            try:
+                from distributed import Client
+            except ImportError as exc:
+                raise ValueError(f"--pool {pool}: dask.distributed is not installed (pip install "
+                                 "'clusterfit[dask]')") from exc
             address = "tcp://" + pool.removeprefix("dask://") if pool.startswith("dask://") else pool
             client = Client(address)
             return _dask(client, owned=True)
         if pool == "mpi":
-            from mpi4py import MPI
-            from mpi4py.futures import MPIPoolExecutor
+            try:
+                from mpi4py import MPI
+                from mpi4py.futures import MPIPoolExecutor
+            except ImportError as exc:
+                raise ValueError("--pool mpi: mpi4py is not installed (pip install 'clusterfit[mpi]', "
+                                 "with an MPI library on the system)") from exc
 
             ex = MPIPoolExecutor()
             n = max(MPI.COMM_WORLD.Get_size() - 1, 1)
