@@ -97,24 +97,33 @@ def positive_definite_inverse(hessian: np.ndarray, floor: float = 1e-2) -> np.nd
 
 
 def run_chains(log_density: Callable, starts: np.ndarray, inverse_mass: np.ndarray, keys: np.ndarray,
-               n_warmup: int, n_draws: int, target_accept: float = 0.8):
+               n_warmup: int, n_draws: int, target_accept: float = 0.8,
+               on_chunk: Callable[[int, float], None] | None = None):
     """Warm-up and sampling of one group of chains (vmap): pure function of its inputs, so groups can run
     on different workers and give the same draws as one process. Returns numpy arrays (positions,
-    log density, acceptance, divergent, steps per draw, step size, warm-up steps) per chain."""
+    log density, acceptance, divergent, steps per draw, step size, warm-up steps) per chain.
+
+    The draws come in chunks of ≤ 100 steps (one compiled program), with a check for Ctrl-C and
+    ``on_chunk(draws so far, seconds)`` between them; the warm-up is one program."""
     import blackjax
     import jax
     import jax.numpy as jnp
 
-    inverse_mass = jnp.asarray(inverse_mass)
+    from .interrupt import raise_if_interrupted
+
+    t0 = time.perf_counter()
     warmup = blackjax.window_adaptation(
         blackjax.nuts, log_density, is_mass_matrix_diagonal=False,
-        initial_inverse_mass_matrix=inverse_mass, imm_shrinkage_to_previous=20.0,
+        initial_inverse_mass_matrix=jnp.asarray(inverse_mass), imm_shrinkage_to_previous=20.0,
         target_acceptance_rate=target_accept,
         adaptation_info_fn=lambda state, info, adaptation_state: info.num_integration_steps)
 
-    def one_chain(key, start):
+    def warm_one(key, start):
         k_warm, k_draw = jax.random.split(key)
         (state, params), warm_steps = warmup.run(k_warm, start, num_steps=n_warmup)
+        return state, params, jnp.sum(warm_steps), jax.random.split(k_draw, n_draws)
+
+    def chunk_one(state, params, draw_keys):
         kernel = blackjax.nuts(log_density, **params).step
 
         def step(state, k):
@@ -122,11 +131,27 @@ def run_chains(log_density: Callable, starts: np.ndarray, inverse_mass: np.ndarr
             return state, (state.position, state.logdensity, info.acceptance_rate, info.is_divergent,
                            info.num_integration_steps)
 
-        _, out = jax.lax.scan(step, state, jax.random.split(k_draw, n_draws))
-        return (*out, params["step_size"], jnp.sum(warm_steps))
+        return jax.lax.scan(step, state, draw_keys)
 
-    out = jax.jit(jax.vmap(one_chain))(jnp.asarray(keys), jnp.asarray(starts))
-    return tuple(np.asarray(a) for a in out)
+    states, params, warm_steps, draw_keys = jax.jit(jax.vmap(warm_one))(jnp.asarray(keys),
+                                                                        jnp.asarray(starts))
+    size = _chunk_size(n_draws)
+    sample = jax.jit(jax.vmap(chunk_one))
+    outs = []
+    for c in range(0, n_draws, size):
+        raise_if_interrupted()
+        states, out = sample(states, params, draw_keys[:, c:c + size])
+        outs.append([np.asarray(a) for a in out])
+        if on_chunk is not None:
+            on_chunk(c + size, time.perf_counter() - t0)
+    draws = [np.concatenate(parts, axis=1) for parts in zip(*outs, strict=True)]
+    return (*draws, np.asarray(params["step_size"]), np.asarray(warm_steps))
+
+
+def _chunk_size(n_draws: int) -> int:
+    """The largest divisor of ``n_draws`` up to 100 (one compiled chunk), or all draws if that is < 20."""
+    size = max(d for d in range(1, min(n_draws, 100) + 1) if n_draws % d == 0)
+    return size if size >= 20 else n_draws
 
 
 def sample_nuts(log_density: Callable, start: np.ndarray, inverse_mass: np.ndarray, *, n_chains: int = 4,
@@ -151,7 +176,11 @@ def sample_nuts(log_density: Callable, start: np.ndarray, inverse_mass: np.ndarr
         console.print(f"NUTS: {n_chains} chains × ({n_warmup} warm-up + {n_draws} draws) from the MAP")
     args = (inverse_mass, n_warmup, n_draws, target_accept)
     if executor is None:
-        parts = [run_chains(log_density, starts, inverse_mass, keys, *args[1:])]
+        def progress(done, seconds):
+            if console is not None:
+                console.print(f"  NUTS: {done:,}/{n_draws:,} draws per chain ({seconds:,.0f} s)")
+
+        parts = [run_chains(log_density, starts, inverse_mass, keys, *args[1:], on_chunk=progress)]
     else:
         groups = np.array_split(np.arange(n_chains), min(executor.n_workers, n_chains))
         parts = executor.map(_run_group, [(log_density, starts[g], keys[g], args) for g in groups])
