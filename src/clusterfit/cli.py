@@ -201,7 +201,8 @@ def _cmd_fit(args: argparse.Namespace, console: Console) -> int:
 
     notes: list[str] = []
     result = fit(args.folder, args.output, likelihood=args.likelihood, search=args.search,
-                 config=_search_config(args), console=console, overwrite=args.overwrite, notes=notes)
+                 config=_search_config(args), console=console, overwrite=args.overwrite, notes=notes,
+                 plots=not args.no_plots)
     _print_fit(result, console, truths=False)
     for note in notes:
         console.print(f"note: {note}", highlight=False, markup=False)
@@ -324,6 +325,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="nested sampling over the prior; NUTS chains from the MAP (R̂, ESS reported); "
                    "MAP + importance sampling around it (fastest); auto (the default): chosen for the "
                    "model, the choice printed (README)")
+    p.add_argument("--no-plots", action="store_true",
+                   help="skip the figures (critical curves, corner plot): tables and report only")
     _add_search_options(p, n_live=300, n_networks=2)
     p.set_defaults(func=_cmd_fit)
     p = sub.add_parser("demo", help="simulate the embedded example and fit it")

@@ -56,5 +56,12 @@ def test_diagnostics_in_summary_and_report(fitted):
     report = (result.folder / "report.txt").read_text()
     assert "convergence (" in report and "r_hat" in report
     assert "log-evidence: not computed" in report
+    assert "fit wall time:" in report and "final image solve" in report and "figures 0.0 s" in report
     # 400 draws cannot reach a bulk ESS of 400 per parameter: the report must say so
     assert "NOT CONVERGED" in report and "WARNING: bulk ESS" in report
+
+
+def test_a_pool_that_names_nothing_stops_before_any_work(tmp_path):
+    with pytest.raises(ValueError, match="dask://HOST:PORT"):
+        fit(example_folder(), tmp_path / "results", config=SearchConfig(pool="localhost:8786"))
+    assert not (tmp_path / "results").exists()

@@ -21,7 +21,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["Executor", "as_executor", "FolderFunction"]
+__all__ = ["Executor", "as_executor", "check_pool", "FolderFunction"]
+
+_POOL_HELP = ("give a number of processes, dask://HOST:PORT (a running dask scheduler) or mpi (under mpiexec; "
+              "docs/scaling.md)")
+
+
+def check_pool(pool) -> None:
+    """Refuse a ``pool`` string that names nothing we know, before any work (``ValueError``)."""
+    if isinstance(pool, str) and not (pool.isdigit() or pool == "mpi"
+                                      or pool.startswith(("dask://", "tcp://", "tls://"))):
+        raise ValueError(f"--pool {pool!r}: {_POOL_HELP}")
 
 
 @dataclass(frozen=True)
@@ -73,8 +83,7 @@ def as_executor(pool) -> Executor | None:
             n = max(MPI.COMM_WORLD.Get_size() - 1, 1)
             return Executor(lambda f, items: list(ex.map(f, items)), n, f"MPI, {n} workers",
                             lambda: ex.shutdown(wait=True))
-        raise ValueError(f"--pool {pool!r}: give a number of processes, dask://HOST:PORT (a running dask "
-                         "scheduler) or mpi (under mpiexec; docs/scaling.md)")
+        raise ValueError(f"--pool {pool!r}: {_POOL_HELP}")
     if type(pool).__name__ == "Client" and hasattr(pool, "scheduler_info"):
         return _dask(pool, owned=False)
     from concurrent.futures import Executor as FuturesExecutor

@@ -49,7 +49,8 @@ def summary_rows(result: SearchResult, composed: ComposedModel, truths=None) -> 
 
 
 def report_text(result: SearchResult, evaluation: Evaluation, composed: ComposedModel,
-                likelihood: str, compile_s: float | None = None) -> str:
+                likelihood: str, compile_s: float | None = None,
+                timings: dict[str, float] | None = None) -> str:
     lines = [
         "clusterfit fit report",
         f"likelihood: {likelihood}-plane chi2 (search), image-plane rms below",
@@ -59,6 +60,7 @@ def report_text(result: SearchResult, evaluation: Evaluation, composed: Composed
         else "log-evidence: not computed (MCMC search)",
         f"likelihood evaluations: {result.n_like:,}; wall time: {result.wall_s:.1f} s"
         + (f"; compile: {compile_s:.1f} s" if compile_s is not None else ""),
+        *_timing_lines(timings),
         f"best fit: image-plane chi2 = {evaluation.chi2:.3f}, rms = {evaluation.rms_arcsec:.4f} arcsec; "
         f"missing images: {evaluation.n_missing}, extra predicted: {evaluation.n_extra}",
         "",
@@ -74,6 +76,17 @@ def report_text(result: SearchResult, evaluation: Evaluation, composed: Composed
         for y, x, mu in s.predicted:
             lines.append(f"    {y:12.6f} {x:12.6f} {mu:10.3f}")
     return "\n".join(lines) + "\n"
+
+
+def _timing_lines(timings: dict[str, float] | None) -> list[str]:
+    """Where the fit's wall time went: each stage in seconds, and the post-processing share."""
+    if not timings:
+        return []
+    total = timings.get("total", sum(timings.values()))
+    post = timings.get("final image solve", 0.0) + timings.get("figures", 0.0)
+    stages = ", ".join(f"{k} {v:.1f} s" for k, v in timings.items() if k != "total")
+    return [f"fit wall time: {total:.1f} s ({stages}); post-processing (final image solve and figures) "
+            f"{post:.1f} s = {100 * post / max(total, 1e-9):.0f} %"]
 
 
 def _diagnostics_lines(result: SearchResult) -> list[str]:
@@ -97,7 +110,7 @@ def _diagnostics_lines(result: SearchResult) -> list[str]:
 
 def write_results(folder: Path, composed: ComposedModel, result: SearchResult, evaluation: Evaluation,
                   model: ClusterModel, likelihood: str, truths=None,
-                  compile_s: float | None = None) -> dict[str, Path]:
+                  compile_s: float | None = None, timings: dict[str, float] | None = None) -> dict[str, Path]:
     """Write every results file into ``folder`` (each atomically); returns their paths by name.
 
     :func:`.run.fit` writes into the staging folder of its output (:mod:`clusterfit.output`), which puts the
@@ -114,7 +127,7 @@ def write_results(folder: Path, composed: ComposedModel, result: SearchResult, e
     if result.diagnostics is not None:
         header += ["r_hat", "ess_bulk", "ess_tail"]
     contents["summary.csv"] = render_csv(header, summary_rows(result, composed, truths))
-    contents["report.txt"] = report_text(result, evaluation, composed, likelihood, compile_s)
+    contents["report.txt"] = report_text(result, evaluation, composed, likelihood, compile_s, timings)
     write_files_atomic(folder, contents)
     return {name: folder / name for name in contents}
 

@@ -15,7 +15,7 @@ from ..tables import load_model
 from ..tables.model import TABLE_FILES, render_model
 from .checkpoint import check_checkpoint, fingerprint
 from .evaluate import Evaluation, evaluate_model
-from .executors import as_executor, register
+from .executors import as_executor, check_pool, register
 from .interrupt import interruptible
 from .likelihood import make_log_likelihood, make_source_plane_chi2, point_data
 from .local_images import make_image_log_likelihood, make_local_image_chi2
@@ -94,10 +94,12 @@ def fit(dataset_folder: str | Path, results_folder: str | Path, *, likelihood: s
     with ``overwrite``; other files there are never touched; it may not be the dataset folder. ``notes``
     receives what a user should know about files left there."""
     console = console or Console()
+    t_fit = time.perf_counter()
     if likelihood not in ("source", "image"):
         raise ValueError(f"likelihood must be 'source' or 'image', not {likelihood!r}")
     if search not in (*SEARCHES, "auto"):
         raise ValueError(f"search must be one of {', '.join(SEARCHES)}, not {search!r}")
+    check_pool(config.pool)
     composed = prepare(dataset_folder)
     if search == "auto":
         search, why = choose_search(likelihood, len(composed.free))
@@ -109,12 +111,22 @@ def fit(dataset_folder: str | Path, results_folder: str | Path, *, likelihood: s
         if config.checkpoint is not None and search == "nautilus":
             check_checkpoint(config.checkpoint, fingerprint(composed, likelihood, config.n_live,
                                                             config.n_networks, config.n_batch, config.seed))
-        result, evaluation, truths, compile_s = _search(dataset_folder, composed, likelihood, search, config,
-                                                        console)
+        result, evaluation, truths, compile_s, solve_s = _search(dataset_folder, composed, likelihood, search,
+                                                                 config, console)
         model = best_model(composed, result.best, evaluation)
-        write_results(out.staging, composed, result, evaluation, model, likelihood, truths, compile_s)
+        t_plots = time.perf_counter()
         if plots:
-            _plots(out.staging, composed, result, evaluation, truths)
+            with console.status("drawing the figures ..."):
+                _plots(out.staging, composed, result, evaluation, truths)
+        timings = {"compile": compile_s, "search": result.wall_s, "final image solve": solve_s,
+                   "figures": time.perf_counter() - t_plots}
+        timings["total"] = time.perf_counter() - t_fit
+        write_results(out.staging, composed, result, evaluation, model, likelihood, truths, compile_s,
+                      timings=timings)
+        post = timings["final image solve"] + timings["figures"]
+        console.print(f"post-processing (final image solve, figures) {post:,.1f} s of {timings['total']:,.1f} s "
+                      f"({100 * post / max(timings['total'], 1e-9):.0f} %)"
+                      + ("" if plots else "; figures skipped (--no-plots)"), highlight=False)
     if notes is not None:
         notes.extend(out.notes)
     files = {name: out.folder / name for name in out.written}
@@ -148,9 +160,10 @@ def _search(dataset_folder, composed: ComposedModel, likelihood: str, search: st
     finally:
         if executor is not None:
             executor.close()  # a pool we were given is left open (Executor.close is then a no-op)
+    t0 = time.perf_counter()
     with console.status("solving the images of the best fit ..."):
         evaluation = evaluate_model(composed, result.best)
-    return result, evaluation, truths, compile_s
+    return result, evaluation, truths, compile_s, time.perf_counter() - t0
 
 
 def _log_likelihood(composed: ComposedModel, data, likelihood: str):
