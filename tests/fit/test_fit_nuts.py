@@ -24,7 +24,7 @@ def fitted(tmp_path_factory):
     console = Console(record=True, width=200)
     # short chains: enough for the wiring and the truths; the thresholds are the analytic tests' business
     result = fit(dataset, root / "results", likelihood="image", console=console,
-                 config=SearchConfig(n_starts=1, n_chains=2, n_warmup=150, n_draws=200, progress=False),
+                 config=SearchConfig(n_starts=1, n_chains=2, n_warmup=100, n_draws=100, progress=False),
                  plots=False)
     return result, console.export_text()
 
@@ -41,7 +41,7 @@ def test_truths_within_3_sigma(fitted):
     lo, med, hi = result.search.quantiles([0.16, 0.5, 0.84])
     pulls = (med - result.truths) / ((hi - lo) / 2)
     assert np.all(np.abs(pulls) < 3), dict(zip(result.search.names, np.round(pulls, 2), strict=True))
-    assert len(result.search.samples) == 400
+    assert len(result.search.samples) == 200
 
 
 def test_diagnostics_in_summary_and_report(fitted):
@@ -57,7 +57,7 @@ def test_diagnostics_in_summary_and_report(fitted):
     assert "convergence (" in report and "r_hat" in report
     assert "log-evidence: not computed" in report
     assert "fit wall time:" in report and "final image solve" in report and "figures 0.0 s" in report
-    # 400 draws cannot reach a bulk ESS of 400 per parameter: the report must say so
+    # 200 draws cannot reach a bulk ESS of 400 per parameter: the report must say so
     assert "NOT CONVERGED" in report and "WARNING: bulk ESS" in report
 
 

@@ -160,7 +160,8 @@ def sample_nuts(log_density: Callable, start: np.ndarray, inverse_mass: np.ndarr
     """NUTS on ``log_density`` (one point (n,) → scalar, JAX-differentiable) with ``n_chains`` chains.
 
     Chain k starts at ``start`` plus a draw from N(0, jitter²·``inverse_mass``) — dispersed over the
-    Laplace width, so split-R̂ can tell chains that have not mixed — and warms up with Stan's window
+    Laplace width, so split-R̂ can tell chains that have not mixed; at ``start`` itself where that
+    draw's density is not finite — and warms up with Stan's window
     adaptation seeded with ``inverse_mass`` (dense). Each chain's key comes from ``seed`` and its
     index only, so the draws do not depend on how chains are grouped: with ``executor``
     (:mod:`.executors`) the chains are spread over its workers, one group per worker."""
@@ -171,6 +172,10 @@ def sample_nuts(log_density: Callable, start: np.ndarray, inverse_mass: np.ndarr
     rng = np.random.default_rng(seed)
     chol = np.linalg.cholesky(inverse_mass + 1e-12 * np.eye(n))
     starts = np.asarray(start, float) + jitter * rng.standard_normal((n_chains, n)) @ chol.T
+    # a start where the density is not finite (a wide Laplace width reaching a region where the model
+    # breaks down) would leave its chain without a gradient: start that chain at the mode instead
+    finite = np.isfinite(np.asarray(jax.jit(jax.vmap(log_density))(starts)))
+    starts[~finite] = np.asarray(start, float)
     keys = np.asarray(jax.random.split(jax.random.PRNGKey(seed), n_chains))
     if console is not None:
         console.print(f"NUTS: {n_chains} chains × ({n_warmup} warm-up + {n_draws} draws) from the MAP")
