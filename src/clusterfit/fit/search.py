@@ -347,30 +347,35 @@ def laplace_importance(log_likelihood: Callable, target_chi2: Callable, priors: 
                       f"({time.perf_counter() - t0:,.1f} s)")
 
     rng = np.random.default_rng(seed)
-    tracked = _Tracked(log_likelihood, None, None, as_executor(pool), log=console, every_s=30.0,
+    executor = as_executor(pool)
+    tracked = _Tracked(log_likelihood, None, None, executor, log=console, every_s=30.0,
                        label="importance sampling")
-    proposals, counts, ws, log_ls = [], [], [], []
-    sizes = np.diff(np.linspace(0, n_samples, max(n_rounds, 1) + 1).astype(int))
-    for k, n_k in enumerate(sizes):
-        proposal = multivariate_t(loc=loc, shape=cov, df=dof, seed=rng)
-        w = np.atleast_2d(proposal.rvs(n_k)).reshape(n_k, n_dim)
-        thetas = priors.transform(expit(w))
-        log_ls.append(np.concatenate([tracked(thetas[s:s + 1024]) for s in range(0, n_k, 1024)]))
-        proposals.append(proposal)
-        counts.append(n_k)
-        ws.append(w)
-        all_w = np.concatenate(ws)
-        log_w = _mixture_log_weights(np.concatenate(log_ls), all_w, proposals, counts)
-        ess = _ess(log_w)
-        if console is not None:
-            console.print(f"  round {k + 1}/{len(sizes)}: {len(all_w):,} draws, "
-                          f"effective sample size {ess:,.0f}")
-        if k + 1 < len(sizes):  # refit the proposal to the weighted draws so far
-            p = np.exp(_tempered(log_w, 2 * n_dim + 2))
-            loc = p @ all_w
-            d = all_w - loc
-            cov_w = (d * p[:, None]).T @ d / (1 - np.sum(p**2))
-            cov = 0.5 * (cov_w + cov_w.T) * inflate**2 + 1e-10 * np.eye(n_dim)
+    try:
+        proposals, counts, ws, log_ls = [], [], [], []
+        sizes = np.diff(np.linspace(0, n_samples, max(n_rounds, 1) + 1).astype(int))
+        for k, n_k in enumerate(sizes):
+            proposal = multivariate_t(loc=loc, shape=cov, df=dof, seed=rng)
+            w = np.atleast_2d(proposal.rvs(n_k)).reshape(n_k, n_dim)
+            thetas = priors.transform(expit(w))
+            log_ls.append(np.concatenate([tracked(thetas[s:s + 1024]) for s in range(0, n_k, 1024)]))
+            proposals.append(proposal)
+            counts.append(n_k)
+            ws.append(w)
+            all_w = np.concatenate(ws)
+            log_w = _mixture_log_weights(np.concatenate(log_ls), all_w, proposals, counts)
+            ess = _ess(log_w)
+            if console is not None:
+                console.print(f"  round {k + 1}/{len(sizes)}: {len(all_w):,} draws, "
+                              f"effective sample size {ess:,.0f}")
+            if k + 1 < len(sizes):  # refit the proposal to the weighted draws so far
+                p = np.exp(_tempered(log_w, 2 * n_dim + 2))
+                loc = p @ all_w
+                d = all_w - loc
+                cov_w = (d * p[:, None]).T @ d / (1 - np.sum(p**2))
+                cov = 0.5 * (cov_w + cov_w.T) * inflate**2 + 1e-10 * np.eye(n_dim)
+    finally:
+        if executor is not None and executor is not pool:  # a pool made here from a number
+            executor.close()
 
     w = np.concatenate(ws)
     thetas = priors.transform(expit(w))
