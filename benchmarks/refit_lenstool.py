@@ -121,7 +121,8 @@ def _best_par_values(cluster: Cluster, folder: Path, best, names) -> dict[str, f
     return out
 
 
-def refit(cluster: Cluster, pool: int, n_samples: int, work: Path, console: Console) -> dict:
+def refit(cluster: Cluster, pool: int, n_samples: int, work: Path, console: Console,
+          search: str = "nuts") -> dict:
     folder = work / f"{cluster.folder}_input"
     if folder.exists():
         shutil.rmtree(folder)
@@ -133,7 +134,7 @@ def refit(cluster: Cluster, pool: int, n_samples: int, work: Path, console: Cons
     if results.exists():
         shutil.rmtree(results)
     t0 = time.perf_counter()
-    result = fit(folder, results, likelihood="image", search="laplace",
+    result = fit(folder, results, likelihood="image", search=search,
                  config=SearchConfig(pool=pool, n_samples=n_samples, seed=1), console=console)
     wall = time.perf_counter() - t0
     again = evaluate_model(load_model(results))  # acceptance 5: from disk
@@ -152,6 +153,8 @@ def refit(cluster: Cluster, pool: int, n_samples: int, work: Path, console: Cons
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--search", choices=("nuts", "laplace"), default="nuts",
+                    help="posterior stage (nuts: R̂ and ESS per parameter in report.txt)")
     ap.add_argument("--pool", type=int, nargs="+", default=[1], help="process counts to run (e.g. 1 2)")
     ap.add_argument("--n-samples", type=int, default=8000, help="importance samples per refit")
     ap.add_argument("--only", choices=[c.folder for c in CLUSTERS], default=None)
@@ -169,7 +172,7 @@ def main(argv=None) -> int:
             continue
         for pool in args.pool:
             console.rule(f"{cluster.folder} ({cluster.par}), --pool {pool}")
-            runs.append(refit(cluster, pool, args.n_samples, work, console))
+            runs.append(refit(cluster, pool, args.n_samples, work, console, args.search))
 
     table = Table(title="Lenstool refits on this machine (image-plane χ², laplace search)", title_justify="left")
     for col in ("cluster", "pool", "images", "rms [″]", "evaluate again", "target", "Lenstool best.par",

@@ -225,7 +225,8 @@ def _search_config(args: argparse.Namespace):
 
     return SearchConfig(n_live=args.n_live, seed=args.seed, n_eff=args.n_eff, n_networks=args.n_networks,
                         checkpoint=args.checkpoint, pool=args.pool, n_starts=args.n_starts,
-                        n_samples=args.n_samples)
+                        n_samples=args.n_samples, n_chains=args.chains, n_warmup=args.warmup,
+                        n_draws=args.draws)
 
 
 def _print_fit(result, console: Console, truths: bool) -> None:
@@ -244,8 +245,10 @@ def _print_fit(result, console: Console, truths: bool) -> None:
         table.add_row(*cells)
     console.print(table)
     ev = result.evaluation
+    log_z = result.search.log_z
+    evidence = f"log-evidence {log_z:.2f}; " if log_z == log_z else ""  # NaN: an MCMC search
     console.print(f"image-plane rms {ev.rms_arcsec:.4f}\" over {ev.n_images} images, chi2 {ev.chi2:.2f}; "
-                  f"log-evidence {result.search.log_z:.2f}; {result.search.n_like:,} likelihood "
+                  f"{evidence}{result.search.n_like:,} likelihood "
                   f"evaluations in {result.search.wall_s:.1f} s", highlight=False)
     console.print(f"results: {result.folder}/ ({', '.join(sorted(result.files))})", highlight=False,
                   markup=False)
@@ -272,7 +275,8 @@ def _cmd_fit(args: argparse.Namespace, console: Console) -> int:
 
     notes: list[str] = []
     result = fit(args.folder, args.output, likelihood=args.likelihood, search=args.search,
-                 config=_search_config(args), console=console, overwrite=args.overwrite, notes=notes)
+                 config=_search_config(args), console=console, overwrite=args.overwrite, notes=notes,
+                 plots=not args.no_plots)
     if args.json:
         print_json(_fit_json(result, notes))
         return 0
@@ -338,10 +342,15 @@ def _add_search_options(p: argparse.ArgumentParser, n_live: int, n_networks: int
     p.add_argument("--n-eff", type=int, default=1000, help="effective posterior samples to reach")
     p.add_argument("--n-networks", type=int, default=n_networks, help="nautilus networks per bound")
     p.add_argument("--seed", type=int, default=1, help="seed of the search")
-    p.add_argument("--pool", type=int, default=None, help="processes for likelihood batches")
+    p.add_argument("--pool", default=None, metavar="N|dask://HOST:PORT|mpi",
+                   help="where likelihood batches, MAP starts and NUTS chains run: N processes, a dask "
+                   "scheduler or MPI ranks (docs/scaling.md)")
     p.add_argument("--checkpoint", type=Path, default=None, help="HDF5 file to resume from")
     p.add_argument("--n-starts", type=int, default=4, help="laplace search: optimiser starts")
     p.add_argument("--n-samples", type=int, default=8000, help="laplace search: importance samples")
+    p.add_argument("--chains", type=int, default=4, help="nuts search: chains")
+    p.add_argument("--warmup", type=int, default=500, help="nuts search: warm-up steps per chain")
+    p.add_argument("--draws", type=int, default=1000, help="nuts search: draws kept per chain")
 
 
 _OVERWRITE = ("replace the files this command writes if they exist already (other files in the output "
@@ -447,8 +456,12 @@ def build_parser(json_errors: bool = False) -> argparse.ArgumentParser:
                    help="source (source-plane, linearised χ²) or image (image-plane χ²); source+time_delay, "
                         "source+flux, source+time_delay+flux add those columns of point_datasets.csv "
                         "(positions alone by default; a column present but not fitted is noted)")
-    p.add_argument("--search", choices=("nautilus", "laplace"), default="nautilus",
-                   help="nested sampling over the prior, or MAP + importance sampling around it")
+    p.add_argument("--search", choices=("auto", "nautilus", "nuts", "laplace"), default="auto",
+                   help="nested sampling over the prior; NUTS chains from the MAP (R̂, ESS reported); "
+                   "MAP + importance sampling around it (fastest); auto (the default): chosen for the "
+                   "model, the choice printed (README)")
+    p.add_argument("--no-plots", action="store_true",
+                   help="skip the figures (critical curves, corner plot): tables and report only")
     _add_search_options(p, n_live=300, n_networks=2)
     p = _subcommand(sub, "maps", _cmd_maps, "FITS maps (κ, γ, ψ, α, μ; WCS) of a results folder, with "
                     "posterior ranges, a quick-look PNG and DS9 regions")

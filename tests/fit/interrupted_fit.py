@@ -62,7 +62,7 @@ else:
         points = truths + 0.01 * np.random.default_rng(1).normal(size=(300, len(truths)))
         result = SearchResult(composed.priors.names, points, np.full(300, -np.log(300)), np.zeros(300), 0.0,
                               300, 0.0, truths, truths)
-        return result, pickle.loads(evaluation.read_bytes()), truths, 0.0
+        return result, pickle.loads(evaluation.read_bytes()), truths, 0.0, 0.0
     run._search = quick_search
     plots.plot_critical_curves = lambda composed, theta, ev, path, **kw: path.write_bytes(b"png") and path
     if point == "write":

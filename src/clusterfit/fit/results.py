@@ -41,20 +41,26 @@ def summary_rows(result: SearchResult, composed: ComposedModel, truths=None) -> 
         row = [fp.name, q50[i], q16[i], q84[i], result.map[i], result.best[i], fp.prior.describe()]
         if truths is not None:
             row.append(truths[i])
+        if result.diagnostics is not None:
+            d = result.diagnostics
+            row += [d.r_hat[i], d.ess_bulk[i], d.ess_tail[i]]
         rows.append(row)
     return rows
 
 
 def report_text(result: SearchResult, evaluation: Evaluation, composed: ComposedModel,
-                likelihood: str, compile_s: float | None = None) -> str:
+                likelihood: str, compile_s: float | None = None,
+                timings: dict[str, float] | None = None) -> str:
     lines = [
         "clusterfit fit report",
         f"likelihood: {likelihood}-plane chi2 (search), image-plane rms below",
         f"free parameters: {len(composed.free)}; images: {evaluation.n_images}; "
         f"systems: {len(evaluation.systems)}; members: {composed.n_members}",
-        f"log-evidence: {result.log_z:.3f}",
+        f"log-evidence: {result.log_z:.3f}" if np.isfinite(result.log_z)
+        else "log-evidence: not computed (MCMC search)",
         f"likelihood evaluations: {result.n_like:,}; wall time: {result.wall_s:.1f} s"
         + (f"; compile: {compile_s:.1f} s" if compile_s is not None else ""),
+        *_timing_lines(timings),
         f"best fit: image-plane chi2 = {evaluation.chi2:.3f}, rms = {evaluation.rms_arcsec:.4f} arcsec; "
         f"missing images: {evaluation.n_missing}, extra predicted: {evaluation.n_extra}",
         "",
@@ -63,6 +69,7 @@ def report_text(result: SearchResult, evaluation: Evaluation, composed: Composed
     for s in evaluation.systems:
         lines.append(f"{s.name:<14}{s.redshift:>8.4g}{s.n_images:>7}{len(s.predicted):>8}"
                      f"{s.rms_arcsec:>14.4f}{s.chi2:>10.3f}")
+    lines += _diagnostics_lines(result)
     lines += ["", "predicted images (y, x, magnification):"]
     for s in evaluation.systems:
         lines.append(f"  {s.name}: source ({s.source_y:.6f}, {s.source_x:.6f})")
@@ -71,9 +78,40 @@ def report_text(result: SearchResult, evaluation: Evaluation, composed: Composed
     return "\n".join(lines) + "\n"
 
 
+def _timing_lines(timings: dict[str, float] | None) -> list[str]:
+    """Where the fit's wall time went: each stage in seconds, and the post-processing share."""
+    if not timings:
+        return []
+    total = timings.get("total", sum(timings.values()))
+    post = sum(timings.get(k, 0.0) for k in ("final image solve", "derived quantities", "figures"))
+    stages = ", ".join(f"{k} {v:.1f} s" for k, v in timings.items() if k != "total")
+    return [f"fit wall time: {total:.1f} s ({stages}); post-processing (final image solve, derived quantities, figures) "
+            f"{post:.1f} s = {100 * post / max(total, 1e-9):.0f} %"]
+
+
+def _diagnostics_lines(result: SearchResult) -> list[str]:
+    """The convergence block of the report (NUTS): thresholds, per-parameter R̂ and ESS, warnings."""
+    from .nuts import ESS_MIN, RHAT_MAX
+
+    d = result.diagnostics
+    if d is None:
+        return []
+    verdict = "converged" if d.converged else "NOT CONVERGED"
+    lines = ["", f"convergence ({verdict}; wanted split-R̂ < {RHAT_MAX}, bulk and tail ESS ≥ {ESS_MIN}, "
+             "no divergences):",
+             f"  chains {len(d.step_size)}, draws {len(result.samples):,}, acceptance {d.acceptance:.3f}, "
+             f"divergences {d.divergences}, leapfrog steps per draw {d.mean_steps:.1f}",
+             f"  {'parameter':<28}{'r_hat':>9}{'ess_bulk':>10}{'ess_tail':>10}"]
+    for name, r, b, t in zip(result.names, d.r_hat, d.ess_bulk, d.ess_tail, strict=True):
+        lines.append(f"  {name:<28}{r:>9.4f}{b:>10.0f}{t:>10.0f}")
+    lines += [f"  WARNING: {p}" for p in d.problems(result.names)]
+    return lines
+
+
 def write_results(folder: Path, composed: ComposedModel, result: SearchResult, evaluation: Evaluation,
                   model: ClusterModel, likelihood: str, truths=None,
-                  compile_s: float | None = None, derived=None) -> dict[str, Path]:
+                  compile_s: float | None = None, derived=None,
+                  timings: dict[str, float] | None = None) -> dict[str, Path]:
     """Write every results file into ``folder`` (each atomically); returns their paths by name.
 
     :func:`.run.fit` writes into the staging folder of its output (:mod:`clusterfit.output`), which puts the
@@ -87,12 +125,14 @@ def write_results(folder: Path, composed: ComposedModel, result: SearchResult, e
     header = ["parameter", "median", "lower_16", "upper_84", "map", "max_likelihood", "prior"]
     if truths is not None:
         header.append("truth")
+    if result.diagnostics is not None:
+        header += ["r_hat", "ess_bulk", "ess_tail"]
     rows = summary_rows(result, composed, truths)
     for q in derived or ():  # derived quantities: median, 16/84 % over draws; best fit in max_likelihood
         rows.append([f"derived.{q.name}", q.median, q.lower_16, q.upper_84, None, q.best,
-                     f"derived [{q.unit or '1'}]"] + ([None] if truths is not None else []))
+                     f"derived [{q.unit or '1'}]"] + [None] * (len(header) - 7))
     contents["summary.csv"] = render_csv(header, rows)
-    contents["report.txt"] = report_text(result, evaluation, composed, likelihood, compile_s) + \
+    contents["report.txt"] = report_text(result, evaluation, composed, likelihood, compile_s, timings) + \
         images_text(evaluation, composed.model.sky_reference) + derived_text(derived or [])
     write_files_atomic(folder, contents)
     return {name: folder / name for name in contents}

@@ -15,11 +15,36 @@ from ..tables import load_model
 from ..tables.model import TABLE_FILES, render_model
 from .checkpoint import check_checkpoint, fingerprint
 from .evaluate import Evaluation, evaluate_model
+from .executors import as_executor, check_pool, register
 from .interrupt import interruptible
 from .likelihood import TERMS, check_terms, make_log_likelihood, make_source_plane_chi2, point_data
 from .local_images import make_image_log_likelihood, make_local_image_chi2
+from .nuts import nuts_posterior
 from .results import best_model, write_results
 from .search import SearchConfig, SearchResult, find_map, laplace_importance, run_nautilus
+
+SEARCHES = ("nautilus", "nuts", "laplace")
+NESTED_MAX_DIM = 20  # the automatic choice: nested sampling up to this many free parameters
+
+
+def choose_search(likelihood: str, n_free: int) -> tuple[str, str]:
+    """The search ``fit`` uses when none is named, and why (one line).
+
+    Image-plane likelihood → laplace (MAP + importance sampling, its ESS reported): each evaluation
+    solves for images, so nested sampling is out of reach; NUTS (``--search nuts``) would be the
+    principled choice but has not yet been shown to finish at cluster scale (its AS1063 warm-up ran
+    > 30 min on 2 cores, 2026-11-30), while laplace refits AS1063 in ~4 min (ESS 1,932/8,000). Source-plane likelihood → nautilus
+    up to :data:`NESTED_MAX_DIM` free parameters (explores the whole prior, finds several modes, gives
+    the evidence); above that nested sampling's cost grows steeply (a 46-parameter model had not
+    converged after 25 min), so NUTS from the MAP."""
+    if likelihood == "image":
+        return "laplace", ("image-plane likelihood: MAP + importance sampling, minutes at cluster scale (its "
+                           "ESS is reported; --search nuts for NUTS chains with R̂ and ESS)")
+    if n_free <= NESTED_MAX_DIM:
+        return "nautilus", (f"source-plane likelihood, {n_free} ≤ {NESTED_MAX_DIM} free parameters: nested "
+                            "sampling explores the whole prior")
+    return "nuts", (f"{n_free} > {NESTED_MAX_DIM} free parameters: nested sampling scales poorly, NUTS "
+                    "from the MAP instead")
 
 __all__ = ["FitResult", "fit", "prepare"]
 
@@ -54,26 +79,32 @@ def prepare(dataset_folder: str | Path) -> ComposedModel:
 
 
 def fit(dataset_folder: str | Path, results_folder: str | Path, *, likelihood: str = "source",
-        search: str = "nautilus", config: SearchConfig = SearchConfig(), console: Console | None = None,
+        search: str = "auto", config: SearchConfig = SearchConfig(), console: Console | None = None,
         plots: bool = True, overwrite: bool = False, notes: list[str] | None = None) -> FitResult:
     """Fit the folder's model to its point datasets; write ``results_folder``.
 
     ``likelihood``: ``"source"`` (linearised, source-plane χ²) or ``"image"`` (image-plane χ² with each
     observed image's counterpart found by Newton iteration, :mod:`.local_images`); both are jitted and
-    batched. ``search``: ``"nautilus"`` (nested sampling over the whole prior) or ``"laplace"`` (maximum a
+    batched. ``search``: ``"nautilus"`` (nested sampling over the whole prior), ``"nuts"`` (maximum a
     posteriori from several starts on the source-plane χ², polished on the image-plane χ² when that is the
-    likelihood, then importance sampling of the posterior around it; minutes instead of hours for
-    real clusters whose priors pin the mode).
+    likelihood, then NUTS chains from there with R̂/ESS diagnostics, :mod:`.nuts`), ``"laplace"`` (the
+    same MAP, then importance sampling around it: fastest, trustworthy only where its effective sample
+    size says so) or ``"auto"`` (:func:`choose_search`, announced on the console).
 
     The results folder is written under the output policy (:mod:`clusterfit.output`): all files at once
     after the search and the plots, or nothing (an error, Ctrl-C, a kill); existing results are replaced only
     with ``overwrite``; other files there are never touched; it may not be the dataset folder. ``notes``
     receives what a user should know about files left there."""
     console = console or Console()
+    t_fit = time.perf_counter()
     kind, terms = split_likelihood(likelihood)
-    if search not in ("nautilus", "laplace"):
-        raise ValueError(f"search must be 'nautilus' or 'laplace', not {search!r}")
+    if search not in (*SEARCHES, "auto"):
+        raise ValueError(f"search must be one of {', '.join(SEARCHES)}, not {search!r}")
+    check_pool(config.pool)
     composed = prepare(dataset_folder)
+    if search == "auto":
+        search, why = choose_search(kind, len(composed.free))
+        console.print(f"search: {search} ({why}; choose another with --search)", highlight=False)
     owned = [*render_model(composed.model), "samples.csv", "summary.csv", "report.txt",
              *(_PLOTS if plots else ())]
     with (output_folder(results_folder, "fit", owned=owned, inputs=[dataset_folder], overwrite=overwrite,
@@ -81,14 +112,26 @@ def fit(dataset_folder: str | Path, results_folder: str | Path, *, likelihood: s
         if config.checkpoint is not None and search == "nautilus":
             check_checkpoint(config.checkpoint, fingerprint(composed, likelihood, config.n_live,
                                                             config.n_networks, config.n_batch, config.seed))
-        result, evaluation, truths, compile_s = _search(dataset_folder, composed, likelihood, search, config,
-                                                        console)
+        result, evaluation, truths, compile_s, solve_s = _search(dataset_folder, composed, likelihood, search,
+                                                                 config, console)
         model = best_model(composed, result.best, evaluation)
+        t_post = time.perf_counter()
         derived = _derived(composed, result, evaluation, console)
-        write_results(out.staging, composed, result, evaluation, model, likelihood, truths, compile_s, derived)
+        t_derived = time.perf_counter() - t_post
+        t_plots = time.perf_counter()
         if plots:
             simulated = "simulate" in read_manifest(dataset_folder)["runs"]
-            _plots(out.staging, composed, result, evaluation, truths if simulated else None)
+            with console.status("drawing the figures ..."):
+                _plots(out.staging, composed, result, evaluation, truths if simulated else None)
+        timings = {"compile": compile_s, "search": result.wall_s, "final image solve": solve_s,
+                   "derived quantities": t_derived, "figures": time.perf_counter() - t_plots}
+        timings["total"] = time.perf_counter() - t_fit
+        write_results(out.staging, composed, result, evaluation, model, likelihood, truths, compile_s, derived,
+                      timings=timings)
+        post = timings["final image solve"] + timings["derived quantities"] + timings["figures"]
+        console.print(f"post-processing (final image solve, derived quantities, figures) {post:,.1f} s of "
+                      f"{timings['total']:,.1f} s ({100 * post / max(timings['total'], 1e-9):.0f} %)"
+                      + ("" if plots else "; figures skipped (--no-plots)"), highlight=False)
     if notes is not None:
         notes.extend(out.notes)
     files = {name: out.folder / name for name in out.written}
@@ -128,30 +171,25 @@ def _search(dataset_folder, composed: ComposedModel, likelihood: str, search: st
     console.print(f"fitting {len(composed.free)} free parameters to {len(data.y)} images in "
                   f"{data.n_systems} systems ({likelihood}-plane likelihood, {search} search; compiled in "
                   f"{compile_s:.1f} s)")
-    pool = None
-    if isinstance(config.pool, int) and config.pool <= 1:
-        config = replace(config, pool=None)
-    if isinstance(config.pool, int) and config.pool > 1:
-        # each worker composes the folder and compiles its own likelihood; batches are split across them
-        import multiprocessing as mp
-
-        pool = mp.get_context("spawn").Pool(config.pool, initializer=_init_worker,
-                                            initargs=(str(dataset_folder), likelihood))
-        log_l, config = _worker_log_l, replace(config, pool=pool)
+    executor = as_executor(config.pool)
+    if executor is not None:
+        # workers compose the folder and compile their own functions; this process shares its own
+        console.print(f"pool: {executor.label}", highlight=False)
+        log_l = register(dataset_folder, likelihood, log_l)
     try:
+        config = replace(config, pool=executor)
         if search == "nautilus":
             result = run_nautilus(log_l, composed.priors, config, console)
         else:
-            result = _laplace_search(composed, data, likelihood, log_l, config, console)
-    except BaseException:
-        if pool is not None:
-            pool.terminate()
-        raise
-    if pool is not None:
-        pool.close()
+            result = _posterior_from_map(dataset_folder, composed, data, likelihood, search, log_l, config,
+                                         console)
+    finally:
+        if executor is not None:
+            executor.close()  # a pool we were given is left open (Executor.close is then a no-op)
+    t0 = time.perf_counter()
     with console.status("solving the images of the best fit ..."):
         evaluation = evaluate_model(composed, result.best)
-    return result, evaluation, truths, compile_s
+    return result, evaluation, truths, compile_s, time.perf_counter() - t0
 
 
 def _log_likelihood(composed: ComposedModel, data, likelihood: str):
@@ -161,31 +199,47 @@ def _log_likelihood(composed: ComposedModel, data, likelihood: str):
     return make_image_log_likelihood(composed, data)
 
 
-def _laplace_search(composed: ComposedModel, data, likelihood: str, log_l, config: SearchConfig,
-                    console: Console) -> SearchResult:
-    """MAP on the source-plane χ² from several starts (the image-plane one from its result), then
-    importance sampling around the MAP with ``log_l`` (see :func:`.search.laplace_importance`)."""
+def _map_stage(dataset_folder, composed: ComposedModel, data, likelihood: str, config: SearchConfig,
+               console: Console):
+    """MAP on the source-plane χ² from several starts, polished on the image-plane χ² when that is the
+    likelihood; returns (the MAP, the target χ² function, gradient evaluations). With a pool the χ²
+    functions are :class:`.executors.FolderFunction` handles, which its workers can rebuild."""
     t0 = time.perf_counter()
     likelihood, terms = split_likelihood(likelihood)
     source_chi2 = make_source_plane_chi2(composed, data, terms)
     chi2_s = lambda t: source_chi2(t)[0]  # noqa: E731
+    if config.pool is not None:
+        chi2_s = register(dataset_folder, "source_chi2", chi2_s)
     console.print(f"maximum a posteriori, source-plane χ², {config.n_starts} starts:")
     found = find_map(chi2_s, composed.priors, composed.vector_from_tables(), config.n_starts,
-                     config.seed, console)
+                     config.seed, console, pool=config.pool)
     n_grad = found.n_eval
+    target_chi2 = chi2_s
     if likelihood == "image":
-        target_chi2 = make_local_image_chi2(composed, data)
+        image_chi2 = make_local_image_chi2(composed, data)
+        target_chi2 = lambda t: image_chi2(t)[0]  # noqa: E731
+        if config.pool is not None:
+            target_chi2 = register(dataset_folder, "image_chi2", target_chi2)
         console.print("maximum a posteriori, image-plane χ², from there:")
-        found = find_map(lambda t: target_chi2(t)[0], composed.priors, found.theta, 1, config.seed,
-                         console)
+        found = find_map(target_chi2, composed.priors, found.theta, 1, config.seed, console)
         n_grad += found.n_eval
-    else:
-        target_chi2 = source_chi2
     console.print(f"MAP: {likelihood}-plane χ² = {found.chi2:,.3f} ({n_grad:,} gradient evaluations, "
                   f"{time.perf_counter() - t0:,.1f} s)")
-    # the proposal's curvature is that of the likelihood being sampled, at its own mode
-    result = laplace_importance(log_l, lambda t: target_chi2(t)[0], composed.priors, found.theta,
-                                config.n_samples, config.seed, pool=config.pool, console=console)
+    return found, target_chi2, n_grad
+
+
+def _posterior_from_map(dataset_folder, composed: ComposedModel, data, likelihood: str, search: str, log_l,
+                        config: SearchConfig, console: Console) -> SearchResult:
+    """The MAP (:func:`_map_stage`), then the posterior around it: NUTS (:mod:`.nuts`) or importance
+    sampling (:func:`.search.laplace_importance`), on the curvature of the likelihood being sampled."""
+    t0 = time.perf_counter()
+    found, target_chi2, n_grad = _map_stage(dataset_folder, composed, data, likelihood, config, console)
+    if search == "nuts":
+        result = nuts_posterior(log_l, target_chi2, composed.priors, found.theta, config,
+                                executor=config.pool, console=console)
+    else:
+        result = laplace_importance(log_l, target_chi2, composed.priors, found.theta,
+                                    config.n_samples, config.seed, pool=config.pool, console=console)
     # the polished MAP is the best point we know; the samples give the posterior around it
     return replace(result, best=found.theta, map=found.theta, n_like=result.n_like + n_grad,
                    wall_s=time.perf_counter() - t0)
@@ -211,16 +265,6 @@ def _derived_extent(composed: ComposedModel) -> float:
     from .plots import default_extent
 
     return 1.6 * default_extent(composed)[1]
-_WORKER: dict = {}
-
-
-def _init_worker(folder: str, likelihood: str) -> None:
-    composed = prepare(folder)
-    _WORKER["log_l"] = _log_likelihood(composed, point_data(composed), likelihood)
-
-
-def _worker_log_l(thetas):
-    return _WORKER["log_l"](thetas)
 
 
 def _plots(folder: Path, composed, result, evaluation, truths) -> dict[str, Path]:

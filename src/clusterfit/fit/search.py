@@ -3,8 +3,8 @@ optimiser (:func:`find_map`) and importance sampling around the MAP (:func:`lapl
 
 Nautilus (Lange 2023) calls our batched, jitted likelihood on whole batches of points; a rich progress
 line shows evaluations, rate, the current best χ² and the effective sample size. Runs are seeded and, with
-a ``checkpoint`` path, resumable (nautilus's HDF5 checkpoint). ``pool`` splits each likelihood batch over
-processes (an int or an object with ``map``, e.g. ``multiprocessing.Pool`` or an MPI pool).
+a ``checkpoint`` path, resumable (nautilus's HDF5 checkpoint). ``pool`` splits each likelihood batch, and
+the MAP's starts, over workers: processes, a dask cluster or MPI ranks (:mod:`.executors`).
 """
 
 from __future__ import annotations
@@ -19,11 +19,12 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from ..model import PriorVector
+from .executors import as_executor
 from .interrupt import raise_if_interrupted
 from .progress import NautilusProgress
 
 __all__ = ["SearchConfig", "SearchResult", "MapResult", "run_nautilus", "optimise", "find_map",
-           "laplace_importance"]
+           "laplace_importance", "hessian_by_differences"]
 
 
 @dataclass(frozen=True)
@@ -32,12 +33,16 @@ class SearchConfig:
     seed: int = 1
     n_eff: int = 2000
     checkpoint: Path | None = None
-    pool: object | None = None
+    pool: object | None = None  # processes, dask://HOST:PORT, a Client, "mpi", … (:mod:`.executors`)
     n_batch: int = 256
     n_networks: int = 4
     progress: bool = True
     n_starts: int = 4  # laplace search: optimiser starts (the table values + prior draws)
     n_samples: int = 8000  # laplace search: importance samples
+    n_chains: int = 4  # nuts search: chains (run together with vmap, or spread over a pool)
+    n_warmup: int = 500  # nuts search: warm-up steps per chain (step size and mass matrix adaptation)
+    n_draws: int = 1000  # nuts search: draws kept per chain
+    target_accept: float = 0.8  # nuts search: raise (0.9, 0.95) when a run reports divergences
 
 
 @dataclass(frozen=True)
@@ -51,7 +56,8 @@ class SearchResult:
     wall_s: float
     best: np.ndarray  # max log L
     map: np.ndarray  # max log L + log prior
-    ess: float | None = None  # effective sample size of the weighted samples (importance sampling)
+    ess: float | None = None  # effective sample size (importance sampling; NUTS: the smallest bulk ESS)
+    diagnostics: object | None = None  # NUTS: per-parameter R̂ and ESS (:class:`.nuts.Diagnostics`)
 
     @property
     def weights(self) -> np.ndarray:
@@ -84,7 +90,7 @@ class _Tracked:
         raise_if_interrupted()  # a Ctrl-C that nautilus's network training swallowed stops the fit here
         thetas = np.atleast_2d(thetas)
         if self.pool is not None and len(thetas) > 1:
-            parts = np.array_split(thetas, getattr(self.pool, "_processes", 2))
+            parts = np.array_split(thetas, min(self.pool.n_workers, len(thetas)))
             out = np.concatenate(list(self.pool.map(self.f, parts)))
         else:
             out = self.f(thetas)
@@ -112,15 +118,8 @@ def run_nautilus(log_likelihood: Callable, priors: PriorVector, config: SearchCo
     """Nested sampling of ``log_likelihood`` (batched: (k, n) → (k,)) under ``priors``."""
     from nautilus import Sampler
 
-    pool = config.pool
-    own_pool = None
-    if isinstance(pool, int):
-        if pool > 1:
-            import multiprocessing as mp
-
-            own_pool = pool = mp.get_context("spawn").Pool(pool)
-        else:
-            pool = None
+    pool = as_executor(config.pool)
+    own_pool = pool if pool is not config.pool else None
     progress = None
     console = console or Console()
     if config.progress and console.is_terminal:
@@ -216,57 +215,86 @@ class MapResult:
 
 
 def find_map(chi2: Callable, priors: PriorVector, start: np.ndarray, n_starts: int = 4, seed: int = 1,
-             console: Console | None = None) -> MapResult:
+             console: Console | None = None, pool=None) -> MapResult:
     """Maximum of the posterior (χ²/2 − log prior) by L-BFGS-B with JAX gradients from ``start`` and
-    ``n_starts − 1`` prior draws.
+    ``n_starts − 1`` prior draws; with ``pool`` (:mod:`.executors`; ``chi2`` then picklable, e.g. a
+    :class:`.executors.FolderFunction`) the starts run on its workers.
 
     The search runs in whitened coordinates z = (θ − centre)/scale (:meth:`PriorVector.whitening`): cluster
     parameters span km/s, degrees and arcsec, and unscaled L-BFGS stalls on such a mix."""
-    import jax
-    from scipy.optimize import minimize
-
     centre, scale = priors.whitening(np.asarray(start, float))
-    log_prior = priors.log_density_jax
-
-    def neg_log_post(z):
-        theta = centre + scale * z
-        return 0.5 * chi2(theta) - log_prior(theta)
-
-    f = jax.jit(jax.value_and_grad(neg_log_post))
-    lo = np.where(np.isfinite(priors.lower), (priors.lower - centre) / scale, None)
-    hi = np.where(np.isfinite(priors.upper), (priors.upper - centre) / scale, None)
-    bounds = list(zip(lo, hi, strict=True))
     rng = np.random.default_rng(seed)
     thetas = [np.clip(np.asarray(start, float), priors.lower, priors.upper)]
     thetas += list(priors.transform(rng.uniform(0.1, 0.9, (max(n_starts - 1, 0), len(priors)))))
-    n_eval = 0
-
-    def fun(z):
-        nonlocal n_eval
-        n_eval += 1
-        v, g = f(z)
-        v, g = float(v), np.asarray(g, float)
-        if not np.isfinite(v):
-            return 1e30, np.zeros_like(z)
-        return v, np.where(np.isfinite(g), g, 0.0)
-
-    results = []
-    for k, theta0 in enumerate(thetas):
-        res = minimize(fun, (theta0 - centre) / scale, jac=True, method="L-BFGS-B", bounds=bounds,
-                       options={"maxiter": 5000})
-        results.append(res)
+    minimiser = _Minimiser(chi2, priors, centre, scale)
+    executor = as_executor(pool)
+    if executor is None or len(thetas) == 1:
+        results = []
+        for k, theta0 in enumerate(thetas):
+            results.append(minimiser(theta0))
+            if console is not None:
+                console.print(f"  start {k + 1}/{len(thetas)}: −log posterior {results[-1][1]:,.3f} "
+                              f"({results[-1][2]} iterations)")
+    else:
+        try:
+            results = executor.map(minimiser, thetas)
+        finally:
+            if executor is not pool:
+                executor.close()
         if console is not None:
-            console.print(f"  start {k + 1}/{len(thetas)}: −log posterior {res.fun:,.3f} "
-                          f"({res.nit} iterations)")
-    best = min(results, key=lambda r: r.fun)
-    theta = centre + scale * best.x
-    return MapResult(theta, float(chi2(theta)), float(best.fun), n_eval,
-                     tuple(float(r.fun) for r in results))
+            console.print(f"  {len(thetas)} starts on {executor.label}: −log posterior "
+                          + ", ".join(f"{r[1]:,.3f}" for r in results))
+    z, fun, _, _ = min(results, key=lambda r: r[1])
+    theta = centre + scale * z
+    return MapResult(theta, float(chi2(theta)), float(fun), sum(r[3] for r in results),
+                     tuple(float(r[1]) for r in results))
+
+
+class _Minimiser:
+    """L-BFGS-B on −log posterior in whitened coordinates from one start: (z, value, iterations,
+    evaluations). Picklable (the jitted gradient is rebuilt in each process)."""
+
+    def __init__(self, chi2: Callable, priors: PriorVector, centre: np.ndarray, scale: np.ndarray):
+        self.chi2, self.priors, self.centre, self.scale = chi2, priors, centre, scale
+        self._f = None
+
+    def __getstate__(self):
+        return {**self.__dict__, "_f": None}
+
+    def _fun(self):
+        if self._f is None:
+            import jax
+
+            centre, scale, chi2, log_prior = self.centre, self.scale, self.chi2, self.priors.log_density_jax
+            self._f = jax.jit(jax.value_and_grad(
+                lambda z: 0.5 * chi2(centre + scale * z) - log_prior(centre + scale * z)))
+        return self._f
+
+    def __call__(self, theta0: np.ndarray):
+        from scipy.optimize import minimize
+
+        f, n_eval = self._fun(), 0
+
+        def fun(z):
+            nonlocal n_eval
+            n_eval += 1
+            v, g = f(z)
+            v, g = float(v), np.asarray(g, float)
+            if not np.isfinite(v):
+                return 1e30, np.zeros_like(z)
+            return v, np.where(np.isfinite(g), g, 0.0)
+
+        p, c, s = self.priors, self.centre, self.scale
+        lo = np.where(np.isfinite(p.lower), (p.lower - c) / s, None)
+        hi = np.where(np.isfinite(p.upper), (p.upper - c) / s, None)
+        res = minimize(fun, (np.asarray(theta0, float) - c) / s, jac=True, method="L-BFGS-B",
+                       bounds=list(zip(lo, hi, strict=True)), options={"maxiter": 5000})
+        return res.x, float(res.fun), int(res.nit), n_eval
 
 
 def laplace_importance(log_likelihood: Callable, target_chi2: Callable, priors: PriorVector,
                        mode: np.ndarray, n_samples: int = 8000, seed: int = 1, dof: float = 5.0,
-                       inflate: float = 1.2, n_rounds: int = 8, pool=None,
+                       inflate: float = 1.2, n_rounds: int = 8, pool: object | None = None,
                        console: Console | None = None) -> SearchResult:
     """Posterior by adaptive importance sampling around a mode.
 
@@ -315,9 +343,9 @@ def laplace_importance(log_likelihood: Callable, target_chi2: Callable, priors: 
         return (v, np.where(np.isfinite(g), g, 0.0)) if np.isfinite(v) else (1e30, np.zeros_like(w))
 
     w_mode = minimize(fun, w0, jac=True, method="L-BFGS-B", options={"maxiter": 2000}).x
-    h = _hessian_by_differences(lambda w: fun(w)[1], w_mode, np.full(n_dim, 1e-4))
+    h = hessian_by_differences(lambda w: fun(w)[1], w_mode, np.full(n_dim, 1e-4))
     step = np.clip(0.05 / np.sqrt(np.maximum(np.diag(h), 1e-12)), 1e-7, 0.05)
-    h = _hessian_by_differences(lambda w: fun(w)[1], w_mode, step)
+    h = hessian_by_differences(lambda w: fun(w)[1], w_mode, step)
     ev, vec = np.linalg.eigh(h)
     ev = np.maximum(ev, 0.25)  # flat or negative directions: a proposal about as wide as the prior
     loc, cov = w_mode, (vec / ev) @ vec.T * inflate**2
@@ -326,30 +354,35 @@ def laplace_importance(log_likelihood: Callable, target_chi2: Callable, priors: 
                       f"({time.perf_counter() - t0:,.1f} s)")
 
     rng = np.random.default_rng(seed)
-    tracked = _Tracked(log_likelihood, None, None, pool, log=console, every_s=30.0,
+    executor = as_executor(pool)
+    tracked = _Tracked(log_likelihood, None, None, executor, log=console, every_s=30.0,
                        label="importance sampling")
-    proposals, counts, ws, log_ls = [], [], [], []
-    sizes = np.diff(np.linspace(0, n_samples, max(n_rounds, 1) + 1).astype(int))
-    for k, n_k in enumerate(sizes):
-        proposal = multivariate_t(loc=loc, shape=cov, df=dof, seed=rng)
-        w = np.atleast_2d(proposal.rvs(n_k)).reshape(n_k, n_dim)
-        thetas = priors.transform(expit(w))
-        log_ls.append(np.concatenate([tracked(thetas[s:s + 1024]) for s in range(0, n_k, 1024)]))
-        proposals.append(proposal)
-        counts.append(n_k)
-        ws.append(w)
-        all_w = np.concatenate(ws)
-        log_w = _mixture_log_weights(np.concatenate(log_ls), all_w, proposals, counts)
-        ess = _ess(log_w)
-        if console is not None:
-            console.print(f"  round {k + 1}/{len(sizes)}: {len(all_w):,} draws, "
-                          f"effective sample size {ess:,.0f}")
-        if k + 1 < len(sizes):  # refit the proposal to the weighted draws so far
-            p = np.exp(_tempered(log_w, 2 * n_dim + 2))
-            loc = p @ all_w
-            d = all_w - loc
-            cov_w = (d * p[:, None]).T @ d / (1 - np.sum(p**2))
-            cov = 0.5 * (cov_w + cov_w.T) * inflate**2 + 1e-10 * np.eye(n_dim)
+    try:
+        proposals, counts, ws, log_ls = [], [], [], []
+        sizes = np.diff(np.linspace(0, n_samples, max(n_rounds, 1) + 1).astype(int))
+        for k, n_k in enumerate(sizes):
+            proposal = multivariate_t(loc=loc, shape=cov, df=dof, seed=rng)
+            w = np.atleast_2d(proposal.rvs(n_k)).reshape(n_k, n_dim)
+            thetas = priors.transform(expit(w))
+            log_ls.append(np.concatenate([tracked(thetas[s:s + 1024]) for s in range(0, n_k, 1024)]))
+            proposals.append(proposal)
+            counts.append(n_k)
+            ws.append(w)
+            all_w = np.concatenate(ws)
+            log_w = _mixture_log_weights(np.concatenate(log_ls), all_w, proposals, counts)
+            ess = _ess(log_w)
+            if console is not None:
+                console.print(f"  round {k + 1}/{len(sizes)}: {len(all_w):,} draws, "
+                              f"effective sample size {ess:,.0f}")
+            if k + 1 < len(sizes):  # refit the proposal to the weighted draws so far
+                p = np.exp(_tempered(log_w, 2 * n_dim + 2))
+                loc = p @ all_w
+                d = all_w - loc
+                cov_w = (d * p[:, None]).T @ d / (1 - np.sum(p**2))
+                cov = 0.5 * (cov_w + cov_w.T) * inflate**2 + 1e-10 * np.eye(n_dim)
+    finally:
+        if executor is not None and executor is not pool:  # a pool made here from a number
+            executor.close()
 
     w = np.concatenate(ws)
     thetas = priors.transform(expit(w))
@@ -368,7 +401,7 @@ def laplace_importance(log_likelihood: Callable, target_chi2: Callable, priors: 
                         time.perf_counter() - t0, best, thetas[np.argmax(log_post)], ess)
 
 
-def _hessian_by_differences(gradient: Callable, x: np.ndarray, step: np.ndarray) -> np.ndarray:
+def hessian_by_differences(gradient: Callable, x: np.ndarray, step: np.ndarray) -> np.ndarray:
     """Symmetrised Hessian from central differences of ``gradient`` with a step per coordinate."""
     rows = []
     for i, h_i in enumerate(step):

@@ -1,0 +1,272 @@
+"""Posterior sampling by NUTS (blackjax) from the MAP, with convergence diagnostics (arviz).
+
+Why blackjax: its kernels are pure JAX functions of a log density, so our own jitted χ² goes in as it
+is (no model language to rewrite it in), several chains run as one ``vmap``-ed program, and the
+window adaptation accepts a starting dense mass matrix — the inverse Hessian at the MAP — which it then
+refines on the chains' own draws (Stan's schedule). numpyro's NUTS would need the same log density
+wrapped as a ``potential_fn`` and brings its own model layer we do not use.
+
+Diagnostics follow Vehtari et al. (2021): rank-normalised split-R̂ and bulk/tail effective sample
+sizes, computed by arviz-stats per parameter; :data:`RHAT_MAX` and :data:`ESS_MIN` are the thresholds
+below which a run is reported as not converged.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["Chains", "Diagnostics", "LogitTarget", "nuts_posterior", "RHAT_MAX", "ESS_MIN", "diagnose", "run_chains", "sample_nuts",
+           "positive_definite_inverse"]
+
+RHAT_MAX = 1.01  # split-R̂ above this: the chains disagree
+ESS_MIN = 400  # bulk or tail effective sample size below this: too few independent draws
+
+
+@dataclass(frozen=True)
+class Diagnostics:
+    """Per-parameter convergence diagnostics of a set of chains, and the sampler's own health.
+
+    ``r_hat``: rank-normalised split-R̂; ``ess_bulk``, ``ess_tail``: effective sample sizes (tail at
+    the 5 % and 95 % quantiles, the smaller); ``acceptance``: mean acceptance probability;
+    ``divergences``: divergent transitions after warm-up; ``step_size`` per chain."""
+
+    r_hat: np.ndarray
+    ess_bulk: np.ndarray
+    ess_tail: np.ndarray
+    acceptance: float
+    divergences: int
+    step_size: np.ndarray
+    mean_steps: float  # leapfrog steps per draw
+
+    @property
+    def converged(self) -> bool:
+        return bool(np.all(self.r_hat < RHAT_MAX) and np.all(self.ess_bulk >= ESS_MIN)
+                    and np.all(self.ess_tail >= ESS_MIN) and self.divergences == 0)
+
+    def problems(self, names) -> list[str]:
+        """One line per failed check, naming the worst parameter; empty when converged."""
+        out = []
+        for label, values, bad in (("split-R̂", self.r_hat, self.r_hat >= RHAT_MAX),
+                                   ("bulk ESS", self.ess_bulk, self.ess_bulk < ESS_MIN),
+                                   ("tail ESS", self.ess_tail, self.ess_tail < ESS_MIN)):
+            if np.any(bad):
+                k = int(np.argmax(values) if label == "split-R̂" else np.argmin(values))
+                limit = f"< {RHAT_MAX}" if label == "split-R̂" else f"≥ {ESS_MIN}"
+                out.append(f"{label} fails ({limit} wanted) for {int(bad.sum())} of {len(values)} "
+                           f"parameters; worst {names[k]}: {values[k]:.3g}")
+        if self.divergences:
+            out.append(f"{self.divergences} divergent transitions: the posterior has regions the step "
+                       "size cannot follow, its tails there are not trustworthy (a higher target "
+                       "acceptance, SearchConfig.target_accept, takes smaller steps)")
+        return out
+
+
+@dataclass(frozen=True)
+class Chains:
+    """NUTS draws in the sampler's coordinates: ``positions`` (chains, draws, n), ``log_density``
+    (chains, draws), with their :class:`Diagnostics`; ``n_grad`` counts gradient evaluations."""
+
+    positions: np.ndarray
+    log_density: np.ndarray
+    diagnostics: Diagnostics
+    n_grad: int
+    wall_s: float
+
+
+def diagnose(positions: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(split-R̂, bulk ESS, tail ESS) per parameter of draws shaped (chains, draws, n), by arviz."""
+    import arviz_stats
+
+    x = np.asarray(positions, float)
+    r_hat = np.asarray(arviz_stats.rhat(x, method="rank"))
+    bulk = np.asarray(arviz_stats.ess(x, method="bulk"))
+    tail = np.asarray(arviz_stats.ess(x, method="tail", prob=(0.05, 0.95)))
+    return r_hat, bulk, tail
+
+
+def positive_definite_inverse(hessian: np.ndarray, floor: float = 1e-2) -> np.ndarray:
+    """The inverse of a symmetrised Hessian with eigenvalues raised to ``floor`` (flat or negative
+    directions get a width ~1/√floor): a usable mass matrix from any curvature estimate."""
+    h = 0.5 * (hessian + hessian.T)
+    ev, vec = np.linalg.eigh(np.where(np.isfinite(h), h, 0.0))
+    return (vec / np.maximum(ev, floor)) @ vec.T
+
+
+def run_chains(log_density: Callable, starts: np.ndarray, inverse_mass: np.ndarray, keys: np.ndarray,
+               n_warmup: int, n_draws: int, target_accept: float = 0.8,
+               on_chunk: Callable[[int, float], None] | None = None):
+    """Warm-up and sampling of one group of chains (vmap): pure function of its inputs, so groups can run
+    on different workers and give the same draws as one process. Returns numpy arrays (positions,
+    log density, acceptance, divergent, steps per draw, step size, warm-up steps) per chain.
+
+    The draws come in chunks of ≤ 100 steps (one compiled program), with a check for Ctrl-C and
+    ``on_chunk(draws so far, seconds)`` between them; the warm-up is one program."""
+    import blackjax
+    import jax
+    import jax.numpy as jnp
+
+    from .interrupt import raise_if_interrupted
+
+    t0 = time.perf_counter()
+    warmup = blackjax.window_adaptation(
+        blackjax.nuts, log_density, is_mass_matrix_diagonal=False,
+        initial_inverse_mass_matrix=jnp.asarray(inverse_mass), imm_shrinkage_to_previous=20.0,
+        target_acceptance_rate=target_accept,
+        adaptation_info_fn=lambda state, info, adaptation_state: info.num_integration_steps)
+
+    def warm_one(key, start):
+        k_warm, k_draw = jax.random.split(key)
+        (state, params), warm_steps = warmup.run(k_warm, start, num_steps=n_warmup)
+        return state, params, jnp.sum(warm_steps), jax.random.split(k_draw, n_draws)
+
+    def chunk_one(state, params, draw_keys):
+        kernel = blackjax.nuts(log_density, **params).step
+
+        def step(state, k):
+            state, info = kernel(k, state)
+            return state, (state.position, state.logdensity, info.acceptance_rate, info.is_divergent,
+                           info.num_integration_steps)
+
+        return jax.lax.scan(step, state, draw_keys)
+
+    states, params, warm_steps, draw_keys = jax.jit(jax.vmap(warm_one))(jnp.asarray(keys),
+                                                                        jnp.asarray(starts))
+    size = _chunk_size(n_draws)
+    sample = jax.jit(jax.vmap(chunk_one))
+    outs = []
+    for c in range(0, n_draws, size):
+        raise_if_interrupted()
+        states, out = sample(states, params, draw_keys[:, c:c + size])
+        outs.append([np.asarray(a) for a in out])
+        if on_chunk is not None:
+            on_chunk(c + size, time.perf_counter() - t0)
+    draws = [np.concatenate(parts, axis=1) for parts in zip(*outs, strict=True)]
+    return (*draws, np.asarray(params["step_size"]), np.asarray(warm_steps))
+
+
+def _chunk_size(n_draws: int) -> int:
+    """The largest divisor of ``n_draws`` up to 100 (one compiled chunk), or all draws if that is < 20."""
+    size = max(d for d in range(1, min(n_draws, 100) + 1) if n_draws % d == 0)
+    return size if size >= 20 else n_draws
+
+
+def sample_nuts(log_density: Callable, start: np.ndarray, inverse_mass: np.ndarray, *, n_chains: int = 4,
+                n_warmup: int = 500, n_draws: int = 1000, seed: int = 1, target_accept: float = 0.8,
+                jitter: float = 1.0, executor=None, console=None) -> Chains:
+    """NUTS on ``log_density`` (one point (n,) → scalar, JAX-differentiable) with ``n_chains`` chains.
+
+    Chain k starts at ``start`` plus a draw from N(0, jitter²·``inverse_mass``) — dispersed over the
+    Laplace width, so split-R̂ can tell chains that have not mixed; at ``start`` itself where that
+    draw's density is not finite — and warms up with Stan's window
+    adaptation seeded with ``inverse_mass`` (dense). Each chain's key comes from ``seed`` and its
+    index only, so the draws do not depend on how chains are grouped: with ``executor``
+    (:mod:`.executors`) the chains are spread over its workers, one group per worker."""
+    import jax
+
+    t0 = time.perf_counter()
+    n = len(start)
+    rng = np.random.default_rng(seed)
+    chol = np.linalg.cholesky(inverse_mass + 1e-12 * np.eye(n))
+    starts = np.asarray(start, float) + jitter * rng.standard_normal((n_chains, n)) @ chol.T
+    # a start where the density is not finite (a wide Laplace width reaching a region where the model
+    # breaks down) would leave its chain without a gradient: start that chain at the mode instead
+    finite = np.isfinite(np.asarray(jax.jit(jax.vmap(log_density))(starts)))
+    starts[~finite] = np.asarray(start, float)
+    keys = np.asarray(jax.random.split(jax.random.PRNGKey(seed), n_chains))
+    if console is not None:
+        console.print(f"NUTS: {n_chains} chains × ({n_warmup} warm-up + {n_draws} draws) from the MAP")
+    args = (inverse_mass, n_warmup, n_draws, target_accept)
+    if executor is None:
+        def progress(done, seconds):
+            if console is not None:
+                console.print(f"  NUTS: {done:,}/{n_draws:,} draws per chain ({seconds:,.0f} s)")
+
+        parts = [run_chains(log_density, starts, inverse_mass, keys, *args[1:], on_chunk=progress)]
+    else:
+        groups = np.array_split(np.arange(n_chains), min(executor.n_workers, n_chains))
+        parts = executor.map(_run_group, [(log_density, starts[g], keys[g], args) for g in groups])
+    pos, logd, acc, div, steps, step_size, warm = (np.concatenate(a) for a in zip(*parts, strict=True))
+    r_hat, bulk, tail = diagnose(pos)
+    diag = Diagnostics(r_hat, bulk, tail, float(acc.mean()), int(div.sum()), step_size,
+                       float(steps.mean()))
+    n_grad = int(steps.sum() + warm.sum())
+    return Chains(pos, logd, diag, n_grad, time.perf_counter() - t0)
+
+
+def _run_group(task):
+    log_density, starts, keys, (inverse_mass, n_warmup, n_draws, target_accept) = task
+    return run_chains(log_density, starts, inverse_mass, keys, n_warmup, n_draws, target_accept)
+
+
+@dataclass(frozen=True)
+class LogitTarget:
+    """log density of θ = transform(sigmoid(w)) in w: −χ²(θ)/2 + log|du/dw| (the prior is the transform).
+    Picklable when ``chi2`` is (a :class:`.executors.FolderFunction`), so chains can run elsewhere."""
+
+    chi2: Callable
+    priors: object  # PriorVector
+
+    def __call__(self, w):
+        import jax
+        import jax.numpy as jnp
+
+        log_jac = jnp.sum(-jax.nn.softplus(-w) - jax.nn.softplus(w))  # logistic map
+        value = -0.5 * self.chi2(self.priors.transform_jax(jax.nn.sigmoid(w))) + log_jac
+        return jnp.where(jnp.isfinite(value), value, -jnp.inf)
+
+
+def nuts_posterior(log_likelihood: Callable, target_chi2: Callable, priors, mode: np.ndarray, config,
+                   executor=None, console=None):
+    """The posterior of ``target_chi2`` (χ² of ``log_likelihood``, jit-able, differentiable) under
+    ``priors`` by :func:`sample_nuts`, as a :class:`.search.SearchResult` with :class:`Diagnostics`.
+
+    Sampling happens in w = logit(u), u the prior's unit cube (:meth:`PriorVector.to_unit`): the prior
+    is built in (log density −χ²/2 + log|du/dw|) and its bounds are at infinity, so no draw is ever
+    rejected for leaving the support. The mass matrix is the inverse Hessian of that log density at
+    ``mode`` (central differences of the JAX gradient, never a second derivative of a Newton solve).
+    ``config``: a :class:`.search.SearchConfig` (``n_chains``, ``n_warmup``, ``n_draws``, ``seed``)."""
+    import jax
+    from scipy.special import expit
+
+    from .search import SearchResult, hessian_by_differences
+
+    t0 = time.perf_counter()
+    n_dim = len(priors)
+    u0 = np.clip(priors.to_unit(np.asarray(mode, float)), 1e-9, 1 - 1e-9)
+    w0 = np.log(u0 / (1 - u0))
+
+    log_target = LogitTarget(target_chi2, priors)
+    grad = jax.jit(jax.grad(lambda w: -log_target(w)))
+    g = lambda w: np.asarray(grad(w), float)  # noqa: E731
+    h = hessian_by_differences(g, w0, np.full(n_dim, 1e-4))
+    step = np.clip(0.05 / np.sqrt(np.maximum(np.diag(h), 1e-12)), 1e-7, 0.05)
+    inverse_mass = positive_definite_inverse(hessian_by_differences(g, w0, step))
+    if console is not None:
+        console.print(f"mass matrix: Hessian at the MAP by {4 * n_dim} gradients "
+                      f"({time.perf_counter() - t0:,.1f} s)")
+    chains = sample_nuts(log_target, w0, inverse_mass, n_chains=config.n_chains,
+                         n_warmup=config.n_warmup, n_draws=config.n_draws, seed=config.seed,
+                         target_accept=config.target_accept, executor=executor, console=console)
+    d = chains.diagnostics
+    thetas = priors.transform(expit(chains.positions.reshape(-1, n_dim)))
+    # diagnostics of the parameters themselves (R̂ and ESS are not invariant under w → θ)
+    r_hat, bulk, tail = diagnose(thetas.reshape(chains.positions.shape))
+    d = Diagnostics(r_hat, bulk, tail, d.acceptance, d.divergences, d.step_size, d.mean_steps)
+    log_l = np.concatenate([np.asarray(log_likelihood(thetas[s:s + 1024]))
+                            for s in range(0, len(thetas), 1024)])
+    if console is not None:
+        console.print(f"NUTS: {len(thetas):,} draws, acceptance {d.acceptance:.2f}, "
+                      f"{d.mean_steps:.1f} leapfrog steps per draw, min bulk ESS {d.ess_bulk.min():,.0f}, "
+                      f"max split-R̂ {d.r_hat.max():.4f} ({chains.wall_s:,.1f} s)")
+        for line in d.problems(priors.names):
+            console.print(f"[bold yellow]warning[/]: not converged: {line}")
+    log_w = np.full(len(thetas), -np.log(len(thetas)))
+    log_post = log_l + priors.log_density(thetas)
+    k = int(np.argmax(log_l))
+    return SearchResult(priors.names, thetas, log_w, log_l, float("nan"), len(thetas) + chains.n_grad
+                        + 8 * n_dim, time.perf_counter() - t0, thetas[k],
+                        thetas[int(np.argmax(log_post))], float(d.ess_bulk.min()), d)

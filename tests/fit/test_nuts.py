@@ -1,0 +1,109 @@
+"""NUTS (blackjax) from a mode and its Hessian, on posteriors whose moments are known in closed form,
+and the convergence diagnostics (arviz) on draws whose answer is known."""
+
+import numpy as np
+import pytest
+
+import clusterfit.physics  # noqa: F401  (float64 JAX, as in every fit)
+from clusterfit.fit.nuts import ESS_MIN, diagnose, sample_nuts
+
+COV = np.array([[1.0, 0.8, 0.0], [0.8, 1.0, -0.5], [0.0, -0.5, 4.0]])  # correlated Gaussian
+B, S2 = 0.5, 0.7  # banana: x1 ~ N(0, 1), x2 | x1 ~ N(B (x1² − 1), S2²)
+
+
+def _gaussian(x):
+    return -0.5 * x @ np.linalg.inv(COV) @ x
+
+
+def _banana(x, b=B, s2=S2):
+    return -0.5 * x[0] ** 2 - 0.5 * ((x[1] - b * (x[0] ** 2 - 1)) / s2) ** 2
+
+
+@pytest.fixture(scope="module")
+def gaussian():
+    mean = np.array([1.0, -2.0, 0.5])
+    # started at the mode with a deliberately wrong (diagonal, 3× too wide) mass matrix
+    return mean, sample_nuts(lambda x: _gaussian(x - mean), mean, np.diag(np.diag(COV)) * 3.0,
+                             n_chains=4, n_warmup=300, n_draws=1000, seed=3)
+
+
+@pytest.fixture(scope="module")
+def banana():
+    # the mode (0, −B) and the Hessian there, diag(1, 1/S2²): too narrow in x2 (true variance
+    # S2² + 2B² = 0.99, Hessian's 0.49), which the adaptation has to correct
+    return sample_nuts(_banana, np.array([0.0, -B]), np.diag([1.0, S2**2]), n_chains=4, n_warmup=500,
+                       n_draws=1500, seed=5, target_accept=0.9)
+
+
+def test_correlated_gaussian_moments(gaussian):
+    mean, chains = gaussian
+    x = chains.positions.reshape(-1, 3)
+    sd = np.sqrt(np.diag(COV))
+    assert np.all(np.abs(x.mean(0) - mean) / sd < 0.1), x.mean(0)  # ~5 Monte Carlo errors
+    assert np.all(np.abs(np.cov(x.T) - COV) < 0.1 * np.outer(sd, sd)), np.cov(x.T)
+    corr = np.corrcoef(x.T)
+    assert abs(corr[0, 1] - 0.8) < 0.05 and abs(corr[1, 2] - (-0.25)) < 0.06
+
+
+def test_correlated_gaussian_diagnostics(gaussian):
+    _, chains = gaussian
+    d = chains.diagnostics
+    assert d.converged, d.problems(["a", "b", "c"])
+    assert np.all(d.r_hat < 1.01) and np.all(d.ess_bulk > ESS_MIN) and np.all(d.ess_tail > ESS_MIN)
+    assert 0.6 < d.acceptance < 0.98 and d.divergences == 0
+    assert chains.positions.shape == (4, 1000, 3) and chains.n_grad > 4 * 1000
+
+
+def test_banana_moments(banana):
+    x = banana.positions.reshape(-1, 2)
+    # E x1 = 0, E x2 = B (E x1² − 1) = 0; Var x1 = 1, Var x2 = S2² + 2B², Cov = B E x1³ = 0
+    assert abs(x[:, 0].mean()) < 0.1 and abs(x[:, 1].mean()) < 0.1, x.mean(0)
+    c = np.cov(x.T)
+    var2 = S2**2 + 2 * B**2
+    assert abs(c[0, 0] - 1.0) < 0.15 and abs(c[1, 1] - var2) / var2 < 0.15, c
+    assert abs(c[0, 1]) < 0.1, c
+    # the curved shape itself: E[x2 | x1] = B (x1² − 1)
+    slope = np.polyfit(x[:, 0] ** 2 - 1, x[:, 1], 1)[0]
+    assert abs(slope - B) < 0.1, slope
+    d = banana.diagnostics
+    assert np.all(d.r_hat < 1.01) and np.all(d.ess_bulk > ESS_MIN) and np.all(d.ess_tail > ESS_MIN)
+    assert d.divergences <= 6  # of 6,000 draws: the tips of the banana are sharp
+
+
+def test_a_banana_too_sharp_is_reported():
+    """B = 1, S2 = 0.5 (x2's variance 2.25, four times the Hessian's width at the mode, and a curvature
+    the step size cannot follow at the tips): the run must not call itself converged."""
+    chains = sample_nuts(lambda x: _banana(x, 1.0, 0.5), np.array([0.0, -1.0]), np.diag([1.0, 0.25]),
+                         n_chains=4, n_warmup=300, n_draws=500, seed=6)
+    d = chains.diagnostics
+    assert not d.converged and d.divergences > 0
+    assert any("divergent" in p for p in d.problems(["x1", "x2"]))
+
+
+def test_diagnostics_on_known_draws():
+    """Independent draws: R̂ ≈ 1 and ESS ≈ the number of draws; chains centred apart: R̂ fails and the
+    report names the parameter; a sticky chain (AR(1), ρ = 0.95): ESS ≈ N (1 − ρ)/(1 + ρ)."""
+    rng = np.random.default_rng(0)
+    iid = rng.standard_normal((4, 1000, 2))
+    r, bulk, tail = diagnose(iid)
+    assert np.all(np.abs(r - 1) < 0.01) and np.all(np.abs(bulk / 4000 - 1) < 0.3)
+    assert np.all(tail > 0.6 * 4000)
+    apart = iid + np.array([0, 0, 0, 3.0])[:, None, None] * np.array([1.0, 0.0])
+    r, _, _ = diagnose(apart)
+    assert r[0] > 1.1 and r[1] < 1.01
+    ar = np.zeros((4, 4000))
+    for t in range(1, 4000):
+        ar[:, t] = 0.95 * ar[:, t - 1] + rng.standard_normal(4)
+    _, bulk, _ = diagnose(ar[:, :, None])
+    assert 0.6 < bulk[0] / (16000 * 0.05 / 1.95) < 1.5
+
+
+def test_unconverged_chains_are_named(gaussian):
+    from dataclasses import replace
+
+    _, chains = gaussian
+    bad = replace(chains.diagnostics, r_hat=np.array([1.0, 1.2, 1.0]), ess_bulk=np.array([50, 900, 900.0]))
+    assert not bad.converged
+    problems = bad.problems(["a", "b", "c"])
+    assert any("split-R̂" in p and "b" in p for p in problems)
+    assert any("bulk ESS" in p and "worst a" in p for p in problems)
