@@ -25,18 +25,12 @@ def imaging_wcs(config: ImagingConfig, reference: SkyReference) -> WCS:
 
     Pixel centre ``j`` (0-based column) is at x = centre_x + (j − nx/2 + 1/2)·s, so the offset origin is
     at the 1-based FITS pixel CRPIX1 = nx/2 + 1/2 − centre_x/s (likewise rows and y)."""
-    from astropy.wcs import WCS
+    from ..tables.sky import offset_wcs
 
     if config.pixel_scale is None:
         raise ValueError("imaging_wcs needs a resolved pixel_scale (resolve_config)")
     s = float(config.pixel_scale)
     ny, nx = config.shape
-    wcs = WCS(naxis=2)
-    wcs.wcs.ctype = ["RA---TAN", "DEC--TAN"]
-    wcs.wcs.cunit = ["deg", "deg"]
-    wcs.wcs.crval = [reference.ra, reference.dec]
-    wcs.wcs.crpix = [nx / 2 + 0.5 - config.centre[1] / s, ny / 2 + 0.5 - config.centre[0] / s]
-    wcs.wcs.cdelt = [-s / 3600.0, s / 3600.0]
-    wcs.wcs.radesys = "ICRS"
+    wcs = offset_wcs(reference, s, (nx / 2 + 0.5 - config.centre[1] / s, ny / 2 + 0.5 - config.centre[0] / s))
     wcs.wcs.equinox = 2000.0
     return wcs
