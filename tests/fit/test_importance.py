@@ -92,6 +92,9 @@ def test_the_proposal_fits_and_the_best_points_are_the_modes(sampled):
     assert sampled.ess > 0.5 * len(sampled.samples)  # a Laplace proposal fits a Gaussian posterior
     np.testing.assert_allclose(sampled.best, MU, atol=0.1)  # max log L
     np.testing.assert_allclose(sampled.map, mean, atol=0.1)  # max log L + log prior (c pulled to the prior)
+    log_post = sampled.log_l + PRIORS.log_density(sampled.samples)  # both are draws: the best of them
+    np.testing.assert_array_equal(sampled.map, sampled.samples[np.argmax(log_post)])
+    np.testing.assert_array_equal(sampled.best, sampled.samples[np.argmax(sampled.log_l)])
     np.testing.assert_allclose(sampled.log_l, log_likelihood(sampled.samples))
     assert sampled.names == PRIORS.names
 
