@@ -146,7 +146,7 @@ def _with_more_priors(model):
 def test_model_dimension_and_log_likelihood(al, example_data, case):
     import autofit as af
 
-    from clusterfit.fit.search import optimise
+    from clusterfit.fit.optimise import find_map
     from clusterfit.interop.autolens import (
         autolens_instance,
         autolens_log_likelihood,
@@ -162,7 +162,7 @@ def test_model_dimension_and_log_likelihood(al, example_data, case):
     data = point_data(cm)
     chi2 = make_source_plane_chi2(cm, data)
     if case == "best fit":
-        theta, _ = optimise(lambda t: chi2(t)[0], cm.priors, cm.vector_from_tables(), n_starts=1)
+        theta = find_map(lambda t: chi2(t)[0], cm.priors, cm.vector_from_tables(), n_starts=1).theta
     else:  # the truth (the source centre at its table value); far from it χ² ~ 1e6, where their
         theta = cm.vector_from_tables()  # finite-difference Jacobians (rtol 1e-7) dominate
     af_model = to_autolens_model(model, cm)

@@ -11,8 +11,9 @@ from rich.console import Console
 from clusterfit import example_folder
 from clusterfit.cli import main
 from clusterfit.fit.checkpoint import fingerprint, fingerprint_path
+from clusterfit.fit.nested import run_nautilus
 from clusterfit.fit.run import prepare
-from clusterfit.fit.search import SearchConfig, run_nautilus
+from clusterfit.fit.search import SearchConfig
 from clusterfit.model.priors import PriorVector
 
 

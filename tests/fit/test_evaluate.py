@@ -2,13 +2,11 @@
 
 import numpy as np
 import pytest
+from lenstronomy.LensModel.lens_model import LensModel
+from lenstronomy.LensModel.Solver.lens_equation_solver import LensEquationSolver
 
 from clusterfit.fit.evaluate import dist_min, lenstool_source
 from clusterfit.fit.pairing import lenstool_local_images
-
-lenstronomy = pytest.importorskip("lenstronomy")
-from lenstronomy.LensModel.lens_model import LensModel  # noqa: E402
-from lenstronomy.LensModel.Solver.lens_equation_solver import LensEquationSolver  # noqa: E402
 
 SIE = [{"theta_E": 1.2, "e1": 0.15, "e2": -0.05, "center_x": 0.0, "center_y": 0.0}]
 SOURCE_X, SOURCE_Y = 0.08, 0.05

@@ -6,8 +6,10 @@ import pytest
 
 import clusterfit.physics  # noqa: F401  (float64 JAX, as in every fit)
 from clusterfit.fit.executors import as_executor
+from clusterfit.fit.nested import run_nautilus
 from clusterfit.fit.nuts import sample_nuts
-from clusterfit.fit.search import SearchConfig, find_map, run_nautilus
+from clusterfit.fit.optimise import find_map
+from clusterfit.fit.search import SearchConfig
 from clusterfit.model.priors import PriorVector
 
 distributed = pytest.importorskip("distributed")

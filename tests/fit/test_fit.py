@@ -56,6 +56,39 @@ def test_results_folder_is_a_model_folder(fitted, tmp_path):
     prepare(folder)  # fit accepts it (checked up to sampling)
 
 
+def test_samples_and_summary_csv_hold_the_weighted_posterior(fitted):
+    """samples.csv: one row per posterior point, weights summing to 1; summary.csv: each median and 16/84 %
+    bound brackets the weighted CDF of samples.csv crossing 0.5/0.16/0.84 (computed here from the file), the
+    map column is the sample maximising log L + log prior."""
+    import csv
+
+    _, result = fitted
+    names = list(result.search.names)
+    with open(result.folder / "samples.csv", newline="") as f:
+        rows = list(csv.reader(f))
+    assert rows[0] == ["weight", "log_likelihood", *names]
+    table = np.array(rows[1:], float)
+    weight, log_l, samples = table[:, 0], table[:, 1], table[:, 2:]
+    assert len(table) == len(result.search.samples) > 100
+    assert np.all(weight >= 0) and weight.sum() == pytest.approx(1.0, abs=1e-9)
+    assert np.all(np.isfinite(log_l[weight > 0]))
+    priors = result.composed.priors
+    assert np.all((samples >= priors.lower) & (samples <= priors.upper))
+    with open(result.folder / "summary.csv", newline="") as f:
+        summary = list(csv.DictReader(f))
+    assert list(summary[0])[:7] == ["parameter", "median", "lower_16", "upper_84", "map", "max_likelihood", "prior"]
+    assert [r["parameter"] for r in summary[:len(names)]] == names
+    map_row = samples[np.argmax(log_l + priors.log_density(samples))]
+    for j, row in enumerate(summary[:len(names)]):
+        order = np.argsort(samples[:, j])
+        x, cdf = samples[order, j], np.cumsum(weight[order])
+        for column, q in (("lower_16", 0.16), ("median", 0.5), ("upper_84", 0.84)):
+            i = int(np.searchsorted(cdf, q))  # cdf[i - 1] < q <= cdf[i]
+            assert x[max(i - 1, 0)] <= float(row[column]) <= x[i], (row["parameter"], column)
+        assert float(row["lower_16"]) < float(row["median"]) < float(row["upper_84"])
+        assert float(row["map"]) == map_row[j]
+        assert row["prior"]
+
 def test_no_priors_fails_before_sampling(example_copy, tmp_path):
     from clusterfit.simulate import simulate
 

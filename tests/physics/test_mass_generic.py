@@ -1,8 +1,10 @@
 """Generic consistency tests over every registered mass class (lenstronomy-style contract tests).
 
-For each class: ∇ψ = α (reverse mode), ∂α/∂θ = Hessian, κ = tr(H)/2, jit = eager, a group of n equals
-the sum of n single-profile calls, and values and parameter gradients stay finite at the exact
-centre and in the round limit (q → 1).
+For each class: ∇ψ = α (reverse mode), the Hessian = finite differences of α, κ = tr(H)/2, jit = eager,
+a group of n equals the sum of n single-profile calls, and values and parameter gradients stay finite at
+the exact centre and in the round limit (q → 1). ``NFWMCRLudlowSph`` runs on the (κ_s, r_s) the model
+builder derives from its ``mass_at_200``, and that conversion is checked against the NFW mass within
+r_200 computed here with astropy.
 """
 
 import jax
@@ -11,9 +13,13 @@ import numpy as np
 import pytest
 
 import clusterfit.physics.profiles  # noqa: F401  (attaches the functions)
+from clusterfit.physics.cosmology import Cosmology
+from clusterfit.physics.mass import nfw_ludlow_kappa_s_scale_radius
 from clusterfit.registry import get_spec, specs_for_family
 
 MASS = [s.name for s in specs_for_family("mass")]
+M200, Z_HALO = np.array([1e14, 1e12, 1e15]), 0.3  # M☉, the haloes' redshift
+KAPPA_S, R_S = nfw_ludlow_kappa_s_scale_radius(M200, Z_HALO, Cosmology())  # the builder's conversion
 
 # Three profiles per class (a group); values chosen to cover ellipticity, core and cut ranges.
 GROUPS = {
@@ -32,8 +38,8 @@ GROUPS = {
     "PowerLaw": dict(y=[0.1, -1.0, 2.0], x=[0.2, 1.5, -0.5], ell_comps_0=[0.1, -0.5, 0.0],
                      ell_comps_1=[0.2, 0.3, 1e-4], einstein_radius=[1.5, 0.7, 3.0], slope=[2.0, 1.6, 2.5]),
     "MassSheet": dict(y=[0.1, -1.0, 2.0], x=[0.2, 1.5, -0.5], kappa=[0.05, -0.02, 0.1]),
-    "NFWMCRLudlowSph": dict(y=[0.1, -1.0, 2.0], x=[0.2, 1.5, -0.5], mass_at_200=[1e14, 1e12, 1e13],
-                            kappa_s=[0.1, 0.3, 0.05], scale_radius=[10.0, 1.0, 3.0]),
+    "NFWMCRLudlowSph": dict(y=[0.1, -1.0, 2.0], x=[0.2, 1.5, -0.5], mass_at_200=list(M200),
+                            kappa_s=list(KAPPA_S), scale_radius=list(R_S)),
     "PointMass": dict(y=[0.1, -1.0, 2.0], x=[0.2, 1.5, -0.5], einstein_radius=[1.5, 0.7, 3.0]),
     "ExternalShear": dict(gamma_1=[0.05, -0.02, 0.01], gamma_2=[-0.03, 0.04, 0.0]),
 }
@@ -78,19 +84,26 @@ def test_grad_potential_is_deflection(name):
 
 
 @pytest.mark.parametrize("name", MASS)
-def test_jacobian_of_deflection_is_hessian(name):
+def test_hessian_is_finite_differences_of_the_deflection(name):
+    """The Hessian against 4th-order central differences of the deflections (no automatic differentiation:
+    the elliptical profiles' Hessians are forward-mode derivatives of their deflections, the circular ones'
+    closed forms), and the deflection field curl-free (∂α_y/∂x = ∂α_x/∂y)."""
     params, (y, x) = _params(name), _points(name, seed=1)
     defl = _fn(name, "deflections_yx")
+    h = 1e-3  # arcsec; points are ≥ 0.3″ from every centre
 
-    def one(yy, xx):
-        j = jax.jacfwd(lambda p: jnp.stack(defl(params, p[0:1], p[1:2]))[:, 0])(jnp.stack([yy, xx]))
-        return j[0, 0], j[0, 1], j[1, 0], j[1, 1]
+    def d(dy, dx):
+        out = defl(params, y + dy, x + dx)
+        return np.stack([np.asarray(out.y), np.asarray(out.x)])
 
-    yy, yx, xy, xx = jax.vmap(one)(y, x)
-    h = _fn(name, "hessian")(params, y, x)
-    np.testing.assert_allclose(yx, xy, rtol=1e-7, atol=1e-12)  # curl-free
-    for ours, ad in ((h.yy, yy), (h.yx, yx), (h.xx, xx)):
-        np.testing.assert_allclose(ours, ad, rtol=1e-8, atol=1e-12)
+    def diff(e):
+        return (8 * (d(*(h * e)) - d(*(-h * e))) - (d(*(2 * h * e)) - d(*(-2 * h * e)))) / (12 * h)
+
+    (ayy, axy), (ayx, axx) = diff(np.array([1.0, 0.0])), diff(np.array([0.0, 1.0]))  # ∂/∂y, ∂/∂x
+    hess = _fn(name, "hessian")(params, y, x)
+    np.testing.assert_allclose(ayx, axy, rtol=1e-7, atol=1e-9)  # curl-free
+    for ours, fd in ((hess.yy, ayy), (hess.yx, 0.5 * (ayx + axy)), (hess.xx, axx)):
+        np.testing.assert_allclose(ours, fd, rtol=1e-7, atol=1e-9)
 
 
 @pytest.mark.parametrize("name", MASS)
@@ -154,3 +167,32 @@ def test_finite_values_and_gradients_at_centre_and_round_limit(name):
         gy = jax.grad(lambda yy, f=f, key=key: jnp.sum(
             jnp.stack(f(params, yy, x)) if key in ("deflections_yx", "hessian") else f(params, yy, x)))(y)
         assert np.all(np.isfinite(np.asarray(gy))), (name, key)
+
+
+def test_mass_at_200_is_the_nfw_mass_within_r200():
+    """(κ_s, r_s) from ``mass_at_200``: the NFW with ρ_s = κ_s Σ_cr / r_s (Σ_cr = c²/(4πG D_l), D_ls/D_s = 1)
+    holds M200 within the radius where its mean density is 200 ρ_crit(z) (astropy's ρ_crit and D_l), at a
+    Ludlow et al. 2016 concentration (c_200 between 3 and 10 for 1e12–1e15 M☉ at z = 0.3, their Fig. 2)."""
+    import astropy.units as u
+    from astropy.constants import G, c
+    from astropy.cosmology import FlatLambdaCDM
+    from scipy.optimize import brentq
+
+    cosmo = Cosmology()
+    astro = FlatLambdaCDM(H0=cosmo.H0, Om0=cosmo.Om0, Tcmb0=cosmo.Tcmb0 * u.K, Neff=cosmo.Neff)
+    rho_crit = astro.critical_density(Z_HALO).to_value(u.Msun / u.kpc**3)
+    d_l = astro.angular_diameter_distance(Z_HALO).to_value(u.kpc)
+    sigma_cr = (c**2 / (4 * np.pi * G)).to_value(u.Msun / u.kpc) / d_l
+    for m200, kappa_s, r_s in zip(M200, KAPPA_S, R_S, strict=True):
+        rs_kpc = r_s * d_l * np.pi / 648000.0
+        rho_s = kappa_s * sigma_cr / rs_kpc
+
+        def mass_within(r, rho_s=rho_s, rs_kpc=rs_kpc):
+            t = r / rs_kpc
+            return 4 * np.pi * rho_s * rs_kpc**3 * (np.log1p(t) - t / (1 + t))
+
+        r200 = brentq(lambda r: mass_within(r) / (4 / 3 * np.pi * r**3) - 200 * rho_crit, 1.0, 1e5, xtol=1e-12)
+        # 1e-4: our Σ_cr takes PyAutoLens's M☉ = 1.98847e30 kg (astropy's is 1.98841e30: 3.0e-5) and ρ_crit
+        # G = 4.30091e-6 kpc km²/s²/M☉ (astropy's 4.300917e-6: 1.7e-6); measured 4.05e-5
+        assert mass_within(r200) == pytest.approx(m200, rel=1e-4)
+        assert 3 < r200 / rs_kpc < 10, (m200, r200 / rs_kpc)

@@ -4,7 +4,7 @@
 the model tables (data included) and of the priors, the likelihood and the sampler settings. Resuming with any
 of them changed is refused with a message naming what changed; a checkpoint without its fingerprint is
 refused too (nobody can tell what it belongs to). A damaged checkpoint (e.g. the process was killed while
-nautilus wrote it) is handled in :func:`.search.run_nautilus`: moved aside and the search restarted.
+nautilus wrote it) is handled in :func:`.nested.run_nautilus`: moved aside and the search restarted.
 """
 
 from __future__ import annotations

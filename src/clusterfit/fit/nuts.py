@@ -232,7 +232,8 @@ def nuts_posterior(log_likelihood: Callable, target_chi2: Callable, priors, mode
     import jax
     from scipy.special import expit
 
-    from .search import SearchResult, hessian_by_differences
+    from .importance import hessian_by_differences
+    from .search import SearchResult
 
     t0 = time.perf_counter()
     n_dim = len(priors)

@@ -9,11 +9,16 @@ and the remaining time, extrapolated from the rate at which effective samples gr
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
+from rich.console import Console
+from rich.progress import Progress
 
-__all__ = ["NautilusProgress", "live_fraction"]
+from .interrupt import raise_if_interrupted
+
+__all__ = ["NautilusProgress", "TrackedLikelihood", "live_fraction"]
 
 F_LIVE = 0.01  # nautilus's default exploration target (Sampler.run(f_live=0.01))
 
@@ -79,3 +84,42 @@ class NautilusProgress:
             return ""
         left = max(self.n_eff - n_eff, 0.0) / (gained / elapsed)
         return f", ~{left:,.0f} s left"
+
+
+class TrackedLikelihood:
+    """Wraps the batched log-likelihood: counts calls, keeps the best point, updates the progress line."""
+
+    def __init__(self, log_likelihood: Callable, progress: Progress | None, task, pool,
+                 log: Console | None = None, every_s: float = 30.0, label: str = "nautilus"):
+        self.f, self.progress, self.task, self.pool = log_likelihood, progress, task, pool
+        self.n, self.best_l, self.best = 0, -np.inf, None
+        self.t0 = self.t_log = time.perf_counter()
+        self.log, self.every_s = log, every_s  # plain lines for logs, where a live bar cannot show
+        self.label = label
+        self.sampler, self.status = None, None  # set by run_nautilus: the phase and remaining work
+
+    def __call__(self, thetas: np.ndarray) -> np.ndarray:
+        raise_if_interrupted()  # a Ctrl-C that nautilus's network training swallowed stops the fit here
+        thetas = np.atleast_2d(thetas)
+        if self.pool is not None and len(thetas) > 1:
+            parts = np.array_split(thetas, min(self.pool.n_workers, len(thetas)))
+            out = np.concatenate(list(self.pool.map(self.f, parts)))
+        else:
+            out = self.f(thetas)
+        self.n += len(thetas)
+        k = int(np.argmax(out))
+        if out[k] > self.best_l:
+            self.best_l, self.best = float(out[k]), thetas[k].copy()
+        now = time.perf_counter()
+        line = (f"{self.label}  evals {self.n:,}  {self.n / max(now - self.t0, 1e-9):,.0f}/s  "
+                f"best χ² {-2 * self.best_l:,.2f}")
+        if self.status is not None and self.sampler is not None and (where := self.status.line(self.sampler)):
+            line += f"  {where}"
+        if self.progress is not None:
+            fraction = None if self.status is None else self.status.fraction
+            self.progress.update(self.task, completed=self.n if fraction is None else fraction,
+                                 total=None if fraction is None else 1.0, description=line)
+        elif self.log is not None and now - self.t_log >= self.every_s:
+            self.t_log = now
+            self.log.print(f"{line}  ({now - self.t0:,.0f} s)")
+        return out

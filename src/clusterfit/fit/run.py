@@ -16,12 +16,15 @@ from ..tables.model import TABLE_FILES, render_model
 from .checkpoint import check_checkpoint, fingerprint
 from .evaluate import Evaluation, evaluate_model
 from .executors import as_executor, check_pool, register
+from .importance import laplace_importance
 from .interrupt import interruptible
 from .likelihood import TERMS, check_terms, make_log_likelihood, make_source_plane_chi2, point_data
 from .local_images import make_image_log_likelihood, make_local_image_chi2
+from .nested import run_nautilus
 from .nuts import nuts_posterior
+from .optimise import find_map
 from .results import best_model, write_results
-from .search import SearchConfig, SearchResult, find_map, laplace_importance, run_nautilus
+from .search import SearchConfig, SearchResult
 
 SEARCHES = ("nautilus", "nuts", "laplace")
 NESTED_MAX_DIM = 20  # the automatic choice: nested sampling up to this many free parameters
