@@ -373,6 +373,22 @@ register(ProfileSpec(
     "Heyrovský & Karamazov 2024 (A&A 690, A20); Wright & Brainerd 2000", constraints=(_ELL_COMPS_NORM,),
 ))
 register(ProfileSpec(
+    "NFWEllipticalPotential", "mass",
+    (
+        _centre(),
+        ParameterSpec("ellipticity", "", 0.0, "Lenstool profil 12 ellipticite ε of the potential: "
+                      "ψ = ψ_NFW(√((1 − ε) x'² + (1 + ε) y'²))",
+                      domain=Domain(0.0, 1.0, upper_open=True, why="(1 ∓ ε) must stay > 0; a negative "
+                                    "ε is ε > 0 with angle_pos + 90")),
+        ParameterSpec("angle_pos", "deg", 0.0, "major axis of the iso-potentials, counter-clockwise from +x",
+                      domain=Domain(period=180.0)),
+        ParameterSpec("kappa_s", "", 0.05, "characteristic convergence ρ_s r_s / Σ_cr", domain=_NON_NEGATIVE),
+        ParameterSpec("scale_radius", "arcsec", 1.0, "scale radius r_s", domain=_POSITIVE),
+    ),
+    "NFW halo elliptical in the potential (pseudo-elliptical), Lenstool profil 12; not a PyAutoLens class",
+    "Golse & Kneib 2002 (A&A 390, 821); Lenstool e_grad.c case 12; lenstronomy NFW_ELLIPSE_POTENTIAL",
+))
+register(ProfileSpec(
     "PowerLaw", "mass",
     (
         _centre(), _ell_comps(),
