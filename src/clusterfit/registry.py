@@ -6,7 +6,8 @@ units, defaults, which are (y, x) or ``_0``/``_1`` tuples), a reference, and, on
 :mod:`clusterfit.physics` is imported, the pure functions that evaluate it.
 
 Names and parameter lists are PyAutoLens's (``autogalaxy`` 2026.10.26.1, read from its constructors),
-so a folder written by either package loads in the other.
+so a folder written by either package loads in the other. One exception: ``NFWEllipticalPotential``
+(Lenstool's profil 12), which PyAutoLens does not have (:data:`clusterfit.interop.autolens.NOT_IN_AUTOLENS`).
 """
 
 from __future__ import annotations

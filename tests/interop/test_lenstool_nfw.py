@@ -186,3 +186,23 @@ def test_refused_blocks_name_the_line(tmp_path, lines, line, words):
         _import(tmp_path, lines)
     assert words in str(info.value)
     assert f":{line}" in str(info.value)
+
+
+def test_nfw_elliptical_potential_is_refused_by_export_autolens(tmp_path, capsys):
+    """PyAutoLens has no NFW elliptical in the potential: the export names the row and what to do."""
+    import json
+
+    from clusterfit.cli import main
+    from clusterfit.tables.model import save_model
+
+    m = _import(tmp_path, "\tprofil 12\n\tellipticite 0.3\n\tscale_radius 40.0\n\tv_disp 1100.0")
+    folder = save_model(m, tmp_path / "model")
+    line = next(i for i, text in enumerate((folder / "mass.csv").read_text().splitlines(), 1)
+                if "NFWEllipticalPotential" in text)
+    capsys.readouterr()
+    assert main(["export-autolens", folder, "-o", tmp_path / "al", "--json"]) == 1
+    err = json.loads(capsys.readouterr().err)
+    text = json.dumps(err, ensure_ascii=False)
+    assert f"mass.csv:{line}" in text and "halo.mass is NFWEllipticalPotential" in text
+    assert "PyAutoLens does not have" in text and "NFWSph" in text
+    assert not (tmp_path / "al").exists()
