@@ -58,11 +58,14 @@ import clusterfit as cf
 """
 __Google Colab__
 
-In a Colab notebook (Python ≥ 3.11), run this cell first: it installs clusterfit from the repository (set
-``REPO`` to the URL you cloned clusterfit from) and then runs this script::
+clusterfit is installed from a checkout of its git repository (``pip install`` of the checkout, as ``make
+demo`` does); it has no published package or public URL of its own, so the cell below takes the URL of the
+repository you use from one variable. In a Colab notebook (Python ≥ 3.11), fill it in and run the cell
+first: it clones that repository, installs clusterfit from the checkout, then runs this script::
 
-    REPO = "https://github.com/OWNER/clusterfit.git"   # the clusterfit repository
-    !git clone --depth 1 {REPO} clusterfit
+    CLUSTERFIT_GIT_URL = ""  # the git URL of your clusterfit repository (e.g. your fork); nothing is preset
+    assert CLUSTERFIT_GIT_URL, "set CLUSTERFIT_GIT_URL to the git URL of your clusterfit repository"
+    !git clone --depth 1 {CLUSTERFIT_GIT_URL} clusterfit
     !pip install -q ./clusterfit
     %run clusterfit/scripts/cluster/start_here.py
 

@@ -6,7 +6,8 @@ units, defaults, which are (y, x) or ``_0``/``_1`` tuples), a reference, and, on
 :mod:`clusterfit.physics` is imported, the pure functions that evaluate it.
 
 Names and parameter lists are PyAutoLens's (``autogalaxy`` 2026.10.26.1, read from its constructors),
-so a folder written by either package loads in the other.
+so a folder written by either package loads in the other. One exception: ``NFWEllipticalPotential``
+(Lenstool's profil 12), which PyAutoLens does not have (:data:`clusterfit.interop.autolens.NOT_IN_AUTOLENS`).
 """
 
 from __future__ import annotations
@@ -371,6 +372,22 @@ register(ProfileSpec(
     ),
     "elliptical Navarro-Frenk-White halo, elliptical in the convergence (major-axis radius)",
     "Heyrovský & Karamazov 2024 (A&A 690, A20); Wright & Brainerd 2000", constraints=(_ELL_COMPS_NORM,),
+))
+register(ProfileSpec(
+    "NFWEllipticalPotential", "mass",
+    (
+        _centre(),
+        ParameterSpec("ellipticity", "", 0.0, "Lenstool profil 12 ellipticite ε of the potential: "
+                      "ψ = ψ_NFW(√((1 − ε) x'² + (1 + ε) y'²))",
+                      domain=Domain(0.0, 1.0, upper_open=True, why="(1 ∓ ε) must stay > 0; a negative "
+                                    "ε is ε > 0 with angle_pos + 90")),
+        ParameterSpec("angle_pos", "deg", 0.0, "major axis of the iso-potentials, counter-clockwise from +x",
+                      domain=Domain(period=180.0)),
+        ParameterSpec("kappa_s", "", 0.05, "characteristic convergence ρ_s r_s / Σ_cr", domain=_NON_NEGATIVE),
+        ParameterSpec("scale_radius", "arcsec", 1.0, "scale radius r_s", domain=_POSITIVE),
+    ),
+    "NFW halo elliptical in the potential (pseudo-elliptical), Lenstool profil 12; not a PyAutoLens class",
+    "Golse & Kneib 2002 (A&A 390, 821); Lenstool e_grad.c case 12; lenstronomy NFW_ELLIPSE_POTENTIAL",
 ))
 register(ProfileSpec(
     "PowerLaw", "mass",

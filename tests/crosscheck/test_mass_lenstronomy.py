@@ -19,10 +19,13 @@ Conversions (ours → lenstronomy):
   (x'² + y'²/q²)^(−(γ−1)/2) equals lenstronomy's (3 − γ)/2 (θ_E,L/√(q x'² + y'²/q))^(γ−1) with that θ_E,L.
 - ``NFW`` (elliptical in κ, major-axis radius a = √(x'² + y'²/q²)) → ``NFW_ELLIPSE_CSE`` (elliptical in κ,
   product-averaged radius ξ = √(q x'² + y'²/q) = √q a): ``Rs = √q r_s``, ``alpha_Rs = 4 κ_s Rs (1 + ln ½)``,
-  ``e1 = ell_comps_1``, ``e2 = ell_comps_0``. lenstronomy sums 44 cored steep ellipsoids fitted to the
-  NFW (Oguri 2021), an approximation: the strict 1e-6 comparison is an expected failure with the
-  measured figure, and a second test holds it to the CSE's own precision. The exact convergence is
-  compared with lenstronomy's spherical ``NFW.density_2d`` at the elliptical radius.
+  ``e1 = ell_comps_1``, ``e2 = ell_comps_0``. lenstronomy sums the 44 cored steep ellipsoids of Oguri
+  2021 (PASP 133, 074504, Table 1; ``high_accuracy=True``), an approximation whose documented fractional
+  accuracy is 1e-4 for r/r_s in 1e-4 – 1e3 (its abstract): ours is held to that, the peer's precision
+  (measured: 5.4e-6 in |Δα|/|α|, 2.3e-5 in κ), not to 1e-6, which no correct NFW can meet against it.
+  Our exactness is checked elsewhere: against PyAutoLens's closed form (test_mass_autolens.py), the
+  50-digit closed form (tests/physics/test_mass_nfw_elliptical.py), and here, exact κ against
+  lenstronomy's spherical ``NFW.density_2d`` at the elliptical radius.
 - ``MassSheet`` → ``CONVERGENCE``: ``kappa = kappa``, ``ra_0 = x``, ``dec_0 = y``.
 Potentials are compared up to an additive constant (value at a reference point subtracted).
 """
@@ -171,30 +174,18 @@ def _ours_nfw(params, pts):
     return f["deflections_yx"](p, pts[:, 0], pts[:, 1]), f["convergence"](p, pts[:, 0], pts[:, 1])
 
 
-@pytest.mark.xfail(strict=True, reason="lenstronomy's NFW_ELLIPSE_CSE is a 44-CSE fit (Oguri 2021): "
-                   "measured 5e-6 (|Δα|/|α|) and 2e-5 (κ) relative, above 1e-6")
 @pytest.mark.parametrize("seed", range(3))
-def test_nfw_elliptical_vs_nfw_ellipse_cse_strict(lenstronomy_lens_model, seed):
-    _, _, _, kwargs, params, pts = _nfw_case(seed)
-    model = lenstronomy_lens_model(["NFW_ELLIPSE_CSE"])
-    d, k = _ours_nfw(params, pts)
-    fx, fy = model.alpha(pts[:, 1], pts[:, 0], [kwargs])
-    kl = model.kappa(pts[:, 1], pts[:, 0], [kwargs])
-    for a, b in ((d.x, fx), (d.y, fy), (k, kl)):  # as _close
-        assert np.all(np.abs(np.asarray(a) - b) <= RTOL * np.abs(b) + ATOL)
-
-
-@pytest.mark.parametrize("seed", range(3))
-def test_nfw_elliptical_vs_nfw_ellipse_cse_to_its_precision(lenstronomy_lens_model, seed):
-    """Deflection vectors within 2e-5 |α| and κ within 5e-5 of lenstronomy's CSE approximation."""
+def test_nfw_elliptical_vs_nfw_ellipse_cse_to_its_documented_accuracy(lenstronomy_lens_model, seed):
+    """Deflection vectors and κ within 1e-4 (relative) of lenstronomy's CSE approximation: the fractional
+    accuracy Oguri 2021 documents for the 44-CSE NFW (r/r_s from 1e-4 to 1e3; our points span about 1e-4 – 4)."""
     _, _, _, kwargs, params, pts = _nfw_case(seed)
     model = lenstronomy_lens_model(["NFW_ELLIPSE_CSE"])
     d, k = _ours_nfw(params, pts)
     fx, fy = model.alpha(pts[:, 1], pts[:, 0], [kwargs])
     err = np.hypot(np.asarray(d.x) - fx, np.asarray(d.y) - fy) / np.hypot(fx, fy)
-    assert np.max(err) < 2e-5, float(np.max(err))
+    assert np.max(err) < 1e-4, float(np.max(err))
     kl = model.kappa(pts[:, 1], pts[:, 0], [kwargs])
-    assert np.max(np.abs(np.asarray(k) - kl) / kl) < 5e-5
+    assert np.max(np.abs(np.asarray(k) - kl) / kl) < 1e-4, float(np.max(np.abs(np.asarray(k) - kl) / kl))
 
 
 @pytest.mark.parametrize("seed", range(3))
@@ -211,3 +202,4 @@ def test_nfw_elliptical_convergence_vs_nfw_density_2d(lenstronomy_lens_model, se
     rho0 = nfw.alpha2rho0(4 * ks * rs * (1 + np.log(0.5)), rs)
     _, k = _ours_nfw(params, pts)
     _close(k, nfw.density_2d(a, 0.0, rs, rho0))
+

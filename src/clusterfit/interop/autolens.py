@@ -59,6 +59,8 @@ __all__ = [
     "from_autolens_point_datasets",
     "autolens_cosmology",
     "resolved_model",
+    "check_autolens_classes",
+    "NOT_IN_AUTOLENS",
     "to_autolens_model",
     "autolens_priors",
     "autolens_instance",
@@ -78,11 +80,32 @@ def _al():
     return autolens
 
 
+NOT_IN_AUTOLENS = {
+    "NFWEllipticalPotential": ("Lenstool's NFW elliptical in the potential (profil 12); PyAutoLens's NFW is "
+                               "elliptical in the convergence, a different halo",
+                               "use a round NFWSph, or an NFW row (ell_comps) fitted again, before going to "
+                               "PyAutoLens; keep NFWEllipticalPotential for clusterfit and Lenstool"),
+}
+"""Registry classes PyAutoLens has no counterpart of: (what it is, what to do)."""
+
+
+def check_autolens_classes(model: ClusterModel) -> None:
+    """Refuse a model with a class PyAutoLens does not have, naming the file and row."""
+    rows = [(r.source, f"{r.galaxy}.{r.attr_name}", r.profile_class) for r in model.mass]
+    rows += [(r.source, f"tier {r.tier!r}", r.profile_class) for r in model.scaling_relations]
+    for source, name, cls in rows:
+        if cls in NOT_IN_AUTOLENS:
+            what, todo = NOT_IN_AUTOLENS[cls]
+            raise ValueError(f"{source}: {name} is {cls} ({what}), which PyAutoLens does not have; {todo}")
+
+
 def resolved_model(model: ClusterModel, theta=None, composed: ComposedModel | None = None
                    ) -> tuple[ComposedModel, ClusterModel, np.ndarray]:
-    """(composed model, tables with every free cell filled from θ, θ).
+    """(composed model, tables with every free cell filled from θ, θ); a class PyAutoLens does not have
+    is refused first (:func:`check_autolens_classes`).
 
     θ defaults to ``composed.vector_from_tables()``; ``composed`` defaults to ``compose(model)``."""
+    check_autolens_classes(model)
     if composed is None:
         from ..model import compose
 

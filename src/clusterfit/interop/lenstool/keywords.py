@@ -122,7 +122,7 @@ USED: dict[str, tuple[str, ...]] = {
     "source": (),
     "potentiel": ("profil", "nid", "x_centre", "y_centre", "x_centre_wcs", "y_centre_wcs", "ellip_pot",
                   "ellipticite", "angle_pos", "core_radius", "core_radius_kpc", "cut_radius",
-                  "cut_radius_kpc", "v_disp", "z_lens", "kappa", "beta", "masse"),
+                  "cut_radius_kpc", "v_disp", "z_lens", "kappa", "beta", "masse", "exponent"),
     "limit": ("x_centre", "y_centre", "ellipticite", "angle_pos", "core_radius", "core_radius_kpc",
               "cut_radius", "cut_radius_kpc", "v_disp"),
     "potfile": ("filein", "type", "zlens", "mag0", "core", "corekpc", "cut", "cutkpc", "slope", "sigma",

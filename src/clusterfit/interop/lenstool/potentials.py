@@ -2,11 +2,11 @@
 ``set_lens.c``). Keywords arrive canonical (:func:`.context.checked_block`).
 
 - profil 81 → ``dPIEMass`` (``dPIEMassSph`` without ``ellipticite``/``angle_pos``/``ellip_pot`` lines);
-  profil 12 → ``NFWSph`` (circular only, :mod:`.nfw`); profil 14 → ``ExternalShear``; no ``profil`` line → Lenstool's default profil 0, the singular
+  profil 12 → ``NFWSph`` or ``NFWEllipticalPotential`` (:mod:`.nfw`); profil 14 → ``ExternalShear``; no ``profil`` line → Lenstool's default profil 0, the singular
   isothermal sphere → ``IsothermalSph`` (also profil 1 with ellipticity 0). Other profiles are refused.
 - Lenstool's defaults where a line is absent: centre (0, 0), ellipticity 0, angle 0, core 0, cut
   infinite (refused for profil 81: a dPIE needs a finite cut); ``z_lens`` and ``v_disp`` have none.
-- ``*_kpc`` values win over arcsec ones (``set_lens``); ``ellip_pot`` e_p gives e = 2e_p/(1 + e_p²).
+- ``*_kpc`` values win over arcsec ones (``set_lens``); ``ellip_pot`` e_p gives e = 2e_p/(1 + e_p²) (profil 12: ε = 3 e_p, :mod:`.nfw`).
 - the k-th ``limit`` block applies to the k-th potential (after a potfile, to the first potential after
   its members), as Lenstool attaches them; limits beyond ``nlens_opt`` are ignored.
 """
@@ -98,16 +98,21 @@ def potential_row(b: ParBlock, index: int, ctx: Ctx) -> ProfileRow:
     kap = b.get("kappa")
     if kap is not None and kap.number(0, file, "kappa") != 0:
         raise LenstoolError(file, kap.line, f"potentiel {b.label!r}: an external convergence (kappa "
-                            f"{kap.args[0]}) is not imported (the Lenstool source we follow does not define it)",
-                            "set kappa 0 and add a MassSheet row to mass.csv by hand (κ at the model's "
-                            "last plane)")
+                            f"{kap.args[0]}) is not imported: no Lenstool source we could read defines "
+                            "kappa on a shear block (r_potentiel.c has no such keyword, e_grad.c case 14 "
+                            "is a pure shear), so its normalisation is unknown",
+                            "write 'kappa 0' here, and add to mass.csv a row: galaxy "
+                            f"{b.label.split()[0] if b.label.split() else 'sheet'}, attr_name sheet, "
+                            "profile_class MassSheet, y 0, x 0, kappa κ, redshift z_lens, where κ is the "
+                            "convergence at the model's last (highest-redshift) plane: your kappa × D_ls/D_s "
+                            "of that plane if it is normalised like Lenstool's gamma (D_ls/D_s = 1)")
     if kind == 14:
         g1, g2 = shear_from_lenstool(e, _value(b, "angle_pos", file, 0.0))
         return ProfileRow("mass", galaxy, attr or "shear", "ExternalShear", {"gamma_1": g1, "gamma_2": g2},
                           z, src)
     x, y = _centre(b, ctx)
     if kind == 12:
-        return nfw_row(b, galaxy, attr, z, x, y, e, ctx)
+        return nfw_row(b, galaxy, attr, z, x, y, ctx)
     if sig_ln is None:
         raise LenstoolError(file, b.line, f"potentiel {b.label!r} has no v_disp",
                             "write 'v_disp <km/s>' (Lenstool has no default)")
@@ -124,7 +129,7 @@ def potential_row(b: ParBlock, index: int, ctx: Ctx) -> ProfileRow:
                           {"y": y, "x": x, "einstein_radius": sis_einstein_radius(sigma)}, z, src)
     if kind != 81:
         raise LenstoolError(file, prof.line, f"potentiel {b.label!r}: profil {kind:g} is not "
-                            "supported", "clusterfit imports profil 81 (dPIE), 12 (round NFW), 14 (shear) "
+                            "supported", "clusterfit imports profil 81 (dPIE), 12 (NFW), 14 (shear) "
                             "and 0 (SIS); "
                             "convert other profiles by hand")
     vals: dict[str, float] = {"y": y, "x": x, "sigma": sigma}

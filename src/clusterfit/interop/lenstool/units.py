@@ -21,7 +21,7 @@ __all__ = ["kpc_per_arcsec", "shear_from_lenstool", "shear_to_lenstool", "ellipt
 
 C_KM_S = 299792.458
 ARCSEC_PER_RAD = 648000.0 / math.pi
-LAST_PLANE_CLASSES = ("ExternalShear", "IsothermalSph", "NFWSph", "NFW")
+LAST_PLANE_CLASSES = ("ExternalShear", "IsothermalSph", "NFWSph", "NFW", "NFWEllipticalPotential")
 """Table classes whose strength is given for the tracer's last plane (PyAutoLens semantics)."""
 
 

@@ -44,8 +44,8 @@ def export_lenstool(model: ClusterModel, par_path: str | Path,
     are then written as they are, with ``reference 0``). Values are written in arcsec with ``repr`` precision, so
     ``import_lenstool(export_lenstool(m))`` gives back ``m``'s tables. Light profiles, LogUniform
     priors and Gaussian truncations have no Lenstool form: they are dropped or approximated, with a
-    line in ``notes``; mass classes other than dPIEMass, dPIEMassSph, IsothermalSph, NFWSph (or a round NFW) and
-    ExternalShear are refused.
+    line in ``notes``; mass classes other than dPIEMass, dPIEMassSph, IsothermalSph, NFWSph (or a round NFW),
+    NFWEllipticalPotential and ExternalShear are refused.
     """
     if reference is None and model.sky_reference is not None:
         reference = (model.sky_reference.ra, model.sky_reference.dec)
@@ -145,7 +145,7 @@ def _mass_blocks(model: ClusterModel, free: dict, notes: list[str], path: Path):
                                     "(Lenstool's SIS is limited in v_disp)", "fix it before exporting")
             lines += ["\tprofil 0", f"\tx_centre {_fmt(r.values['x'])}", f"\ty_centre {_fmt(r.values['y'])}",
                       f"\tv_disp {_fmt(sis_sigma(r.values['einstein_radius']))}"]
-        elif r.profile_class in ("NFWSph", "NFW"):
+        elif r.profile_class in ("NFWSph", "NFW", "NFWEllipticalPotential"):
             if mine:
                 raise LenstoolError(path, None, f"{name}: a free NFW has no Lenstool limit here",
                                     "fix it before exporting")
@@ -164,7 +164,7 @@ def _mass_blocks(model: ClusterModel, free: dict, notes: list[str], path: Path):
         else:
             raise LenstoolError(path, None, f"{r.galaxy}.{r.attr_name}: {r.profile_class} has no "
                                 "Lenstool export", "export supports dPIEMass, dPIEMassSph, "
-                                "IsothermalSph, NFWSph, round NFW, ExternalShear")
+                                "IsothermalSph, NFWSph, round NFW, NFWEllipticalPotential, ExternalShear")
         lines += [f"\tz_lens {_fmt(r.redshift)}", "\tend"]
         blocks.append((lines, lim))
     return sorted(blocks, key=lambda b: not b[1])

@@ -31,6 +31,7 @@ from clusterfit.physics.types import Deflections, Hessian, Params
 __all__ = [
     "nfw_g",
     "nfw_h_over_x2",
+    "nfw_p",
     "nfw_deflections_yx",
     "nfw_convergence",
     "nfw_potential",
@@ -111,8 +112,9 @@ def _p(xx):
     return jnp.where(near, p_near, jnp.where(inside, p_in, p_out))
 
 
-nfw_g = _g  # public names for the elliptical NFW (nfw_elliptical.py)
+nfw_g = _g  # public names for the elliptical NFWs (nfw_elliptical.py, nfw_potential_ell.py)
 nfw_h_over_x2 = _h_over_x2
+nfw_p = _p
 
 
 def _setup(params: Params, y, x):
