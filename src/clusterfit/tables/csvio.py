@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..registry import Domain
+from ..registry import Domain, nearest
 from .errors import CsvError
 
 __all__ = [
@@ -18,6 +18,7 @@ __all__ = [
     "RawTable",
     "read_raw",
     "parse_float",
+    "check_header",
     "format_value",
     "render_csv",
     "write_files_atomic",
@@ -144,6 +145,24 @@ def _read_text(path: Path, errors: list[CsvError]) -> str | None:
                                f"the file is not UTF-8 (byte 0x{byte} on this line cannot be decoded)",
                                "save it as UTF-8 (in Excel: 'CSV UTF-8'; or iconv -f latin1 -t utf-8)"))
         return None
+
+
+def check_header(table: RawTable, required: Sequence[str], valid: Sequence[str] | None,
+                 errors: list[CsvError], required_hint: str, unknown_hint: str | None = None) -> bool:
+    """Append an error (line 1) for each ``required`` column missing from the header and, unless
+    ``valid`` is None, for each header column not in ``valid`` (naming the nearest valid ones, then
+    ``unknown_hint``, by default the valid list). True when every required column is there."""
+    path = table.path
+    for col in required:
+        if col not in table.header:
+            errors.append(CsvError(path, 1, col, f"the required column {col!r} is missing", required_hint))
+    for col in () if valid is None else table.header:
+        if col not in valid:
+            hint = nearest(col, valid)
+            errors.append(CsvError(path, 1, col, f"unknown column {col!r} for {path.name}",
+                                   (f"did you mean {hint[0]!r}? " if hint else "")
+                                   + (unknown_hint or f"valid: {', '.join(valid)}"), col))
+    return all(c in table.header for c in required)
 
 
 def parse_float(

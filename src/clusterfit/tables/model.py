@@ -14,15 +14,14 @@ from pathlib import Path
 from ..registry import FAMILIES, Family
 from .bookkeeping import stale_bookkeeping, warn_stale_bookkeeping, with_bookkeeping
 from .checks import cross_table_checks
+from .cosmology import DEFAULT_COSMOLOGY, CosmologyRow, read_cosmology, render_cosmology
 from .csvio import UnreadableTable, read_raw, write_files_atomic
 from .datasets import group_datasets, read_point_datasets, render_point_datasets
 from .errors import CsvError, CsvErrors, CsvWarning
 from .free import FreeParameter, resolve_free_parameters
-from .priors import read_cosmology, read_priors, render_cosmology, render_priors
+from .priors import read_priors, render_priors
 from .profiles import FAMILY_FILES, read_profiles, render_profiles
 from .rows import (
-    DEFAULT_COSMOLOGY,
-    Cosmology,
     PointDataset,
     PointImage,
     PriorRow,
@@ -82,7 +81,7 @@ class ClusterModel:
     scaling_galaxies: tuple[ScalingGalaxy, ...] = ()
     scaling_relations: tuple[ScalingRelation, ...] = ()
     priors: tuple[PriorRow, ...] = ()
-    cosmology: Cosmology = DEFAULT_COSMOLOGY
+    cosmology: CosmologyRow = DEFAULT_COSMOLOGY
     sky_reference: SkyReference | None = None  # origin of the y, x offsets (sky_reference.csv)
     folder: Path | None = field(default=None, compare=False)
 
