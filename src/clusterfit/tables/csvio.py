@@ -1,4 +1,4 @@
-"""Raw CSV reading with line numbers, number formatting, and atomic writes. No schema here."""
+"""Raw CSV reading with line numbers, number formatting, the header check. No schema here."""
 
 from __future__ import annotations
 
@@ -21,7 +21,6 @@ __all__ = [
     "check_header",
     "format_value",
     "render_csv",
-    "write_files_atomic",
 ]
 
 
@@ -219,10 +218,3 @@ def render_csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
         writer.writerow([format_value(v) for v in row])
     return buffer.getvalue()
 
-
-def write_files_atomic(folder: Path, contents: dict[str, str | bytes], remove: Iterable[str] = ()) -> None:
-    """Write every file of ``contents`` into ``folder``, all-or-nothing: see
-    :func:`clusterfit.output.write_files_atomic` (the one implementation; umask permissions)."""
-    from ..output import write_files_atomic as _write
-
-    _write(folder, contents, remove)

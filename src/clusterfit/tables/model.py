@@ -11,11 +11,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from ..output import write_files_atomic
 from ..registry import FAMILIES, Family
 from .bookkeeping import stale_bookkeeping, warn_stale_bookkeeping, with_bookkeeping
 from .checks import cross_table_checks
 from .cosmology import DEFAULT_COSMOLOGY, CosmologyRow, read_cosmology, render_cosmology
-from .csvio import UnreadableTable, read_raw, write_files_atomic
+from .csvio import UnreadableTable, read_raw
 from .datasets import group_datasets, read_point_datasets, render_point_datasets
 from .errors import CsvError, CsvErrors, CsvWarning
 from .free import FreeParameter, resolve_free_parameters
