@@ -22,7 +22,7 @@ import jax.numpy as jnp
 
 from clusterfit.physics.mass._common import (
     column,
-    positions,
+    offsets,
     radial_deflections,
     radial_hessian,
 )
@@ -116,9 +116,7 @@ nfw_h_over_x2 = _h_over_x2
 
 
 def _setup(params: Params, y, x):
-    y, x = positions(y, x)
-    dy = y - column(params, "y")
-    dx = x - column(params, "x")
+    dy, dx = offsets(params, y, x)
     rs = column(params, "scale_radius")
     ks = column(params, "kappa_s")
     r2 = dy * dy + dx * dx
