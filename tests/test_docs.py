@@ -22,11 +22,12 @@ from clusterfit.registry import (
     all_specs,
     specs_for_family,
 )
+from clusterfit.tables.cosmology import CosmologyRow
 from clusterfit.tables.datasets import DATASET_COLUMNS
 from clusterfit.tables.model import TABLE_FILES
 from clusterfit.tables.priors import PRIOR_COLUMNS, PRIOR_KINDS
-from clusterfit.tables.profiles import KEY_COLUMNS, REDSHIFT
-from clusterfit.tables.rows import Cosmology
+from clusterfit.tables.profiles import KEY_COLUMNS
+from clusterfit.tables.rows import REDSHIFT
 from clusterfit.tables.scaling import MEMBER_BASE, RELATION_KEYS, relation_columns
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "csv_format.md"
@@ -86,7 +87,7 @@ def _documented(text: str) -> set[str]:
 
 
 def _expected_columns() -> dict[str, list[str]]:
-    cosmology = [f.name for f in dataclasses.fields(Cosmology) if f.name != "source"]
+    cosmology = [f.name for f in dataclasses.fields(CosmologyRow) if f.name != "source"]
     relation = list(RELATION_KEYS) + ["mag_ref", "redshift"]
     for cls in tier_classes():
         relation += [c for c in relation_columns(cls) if c not in relation]

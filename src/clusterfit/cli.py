@@ -36,8 +36,8 @@ def _cmd_show(args: argparse.Namespace, console: Console) -> int:
 
 
 def _cmd_validate(args: argparse.Namespace, console: Console) -> int:
-    from .tables.bookkeeping import bookkeeping_cells, fix_bookkeeping, stale_bookkeeping
-    from .tables.model import _read_folder
+    from .tables.bookkeeping import fix_bookkeeping
+    from .tables.model import validate_folder
 
     if args.fix:
         by_line: dict = {}
@@ -49,9 +49,9 @@ def _cmd_validate(args: argparse.Namespace, console: Console) -> int:
                                                   f" → {c.expected!r}")
         for line, changes in by_line.items():
             console.print(f"fixed mass.csv:{line}: {', '.join(changes)}", highlight=False, markup=False)
-    model, errors, found = _read_folder(args.folder)
-    errors += stale_bookkeeping(model)
-    if missing := [c for c in bookkeeping_cells(model) if not c.stale]:
+    found, missing = [], []
+    errors = validate_folder(args.folder, found, missing)
+    if missing:
         console.print(f"note: {len(missing)} PyAutoLens bookkeeping cells of mass.csv are empty (first: line "
                       f"{missing[0].line}, {missing[0].column!r}); PyAutoLens's readers would build those "
                       "profiles with their defaults (redshift_source 1.0), another lens. `clusterfit validate "

@@ -85,13 +85,27 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
         raise
 
 
-def write_atomic(path: str | os.PathLike, data: str | bytes) -> Path:
-    """Write ``data`` (text as UTF-8) to ``path`` through a temporary file, fsync'd, then renamed."""
-    path = Path(path)
-    with atomic_path(path) as tmp, open(tmp, "xb") as f:
+def _write_synced(path: Path, data: str | bytes) -> None:
+    """Create ``path`` (it must not exist) with ``data`` (text as UTF-8), fsync'd."""
+    with open(path, "xb") as f:
         f.write(data.encode("utf-8") if isinstance(data, str) else data)
         f.flush()
         os.fsync(f.fileno())
+
+
+def _move_into_place(moves: Iterable[tuple[Path, Path]]) -> None:
+    """The swap of every atomic write: rename each written (temporary, target) pair over its target,
+    with SIGINT/SIGTERM held until all are in place."""
+    with _signals_deferred():
+        for tmp, target in moves:
+            os.replace(tmp, target)
+
+
+def write_atomic(path: str | os.PathLike, data: str | bytes) -> Path:
+    """Write ``data`` (text as UTF-8) to ``path`` through a temporary file, fsync'd, then renamed."""
+    path = Path(path)
+    with atomic_path(path) as tmp:
+        _write_synced(tmp, data)
     return path
 
 
@@ -106,16 +120,12 @@ def write_files_atomic(folder: str | os.PathLike, contents: dict[str, str | byte
         for name, data in contents.items():
             tmp = folder / f".{name}.{secrets.token_hex(4)}.tmp"
             temporaries.append((tmp, folder / name))
-            with open(tmp, "xb") as f:
-                f.write(data.encode("utf-8") if isinstance(data, str) else data)
-                f.flush()
-                os.fsync(f.fileno())
+            _write_synced(tmp, data)
     except BaseException:
         for tmp, _ in temporaries:
             tmp.unlink(missing_ok=True)
         raise
-    for tmp, target in temporaries:
-        os.replace(tmp, target)
+    _move_into_place(temporaries)
     for name in remove:
         if name not in contents:
             (folder / name).unlink(missing_ok=True)
@@ -271,8 +281,7 @@ class Output:
         manifest = {"clusterfit_manifest": 1, "runs": runs}
         with _signals_deferred():
             write_atomic(self.folder / MANIFEST, json.dumps(manifest, indent=1) + "\n")
-            for name in names:
-                os.replace(self.staging / name, self.folder / name)
+            _move_into_place((self.staging / name, self.folder / name) for name in names)
             for name, digest in sorted(previous.items()):
                 if name in files or not isinstance(digest, str) or "/" in name or name.startswith("."):
                     continue  # kept, or not a plain name of this folder (a hand-edited manifest)

@@ -53,9 +53,10 @@ def test_results_folder_carries_the_fitted_redshift(fitted):
 
 
 def test_image_plane_likelihoods_trace_to_the_free_redshift(tmp_path, z=2.4):
-    """Both image-plane χ² (Newton from each image; solver + pairing) of the free-z model at θ equal
+    """The image-plane χ² (Newton from each image) and evaluate's χ² (solver + pairing) of the free-z model at θ equal
     those of the same dataset with θ's redshift written into its tables and no redshift prior."""
-    from clusterfit.fit.likelihood import image_plane_chi2, point_data
+    from clusterfit.fit.evaluate import evaluate_model
+    from clusterfit.fit.likelihood import point_data
     from clusterfit.fit.local_images import make_local_image_chi2
     from clusterfit.model import compose
     from clusterfit.simulate import simulate
@@ -72,7 +73,7 @@ def test_image_plane_likelihoods_trace_to_the_free_redshift(tmp_path, z=2.4):
     newton_free = make_local_image_chi2(free, point_data(free))(theta)[0]
     newton_fixed = make_local_image_chi2(fixed, point_data(fixed))(theta[:-1])[0]
     assert float(newton_free) == pytest.approx(float(newton_fixed), rel=1e-9)
-    assert image_plane_chi2(free, theta) == pytest.approx(image_plane_chi2(fixed, theta[:-1]), rel=1e-9)
+    assert evaluate_model(free, theta).chi2 == pytest.approx(evaluate_model(fixed, theta[:-1]).chi2, rel=1e-9)
     # the redshift matters: 0.4 from the truth (2.0) the images are missed by ~0.5 arcsec
     assert float(newton_free) > 10 * float(make_local_image_chi2(free, point_data(free))(
         free.vector_from_tables())[0])

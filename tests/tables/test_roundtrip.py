@@ -10,8 +10,8 @@ from clusterfit import load_model, save_model
 from clusterfit.registry import Domain, specs_for_family
 from clusterfit.tables import ClusterModel, PointImage, ProfileRow, ScalingGalaxy, ScalingRelation
 from clusterfit.tables.bookkeeping import with_bookkeeping
+from clusterfit.tables.cosmology import CosmologyRow
 from clusterfit.tables.model import TABLE_FILES, render_model
-from clusterfit.tables.rows import Cosmology
 
 finite = st.floats(allow_nan=False, allow_infinity=False, min_value=-1e12, max_value=1e12)
 positive = st.floats(min_value=1e-6, max_value=1e6, allow_nan=False)
@@ -66,7 +66,7 @@ def profile_rows(draw, family, galaxies, redshifts, cosmology):
 
 @st.composite
 def models(draw):
-    cosmology = Cosmology(draw(st.floats(50, 90)), draw(st.floats(0.1, 0.5)))
+    cosmology = CosmologyRow(draw(st.floats(50, 90)), draw(st.floats(0.1, 0.5)))
     galaxies = draw(st.lists(names, min_size=1, max_size=5, unique=True))
     # lenses in front of every source (validate checks the redshift order)
     redshifts = {g: draw(st.floats(0.05, 1.0)) for g in galaxies}

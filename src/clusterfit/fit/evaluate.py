@@ -1,11 +1,16 @@
 """Evaluate a model folder against its ``point_datasets.csv`` without fitting (DESIGN.md §5).
 
 Per source: map the observed images to the source plane and take as source position the β that
-minimises the linearised image-plane χ², Σ_i |A_i⁻¹(β − β_i)|²/σ_i² (A_i the lensing Jacobian at
-image i): β = (Σ M_i)⁻¹ Σ M_i β_i with M_i = A_i⁻ᵀ A_i⁻¹/σ_i². This is Lenstool's barycentre weighted
-by each image's source-plane precision; then solve for every image of it, pair observed with predicted
+minimises the linearised image-plane χ² (:func:`.source.optimal_source`, the one the likelihood
+uses); then solve for every image of it, pair observed with predicted
 images (:mod:`.pairing`) and report the image-plane rms √(mean |Δθ|²) in arcsec and
 χ² = Σ |Δθ|²/σ², with missing and extra images counted.
+
+A *missing* image is an observed image with no predicted image of its own: the model predicts fewer
+images than observed (every image of a system, when it predicts none, e.g. below
+``SolverConfig.magnification_threshold``), or, for ``source="lenstool"``, Lenstool's local search
+does not find it. Whatever the source, a missing image is counted in ``n_missing``, marked
+``found: false`` in ``images``, and left out of the χ² and of the rms, numerator and denominator.
 
 ``source="lenstool"`` is Lenstool's own image-plane χ² (``Chi2pos`` of ``forme -2``; lenstool
 ``o_chi.c:chi2_img``, docs/lenstool.md): β = the barycentre of the traced images weighted by their
@@ -25,8 +30,9 @@ from ..model import ComposedModel, compose
 from ..physics.solver import SolverConfig, make_image_solver
 from ..tables import ClusterModel
 from .pairing import lenstool_local_images, pair_images
+from .source import optimal_source, source_precision
 
-__all__ = ["SystemEvaluation", "Evaluation", "evaluate_model", "optimal_source", "lenstool_source",
+__all__ = ["SystemEvaluation", "Evaluation", "evaluate_model", "lenstool_source",
            "SOURCES", "image_residuals"]
 
 SOURCES = ("optimal", "barycentre", "lenstool")
@@ -81,16 +87,6 @@ class Evaluation:
         return out
 
 
-def optimal_source(by, bx, jacobians, sigma) -> tuple[float, float]:
-    """β minimising Σ_i |A_i⁻¹(β − β_i)|²/σ_i² (linear least squares; see the module docstring).
-    ``jacobians`` has shape (n, 2, 2) in (y, x) order."""
-    inv = np.linalg.inv(jacobians)
-    m = np.einsum("nji,njk->nik", inv, inv) / np.asarray(sigma)[:, None, None] ** 2
-    b = np.stack([by, bx], -1)
-    beta = np.linalg.solve(m.sum(0), np.einsum("nij,nj->i", m, b))
-    return float(beta[0]), float(beta[1])
-
-
 def lenstool_source(by, bx, det_a) -> tuple[float, float]:
     """Lenstool's source of one system for its image-plane ``Chi2pos``: the barycentre of the traced
     observed images β_i (arcsec, (y, x)) weighted by their magnifications |μ_i| = 1/|det A_i| (``det_a``
@@ -137,18 +133,19 @@ def evaluate_model(model: ClusterModel | ComposedModel, theta=None,
         sig = np.concatenate([ds.positions_noise for ds in group])
         by, bx = (np.asarray(v) for v in composed.source_plane_yx(theta, ys, xs, plane))
         jac = composed.tracer.jacobian(params, ys, xs, plane)
+        det = np.asarray(jac.det)
+        system = np.concatenate([[k] * len(ds.images) for k, ds in enumerate(group)])
+        best = optimal_source(by, bx, source_precision(jac.yy, jac.yx, jac.xy, jac.xx, sig), system, len(group))
         start = 0
-        for ds in group:
+        for k, ds in enumerate(group):
             sl = slice(start, start + len(ds.images))
-            a = np.stack([np.stack([jac.yy[sl], jac.yx[sl]], -1), np.stack([jac.xy[sl], jac.xx[sl]], -1)], -2)
-            det = np.asarray(jac.yy[sl] * jac.xx[sl] - jac.yx[sl] * jac.xy[sl])
             if source == "optimal":
-                sources[ds.name] = (plane, *optimal_source(by[sl], bx[sl], np.asarray(a), sig[sl]))
+                sources[ds.name] = (plane, float(best.y[k]), float(best.x[k]))
             elif source == "lenstool":
-                sources[ds.name] = (plane, *lenstool_source(by[sl], bx[sl], det))
+                sources[ds.name] = (plane, *lenstool_source(by[sl], bx[sl], det[sl]))
             else:
                 sources[ds.name] = (plane, float(by[sl].mean()), float(bx[sl].mean()))
-            traced[ds.name] = (by[sl], bx[sl], det)
+            traced[ds.name] = (by[sl], bx[sl], det[sl])
             start += len(ds.images)
         requests.append(([sources[d.name][1] for d in group], [sources[d.name][2] for d in group], plane))
     if source == "lenstool":
@@ -163,17 +160,15 @@ def evaluate_model(model: ClusterModel | ComposedModel, theta=None,
         ox = np.array([im.x for im in ds.images])
         sigma = np.array(ds.positions_noise)
         pairing = pair_images(oy, ox, images.y, images.x)
-        d2 = pairing.dy**2 + pairing.dx**2
-        d2 = np.where(np.isfinite(d2), d2, np.nan)
+        found = ~pairing.missing
         delays, td_chi2, f_chi2 = _delays_and_fluxes(composed, params, plane, sy, sx, images, pairing, ds)
         systems.append(SystemEvaluation(
             ds.name, composed.layout.plane_redshifts[plane], len(oy),
-            float(np.sqrt(np.nanmean(d2))) if np.isfinite(d2).any() else float("nan"),
-            float(np.nansum(d2 / sigma**2)), float(sy), float(sx),
+            *_rms_chi2(oy - pairing.dy, ox - pairing.dx, oy, ox, sigma, found), float(sy), float(sx),
             [(float(a), float(b), float(m)) for a, b, m in zip(images.y, images.x, images.magnification,
                                                               strict=True)],
             int(pairing.missing.sum()), int(len(pairing.extra)),
-            image_residuals(ds, oy - pairing.dy, ox - pairing.dx, ~pairing.missing), delays,
+            image_residuals(ds, oy - pairing.dy, ox - pairing.dx, found), delays,
             [int(i) for i in pairing.partner], td_chi2, f_chi2))
     return _total(systems)
 
@@ -211,11 +206,20 @@ def _delays_and_fluxes(composed: ComposedModel, params, plane, sy, sx, images, p
     return delays, td_chi2, f_chi2
 
 
+def _rms_chi2(pred_y, pred_x, obs_y, obs_x, sigma, found) -> tuple[float, float]:
+    """(rms, χ²) of one system over its ``found`` images (the rule for a missing image, module
+    docstring); rms NaN when none was found."""
+    d2 = ((np.asarray(pred_y) - obs_y) ** 2 + (np.asarray(pred_x) - obs_x) ** 2)[found]
+    return (float(np.sqrt(d2.mean())) if found.any() else float("nan"),
+            float(np.sum(d2 / np.asarray(sigma)[found] ** 2)))
+
+
 def _total(systems: list[SystemEvaluation]) -> Evaluation:
-    n = sum(s.n_images for s in systems)
-    total_d2 = sum(s.rms_arcsec**2 * s.n_images for s in systems if np.isfinite(s.rms_arcsec))
-    return Evaluation(float(np.sqrt(total_d2 / n)), float(sum(s.chi2 for s in systems)), n,
-                      sum(s.n_missing for s in systems), sum(s.n_extra for s in systems), systems)
+    """Sum the systems; the rms is over every found image (a missing one is in neither sum)."""
+    d2 = [im["distance"] ** 2 for s in systems for im in s.images if im["found"]]
+    return Evaluation(float(np.sqrt(np.mean(d2))) if d2 else float("nan"), float(sum(s.chi2 for s in systems)),
+                      sum(s.n_images for s in systems), sum(s.n_missing for s in systems),
+                      sum(s.n_extra for s in systems), systems)
 
 
 def image_residuals(ds, pred_y, pred_x, found) -> list[dict]:
@@ -269,11 +273,9 @@ def _lenstool_evaluation(composed: ComposedModel, params, datasets, sources, tra
         sl = slice(start, start + len(ds.images))
         start = sl.stop
         ok = found.found[sl]
-        d2 = ((found.y[sl] - oy[sl]) ** 2 + (found.x[sl] - ox[sl]) ** 2)[ok]
-        sigma = np.asarray(ds.positions_noise)[ok]
         systems.append(SystemEvaluation(
             ds.name, composed.layout.plane_redshifts[sources[ds.name][0]], len(ds.images),
-            float(np.sqrt(d2.mean())) if ok.any() else float("nan"), float(np.sum(d2 / sigma**2)),
+            *_rms_chi2(found.y[sl], found.x[sl], oy[sl], ox[sl], ds.positions_noise, ok),
             float(sources[ds.name][1]), float(sources[ds.name][2]),
             [(float(a), float(b), float(m)) for a, b, m in zip(found.y[sl][ok], found.x[sl][ok], mu[sl][ok],
                                                               strict=True)],

@@ -8,15 +8,11 @@
 with A_i = ∂β/∂θ at the image. A_i⁻¹(β_i − β̂) is the image-plane offset to first order, so this is the
 linearised image-plane χ² (Keeton 2001, §4; the "magnification-weighted" source-plane χ² of Lenstool and
 glafic). β̂ is either the point source's free centre (when ``priors.csv`` frees ``point.csv``'s
-``centre``) or solved analytically, β̂ = (Σ M_i)⁻¹ Σ M_i β_i, which costs no dimension. A system whose
+``centre``) or solved analytically, β̂ = (Σ M_i)⁻¹ Σ M_i β_i (:mod:`.source`), which costs no dimension. A system whose
 redshift is free is traced to θ's redshift (the tracer's ``z_source``).
 
-**Image-plane χ²** (numpy around the jitted solver, one θ at a time): β̂ as above, every image of β̂
-found by the image solver, observed and predicted images paired optimally (:mod:`.pairing`), and
-χ² = Σ |θ_i^obs − θ_i^pred|² / σ_i². An observed image with no one-to-one partner (the model predicts
-fewer images) is paired with its nearest predicted image, so a missing image costs its distance to the
-nearest predicted one; predicted images with no observed partner (typically demagnified central images)
-cost nothing.
+The image-plane χ² (Newton from each observed image, jitted the same way) is :mod:`.local_images`; the
+image-plane figures of one θ (solved images, pairing, missing images) are :mod:`.evaluate`'s.
 """
 
 from __future__ import annotations
@@ -28,11 +24,10 @@ import jax.numpy as jnp
 import numpy as np
 
 from ..model import ComposedModel
-from ..physics.solver import SolverConfig, make_image_solver
-from .pairing import pair_images
+from .source import optimal_source, source_precision
 
 __all__ = ["PointData", "point_data", "make_image_redshifts", "make_source_plane_chi2", "make_log_likelihood",
-           "image_plane_chi2", "TERMS", "check_terms"]
+           "TERMS", "check_terms"]
 
 
 @dataclass(frozen=True)
@@ -157,7 +152,7 @@ def make_source_plane_chi2(composed: ComposedModel, data: PointData, terms=()):
     tracer = composed.tracer
     y, x = jnp.asarray(data.y), jnp.asarray(data.x)
     plane, system = jnp.asarray(data.plane), jnp.asarray(data.system)
-    inv_var = jnp.asarray(1.0 / data.sigma**2)
+    sigma = jnp.asarray(data.sigma)
     n_sys = data.n_systems
     free_mask = np.array([f is not None for f in data.free_source])
     free_iy = np.array([f[0] if f else 0 for f in data.free_source])
@@ -182,17 +177,10 @@ def make_source_plane_chi2(composed: ComposedModel, data: PointData, terms=()):
         by, bx = tracer.ray_trace(params, y, x, plane, z_s)
         a = tracer.jacobian(params, y, x, plane, z_s)
         det = a.det
-        # A⁻¹ = [[xx, -yx], [-xy, yy]] / det;  M = A⁻ᵀ A⁻¹ / σ²
-        iyy, iyx, ixy, ixx = a.xx / det, -a.yx / det, -a.xy / det, a.yy / det
-        m_yy = (iyy**2 + ixy**2) * inv_var
-        m_xx = (iyx**2 + ixx**2) * inv_var
-        m_yx = (iyy * iyx + ixy * ixx) * inv_var
+        m = source_precision(a.yy, a.yx, a.xy, a.xx, sigma)
+        m_yy, m_yx, m_xx, iyy, iyx, ixy, ixx = m
         seg = lambda v: jax.ops.segment_sum(v, system, num_segments=n_sys)  # noqa: E731
-        s_yy, s_yx, s_xx = seg(m_yy), seg(m_yx), seg(m_xx)
-        b_y, b_x = seg(m_yy * by + m_yx * bx), seg(m_yx * by + m_xx * bx)
-        s_det = s_yy * s_xx - s_yx**2
-        src_y = (s_xx * b_y - s_yx * b_x) / s_det
-        src_x = (-s_yx * b_y + s_yy * b_x) / s_det
+        src_y, src_x, s_yy, s_yx, s_xx = optimal_source(by, bx, m, system, n_sys)
         if free_mask.any():
             src_y = jnp.where(free_mask, theta[free_iy], src_y)
             src_x = jnp.where(free_mask, theta[free_ix], src_x)
@@ -267,27 +255,3 @@ def make_log_likelihood(composed: ComposedModel, data: PointData | None = None, 
     data = point_data(composed) if data is None else data
     return batched_log_likelihood(make_source_plane_chi2(composed, data, terms))
 
-
-def image_plane_chi2(composed: ComposedModel, theta, data: PointData | None = None,
-                     config: SolverConfig | None = None, solver=None) -> float:
-    """Image-plane χ² of one θ (see the module docstring for pairing and the missing-image cost)."""
-    theta = np.asarray(theta, dtype=float)
-    at = composed.at(theta)  # free source redshifts: the solver needs the planes at θ's values
-    if at is not composed:  # (a new tracer: the solver compiles again, so this is slow per θ)
-        composed, data, solver = at, None, None
-    data = point_data(composed) if data is None else data
-    _, src_y, src_x = make_source_plane_chi2(composed, data)(theta)
-    src_y, src_x = np.asarray(src_y), np.asarray(src_x)
-    params = composed.group_params(theta)
-    solver = solver or make_image_solver(composed.tracer, config)
-    total = 0.0
-    planes = np.array([data.plane[data.system == k][0] for k in range(data.n_systems)])
-    for plane in np.unique(planes):
-        systems = np.nonzero(planes == plane)[0]
-        found = solver.solve(params, src_y[systems], src_x[systems], int(plane))
-        for k, images in zip(systems, found, strict=True):
-            sel = data.system == k
-            p = pair_images(data.y[sel], data.x[sel], images.y, images.x)
-            d2 = p.dy**2 + p.dx**2
-            total += float(np.sum(np.where(np.isfinite(d2), d2, 1e6) / data.sigma[sel] ** 2))
-    return total

@@ -14,8 +14,8 @@ iteration only removes the linearisation error that matters near critical curves
 
 the second term being the linear estimate of the offset still left after ``n_newton`` steps (zero once
 converged), which keeps χ² smooth in θ. An observed image whose counterpart the model lost (the source
-moved across a caustic) has its iteration walk to the nearest remaining image, so, as in the solver-based
-image-plane χ², a missing image costs its distance to a predicted one. Steps are clipped to
+moved across a caustic) has its iteration walk to the nearest remaining image, so a missing image costs
+its distance to a predicted one. Steps are clipped to
 ``max_step_arcsec`` so that a near-singular A (an image on a critical curve) cannot throw the iteration
 across the field.
 """

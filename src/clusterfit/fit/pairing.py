@@ -1,4 +1,4 @@
-"""Pair observed with predicted images (image-plane likelihood and evaluation).
+"""Pair observed with predicted images (:mod:`.evaluate`; its docstring states the rule for a missing image).
 
 Optimal one-to-one pairing minimising Σ|Δθ|² (Hungarian algorithm, ``scipy.optimize.
 linear_sum_assignment``). When fewer images are predicted than observed, the unpaired observed images

@@ -13,8 +13,9 @@ from pathlib import Path
 import numpy as np
 
 from ..model import ComposedModel
+from ..output import write_files_atomic
 from ..tables import ClusterModel, ProfileRow
-from ..tables.csvio import render_csv, write_files_atomic
+from ..tables.csvio import render_csv
 from ..tables.model import render_model
 from .evaluate import Evaluation
 from .search import SearchResult

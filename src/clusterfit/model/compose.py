@@ -25,14 +25,14 @@ import jax.numpy as jnp
 import numpy as np
 
 from ..physics import profiles as _profiles  # noqa: F401  (attaches the mass functions)
-from ..physics.cosmology import Cosmology as PhysicsCosmology
-from ..physics.cosmology import distance_table
+from ..physics.cosmology import Cosmology, distance_table
 from ..physics.mass.ludlow16 import nfw_ludlow_kappa_s_scale_radius
 from ..physics.tracer import Group, Tracer, TracerFactors, TracerLayout, make_tracer
 from ..registry import get_spec
 from ..tables import ClusterModel, FreeParameter, PointDataset, ProfileRow, ScalingRelation
 from ..tables.domains import parameter_domain, wrap_into
-from ..tables.free import COSMOLOGY, REDSHIFT
+from ..tables.free import COSMOLOGY
+from ..tables.rows import REDSHIFT
 from ..tables.scaling import luminosity_ratios
 from .memory import check_memory
 from .priors import PriorVector, prior_vector
@@ -314,7 +314,7 @@ def compose(model: ClusterModel) -> ComposedModel:
         n = len(s.rows) if s.relation is None else len(model.tier_members(s.relation.tier))
         sizes[s.profile_class] = sizes.get(s.profile_class, 0) + n
     check_memory(sizes, str(model.folder or "the model"))
-    cosmo = PhysicsCosmology(model.cosmology.H0, model.cosmology.Om0)
+    cosmo = Cosmology.of(model.cosmology)
     base, tier_base, tier_log_lum, tier_cols = [], [], [], []
     for src in sources:
         if src.relation is None:
@@ -411,10 +411,10 @@ def _redshift_index(model: ClusterModel, free, source_planes_z: dict[str, float]
 
 # PyAutoLens's NFWMCRLudlowSph converts M200 with its own Planck15 (autogalaxy mcr_util), whatever the
 # cosmology, and folds that cosmology's D_ls/D_s to its redshift_source (= the tracer's last plane) into κ_s.
-_PLANCK15 = PhysicsCosmology(67.74, 0.3075, m_nu=(0.0, 0.0, 0.06))
+_PLANCK15 = Cosmology(67.74, 0.3075, m_nu=(0.0, 0.0, 0.06))
 
 
-def _ludlow_as_pyautolens(sources, base, layout: TracerLayout, cosmo: PhysicsCosmology) -> None:
+def _ludlow_as_pyautolens(sources, base, layout: TracerLayout, cosmo: Cosmology) -> None:
     """Make NFWMCRLudlowSph groups identical to PyAutoLens's class of the same name (DESIGN.md §2):
     (κ_s, r_s) from Planck15, and κ_s rescaled so that κ_s · D_lr/D_r(ours) equals PyAutoLens's
     κ_s(Planck15, z_source = last plane r)."""

@@ -71,6 +71,12 @@ class Cosmology:
     Neff: float = 3.046
     m_nu: float | tuple[float, ...] = 0.0
 
+    @classmethod
+    def of(cls, row) -> Cosmology:
+        """The cosmology of a ``cosmology.csv`` row (anything with ``H0`` and ``Om0``; the other
+        parameters at their defaults)."""
+        return cls(float(row.H0), float(row.Om0))
+
     @cached_property
     def astropy(self) -> FlatLambdaCDM:
         """The equivalent :class:`astropy.cosmology.FlatLambdaCDM`."""
@@ -135,7 +141,9 @@ def distance_ratio_matrix(cosmology: Cosmology, plane_redshifts) -> np.ndarray:
 
 
 def kpc_per_arcsec(cosmology: Cosmology, z: float) -> float:
-    """Proper kpc per arcsec at redshift ``z``: D(0, z) / (arcsec per radian)."""
+    """Proper kpc per arcsec at redshift ``z``: D_A(0, z) [kpc] / (arcsec per radian), D_A from the
+    full astropy ``FlatLambdaCDM`` of ``cosmology``, radiation included (CMB photons at ``Tcmb0`` and
+    ``Neff`` massless neutrinos, the module docstring; leaving it out lowers the result by ~5e-5)."""
     return angular_diameter_distance(cosmology, z) * 1.0e3 / ARCSEC_PER_RAD
 
 

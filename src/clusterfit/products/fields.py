@@ -52,8 +52,7 @@ class FieldEvaluator:
 
 def cosmology_of(composed: ComposedModel) -> Cosmology:
     """The physics :class:`Cosmology` of the model's ``cosmology.csv``."""
-    c = composed.model.cosmology
-    return Cosmology(c.H0, c.Om0)
+    return Cosmology.of(composed.model.cosmology)
 
 
 def unit_weights(composed: ComposedModel) -> list[float]:

@@ -27,7 +27,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .csvio import format_value, write_files_atomic
+from ..output import write_files_atomic
+from .csvio import format_value
 from .errors import CsvError
 
 if TYPE_CHECKING:  # pragma: no cover

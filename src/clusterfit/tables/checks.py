@@ -22,8 +22,9 @@ from .domains import (
     wrap_into,
 )
 from .errors import CsvError, CsvWarning
-from .free import COSMOLOGY, REDSHIFT, FreeParameter
+from .free import COSMOLOGY, FreeParameter
 from .profiles import FAMILY_FILES
+from .rows import REDSHIFT
 from .scaling import luminosity_ratios
 
 __all__ = ["cross_table_checks", "name_skeleton"]

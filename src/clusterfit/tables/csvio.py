@@ -1,4 +1,4 @@
-"""Raw CSV reading with line numbers, number formatting, and atomic writes. No schema here."""
+"""Raw CSV reading with line numbers, number formatting, the header check. No schema here."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..registry import Domain
+from ..registry import Domain, nearest
 from .errors import CsvError
 
 __all__ = [
@@ -18,9 +18,9 @@ __all__ = [
     "RawTable",
     "read_raw",
     "parse_float",
+    "check_header",
     "format_value",
     "render_csv",
-    "write_files_atomic",
 ]
 
 
@@ -146,6 +146,24 @@ def _read_text(path: Path, errors: list[CsvError]) -> str | None:
         return None
 
 
+def check_header(table: RawTable, required: Sequence[str], valid: Sequence[str] | None,
+                 errors: list[CsvError], required_hint: str, unknown_hint: str | None = None) -> bool:
+    """Append an error (line 1) for each ``required`` column missing from the header and, unless
+    ``valid`` is None, for each header column not in ``valid`` (naming the nearest valid ones, then
+    ``unknown_hint``, by default the valid list). True when every required column is there."""
+    path = table.path
+    for col in required:
+        if col not in table.header:
+            errors.append(CsvError(path, 1, col, f"the required column {col!r} is missing", required_hint))
+    for col in () if valid is None else table.header:
+        if col not in valid:
+            hint = nearest(col, valid)
+            errors.append(CsvError(path, 1, col, f"unknown column {col!r} for {path.name}",
+                                   (f"did you mean {hint[0]!r}? " if hint else "")
+                                   + (unknown_hint or f"valid: {', '.join(valid)}"), col))
+    return all(c in table.header for c in required)
+
+
 def parse_float(
     raw: RawRow, column: str, path: Path, errors: list[CsvError], *, required: bool = False,
     domain: Domain | None = None, unit: str = "",
@@ -200,10 +218,3 @@ def render_csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
         writer.writerow([format_value(v) for v in row])
     return buffer.getvalue()
 
-
-def write_files_atomic(folder: Path, contents: dict[str, str | bytes], remove: Iterable[str] = ()) -> None:
-    """Write every file of ``contents`` into ``folder``, all-or-nothing: see
-    :func:`clusterfit.output.write_files_atomic` (the one implementation; umask permissions)."""
-    from ..output import write_files_atomic as _write
-
-    _write(folder, contents, remove)

@@ -6,8 +6,8 @@ Columns as PyAutoLens's ``output_to_csv``: ``name, y, x, positions_noise``, then
 
 from __future__ import annotations
 
-from ..registry import column_domain, nearest
-from .csvio import RawTable, parse_float, render_csv
+from ..registry import column_domain
+from .csvio import RawTable, check_header, parse_float, render_csv
 from .errors import CsvError
 from .rows import PointDataset, PointImage, Source
 
@@ -20,17 +20,7 @@ DATASET_COLUMNS = BASE + tuple(c for g in OPTIONAL for c in g)
 
 def read_point_datasets(table: RawTable, errors: list[CsvError]) -> list[PointImage]:
     path = table.path
-    for col in BASE:
-        if col not in table.header:
-            errors.append(CsvError(path, 1, col, f"the required column {col!r} is missing",
-                                   f"the header must have {', '.join(BASE)}"))
-    for col in table.header:
-        if col not in DATASET_COLUMNS:
-            hint = nearest(col, DATASET_COLUMNS)
-            errors.append(CsvError(path, 1, col, f"unknown column {col!r} for point_datasets.csv",
-                                   (f"did you mean {hint[0]!r}? " if hint else "")
-                                   + f"valid: {', '.join(DATASET_COLUMNS)}", col))
-    if any(c not in table.header for c in BASE):
+    if not check_header(table, BASE, DATASET_COLUMNS, errors, f"the header must have {', '.join(BASE)}"):
         return []
     images = []
     for raw in table.rows:

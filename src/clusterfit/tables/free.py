@@ -7,16 +7,13 @@ from fnmatch import fnmatchcase as _fnmatch
 
 from ..registry import nearest
 from .errors import CsvError
-from .rows import PriorRow, ProfileRow, ScalingRelation
+from .rows import REDSHIFT, PriorRow, ProfileRow, ScalingRelation
 from .scaling import relation_columns
 
-__all__ = ["FreeParameter", "resolve_free_parameters", "REDSHIFT", "COSMOLOGY"]
+__all__ = ["FreeParameter", "resolve_free_parameters", "COSMOLOGY"]
 
 SCALING = "scaling"
-REDSHIFT = "redshift"
 COSMOLOGY = "cosmology"  # priors.csv `cosmology,*,H0`: H0 free (time delays)
-"""``attr_name`` and ``parameter`` of a free source redshift: ``galaxy = <point.csv galaxy>,
-attr_name = redshift, parameter = redshift`` (:class:`FreeParameter` table ``"redshift"``)."""
 
 
 @dataclass(frozen=True)

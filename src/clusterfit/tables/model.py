@@ -11,18 +11,23 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from ..output import write_files_atomic
 from ..registry import FAMILIES, Family
-from .bookkeeping import stale_bookkeeping, warn_stale_bookkeeping, with_bookkeeping
+from .bookkeeping import (
+    bookkeeping_cells,
+    stale_bookkeeping,
+    warn_stale_bookkeeping,
+    with_bookkeeping,
+)
 from .checks import cross_table_checks
-from .csvio import UnreadableTable, read_raw, write_files_atomic
+from .cosmology import DEFAULT_COSMOLOGY, CosmologyRow, read_cosmology, render_cosmology
+from .csvio import UnreadableTable, read_raw
 from .datasets import group_datasets, read_point_datasets, render_point_datasets
 from .errors import CsvError, CsvErrors, CsvWarning
 from .free import FreeParameter, resolve_free_parameters
-from .priors import read_cosmology, read_priors, render_cosmology, render_priors
+from .priors import read_priors, render_priors
 from .profiles import FAMILY_FILES, read_profiles, render_profiles
 from .rows import (
-    DEFAULT_COSMOLOGY,
-    Cosmology,
     PointDataset,
     PointImage,
     PriorRow,
@@ -82,7 +87,7 @@ class ClusterModel:
     scaling_galaxies: tuple[ScalingGalaxy, ...] = ()
     scaling_relations: tuple[ScalingRelation, ...] = ()
     priors: tuple[PriorRow, ...] = ()
-    cosmology: Cosmology = DEFAULT_COSMOLOGY
+    cosmology: CosmologyRow = DEFAULT_COSMOLOGY
     sky_reference: SkyReference | None = None  # origin of the y, x offsets (sky_reference.csv)
     folder: Path | None = field(default=None, compare=False)
 
@@ -312,13 +317,17 @@ def _check_tiers(model: ClusterModel, free_keys: set, errors: list[CsvError]) ->
                                    f"tier {rel.tier!r} has no redshift", "write the cluster redshift"))
 
 
-def validate_folder(folder: str | Path, warnings: list[CsvWarning] | None = None) -> list[CsvError]:
+def validate_folder(folder: str | Path, warnings: list[CsvWarning] | None = None,
+                    empty_bookkeeping: list | None = None) -> list[CsvError]:
     """Every problem in the folder (empty list when it is valid), PyAutoLens bookkeeping cells that
     disagree with the folder included (those alone do not stop :func:`load_model`: we do not use them);
-    its warnings are appended to ``warnings`` when given."""
+    its warnings are appended to ``warnings`` when given, and its empty bookkeeping cells (not wrong;
+    :func:`.bookkeeping.bookkeeping_cells`) to ``empty_bookkeeping``."""
     model, errors, found = _read_folder(Path(folder))
     if warnings is not None:
         warnings += found
+    if empty_bookkeeping is not None:
+        empty_bookkeeping += [c for c in bookkeeping_cells(model) if not c.stale]
     return errors + stale_bookkeeping(model)
 
 

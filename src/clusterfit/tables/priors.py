@@ -1,19 +1,17 @@
-"""``priors.csv``: promotes parameters to free (DESIGN.md §4); ``cosmology.csv``: one row, H0 and Om0."""
+"""``priors.csv``: promotes parameters to free (DESIGN.md §4)."""
 
 from __future__ import annotations
 
-from ..registry import column_domain, nearest
-from .csvio import RawTable, parse_float, render_csv
+from ..registry import nearest
+from .csvio import RawTable, check_header, parse_float, render_csv
 from .errors import CsvError
-from .rows import DEFAULT_COSMOLOGY, Cosmology, PriorRow, Source
+from .rows import PriorRow, Source
 
 __all__ = [
     "PRIOR_KINDS",
     "PRIOR_COLUMNS",
     "read_priors",
     "render_priors",
-    "read_cosmology",
-    "render_cosmology",
 ]
 
 PRIOR_KINDS = ("Uniform", "LogUniform", "Gaussian", "Fixed")
@@ -23,17 +21,8 @@ PRIOR_COLUMNS = PRIOR_KEYS + ("lower", "upper", "mean", "sigma")
 
 def read_priors(table: RawTable, errors: list[CsvError]) -> list[PriorRow]:
     path = table.path
-    for col in PRIOR_KEYS:
-        if col not in table.header:
-            errors.append(CsvError(path, 1, col, f"the required column {col!r} is missing",
-                                   f"priors.csv has columns {', '.join(PRIOR_COLUMNS)}"))
-    for col in table.header:
-        if col not in PRIOR_COLUMNS:
-            hint = nearest(col, PRIOR_COLUMNS)
-            errors.append(CsvError(path, 1, col, f"unknown column {col!r} for priors.csv",
-                                   (f"did you mean {hint[0]!r}? " if hint else "")
-                                   + f"valid: {', '.join(PRIOR_COLUMNS)}", col))
-    if any(c not in table.header for c in PRIOR_KEYS):
+    if not check_header(table, PRIOR_KEYS, PRIOR_COLUMNS, errors,
+                        f"priors.csv has columns {', '.join(PRIOR_COLUMNS)}"):
         return []
     rows = []
     for raw in table.rows:
@@ -100,26 +89,3 @@ def render_priors(rows: list[PriorRow]) -> str:
             for r in rows]
     return render_csv(PRIOR_COLUMNS, body)
 
-
-def read_cosmology(table: RawTable, errors: list[CsvError]) -> Cosmology | None:
-    path = table.path
-    valid = ("H0", "Om0")
-    for col in table.header:
-        if col not in valid:
-            hint = nearest(col, valid)
-            errors.append(CsvError(path, 1, col, f"unknown column {col!r} for cosmology.csv",
-                                   (f"did you mean {hint[0]!r}? " if hint else "") + "valid: H0, Om0", col))
-    if len(table.rows) != 1:
-        errors.append(CsvError(path, table.rows[1].line, None, "cosmology.csv has more than one row",
-                               "keep one row: H0,Om0"))
-    raw = table.rows[0]
-    n = len(errors)
-    h0, om0 = (parse_float(raw, c, path, errors, required=True, domain=column_domain(path.name, c))
-               if c in table.header else getattr(DEFAULT_COSMOLOGY, c) for c in valid)
-    if len(errors) > n:
-        return None
-    return Cosmology(h0, om0, Source(path.name, raw.line))
-
-
-def render_cosmology(cosmology: Cosmology) -> str:
-    return render_csv(("H0", "Om0"), [[cosmology.H0, cosmology.Om0]])

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from ..registry import Family, column_domain, get_spec, nearest, specs_for_family
-from .csvio import RawTable, parse_float, render_csv
+from .csvio import RawTable, check_header, parse_float, render_csv
 from .domains import constraint_errors
 from .errors import CsvError
-from .rows import ProfileRow, Source
+from .rows import REDSHIFT, ProfileRow, Source
 
 __all__ = ["FAMILY_FILES", "KEY_COLUMNS", "read_profiles", "render_profiles", "profile_columns"]
 
 FAMILY_FILES: dict[Family, str] = {"mass": "mass.csv", "light": "light.csv", "point": "point.csv"}
 KEY_COLUMNS = ("galaxy", "attr_name", "profile_class")
-REDSHIFT = "redshift"
 
 
 def profile_columns(family: Family) -> list[str]:
@@ -50,20 +49,10 @@ def read_profiles(table: RawTable, family: Family, errors: list[CsvError]) -> li
     """Typed rows of one family file; every problem is appended to ``errors``."""
     path = table.path
     valid_columns = profile_columns(family)
-    for col in KEY_COLUMNS:
-        if col not in table.header:
-            errors.append(CsvError(path, 1, col, f"the required column {col!r} is missing",
-                                   f"the header must start with {', '.join(KEY_COLUMNS)}"))
-    if any(c not in table.header for c in KEY_COLUMNS):
+    if not check_header(table, KEY_COLUMNS, valid_columns, errors,
+                        f"the header must start with {', '.join(KEY_COLUMNS)}",
+                        "a silently ignored column would leave a parameter unset, so it is refused"):
         return []
-    for col in table.header:
-        if col not in valid_columns:
-            hint = nearest(col, valid_columns)
-            errors.append(CsvError(
-                path, 1, col, f"unknown column {col!r} for {path.name}",
-                (f"did you mean {hint[0]!r}? " if hint else "")
-                + "a silently ignored column would leave a parameter unset, so it is refused", col))
-
     rows: list[ProfileRow] = []
     seen: dict[tuple[str, str], int] = {}
     classes = [s.name for s in specs_for_family(family)]

@@ -14,9 +14,11 @@ __all__ = [
     "ScalingGalaxy",
     "ScalingRelation",
     "PriorRow",
-    "Cosmology",
-    "DEFAULT_COSMOLOGY",
+    "REDSHIFT",
 ]
+
+REDSHIFT = "redshift"
+"""The redshift column of every table, and the ``attr_name``/table of a free source redshift."""
 
 
 @dataclass(frozen=True)
@@ -205,14 +207,3 @@ class PriorRow:
             text += f"{'' if self.upper is None else f'{self.upper:g}'}]"
         return text
 
-
-@dataclass(frozen=True)
-class Cosmology:
-    """Flat ΛCDM: H0 in km/s/Mpc, Om0 the matter density today."""
-
-    H0: float = 67.66
-    Om0: float = 0.30966
-    source: Source = field(default=Source("<default>"), compare=False)
-
-
-DEFAULT_COSMOLOGY = Cosmology()

@@ -8,7 +8,7 @@ Catalogue: ``y, x, luminosity`` then optional ``redshift`` and any further colum
 from __future__ import annotations
 
 from ..registry import column_domain, get_spec, nearest, specs_for_family
-from .csvio import RawTable, parse_float, render_csv
+from .csvio import RawTable, check_header, parse_float, render_csv
 from .domains import parameter_domain
 from .errors import CsvError
 from .rows import ScalingGalaxy, ScalingRelation, Source
@@ -28,11 +28,8 @@ RELATION_KEYS = ("tier", "profile_class", "luminosity_ref")
 
 def read_scaling_galaxies(table: RawTable, errors: list[CsvError]) -> list[ScalingGalaxy]:
     path = table.path
-    missing = [c for c in MEMBER_BASE if c not in table.header]
-    for col in missing:
-        errors.append(CsvError(path, 1, col, f"the required column {col!r} is missing",
-                               "the member catalogue needs y, x (arcsec) and luminosity"))
-    if missing:
+    if not check_header(table, MEMBER_BASE, None, errors,
+                        "the member catalogue needs y, x (arcsec) and luminosity"):
         return []
     extra_cols = [c for c in table.header if c not in MEMBER_BASE and c != "redshift"]
     # A column is numeric when every non-empty cell parses; text columns (names, ids) stay str.
@@ -105,18 +102,10 @@ def _all_relation_columns() -> list[str]:
 def read_scaling_relations(table: RawTable, errors: list[CsvError]) -> list[ScalingRelation]:
     path = table.path
     valid = _all_relation_columns()
-    for col in ("tier", "profile_class"):
-        if col not in table.header:
-            errors.append(CsvError(path, 1, col, f"the required column {col!r} is missing",
-                                   "scaling_relations.csv starts with tier, profile_class, luminosity_ref"))
-    if "tier" not in table.header or "profile_class" not in table.header:
+    if not check_header(table, ("tier", "profile_class"), valid, errors,
+                        "scaling_relations.csv starts with tier, profile_class, luminosity_ref",
+                        "columns are <parameter>, <parameter>_ref, <parameter>_exponent"):
         return []
-    for col in table.header:
-        if col not in valid:
-            hint = nearest(col, valid)
-            errors.append(CsvError(path, 1, col, f"unknown column {col!r} for scaling_relations.csv",
-                                   (f"did you mean {hint[0]!r}? " if hint else "")
-                                   + "columns are <parameter>, <parameter>_ref, <parameter>_exponent", col))
     relations = []
     seen: dict[str, int] = {}
     mass_classes = [s.name for s in specs_for_family("mass") if "centre" in s.parameter_names]

@@ -19,8 +19,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from ..registry import nearest
-from .csvio import RawRow, RawTable, format_value, parse_float, render_csv
+from .csvio import RawRow, RawTable, check_header, format_value, parse_float, render_csv
 from .errors import CsvError
 from .rows import Source
 
@@ -41,15 +40,8 @@ class SkyReference:
 
 def read_sky_reference(table: RawTable, errors: list[CsvError]) -> SkyReference | None:
     path = table.path
-    for col in table.header:
-        if col not in SKY_COLUMNS:
-            hint = nearest(col, SKY_COLUMNS)
-            errors.append(CsvError(path, 1, col, f"unknown column {col!r} for sky_reference.csv",
-                                   (f"did you mean {hint[0]!r}? " if hint else "") + "valid: ra, dec", col))
-    for col in SKY_COLUMNS:
-        if col not in table.header:
-            errors.append(CsvError(path, 1, col, f"the required column {col!r} is missing",
-                                   "sky_reference.csv has one row: ra,dec (degrees)"))
+    check_header(table, SKY_COLUMNS, SKY_COLUMNS, errors, "sky_reference.csv has one row: ra,dec (degrees)",
+                 "valid: ra, dec")
     if not table.rows:
         errors.append(CsvError(path, 1, None, "sky_reference.csv has no row",
                                "write one row: ra,dec in degrees, or delete the file"))

@@ -8,14 +8,14 @@ and English, from its C reader), :mod:`.catalogue` (catalogues and sky coordinat
 :mod:`.write` (export).
 """
 
+from ...tables.rows import REDSHIFT
 from .catalogue import radec_to_xy, read_catalogue, xy_to_radec
-from .images import REDSHIFT
 from .par import LenstoolError, parse_par
 from .read import Z_GAUSSIAN_WIDTHS, bound_redshift_prior, import_lenstool
-from .units import ellipticity_from_axes, kpc_per_arcsec, shear_from_lenstool, shear_to_lenstool
+from .units import ellipticity_from_axes, shear_from_lenstool, shear_to_lenstool
 from .write import export_lenstool
 
-__all__ = ["import_lenstool", "export_lenstool", "LenstoolError", "kpc_per_arcsec",
+__all__ = ["import_lenstool", "export_lenstool", "LenstoolError",
            "shear_from_lenstool", "shear_to_lenstool", "ellipticity_from_axes", "REDSHIFT",
            "bound_redshift_prior", "Z_GAUSSIAN_WIDTHS", "parse_par", "read_catalogue", "radec_to_xy",
            "xy_to_radec"]

@@ -20,16 +20,15 @@ import re
 from dataclasses import dataclass
 
 from ...tables import PointImage, PriorRow, ProfileRow, Source
+from ...tables.rows import REDSHIFT
 from .catalogue import read_catalogue, to_offsets
 from .context import Ctx, checked_block
 from .par import LenstoolError, ParBlock, ParFile, ParLine
 from .potentials import lenstool_prior
 
-__all__ = ["Constraints", "read_constraints", "fitted_redshifts", "fitted_sigmas", "REDSHIFT",
+__all__ = ["Constraints", "read_constraints", "fitted_redshifts", "fitted_sigmas",
            "system_id", "Z_UNKNOWN"]
 
-REDSHIFT = "redshift"
-"""``attr_name`` and ``parameter`` of a free source-redshift prior (``galaxy`` = the source galaxy)."""
 Z_UNKNOWN = 0.01  # Lenstool: a catalogue z below this is unknown (o_prep_mult.c)
 SIGPOS_DEFAULT = 0.2  # arcsec, set_default.c
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from ...tables import ClusterModel, Cosmology, PriorRow, SkyReference, Source
+from ...tables import ClusterModel, CosmologyRow, PriorRow, SkyReference, Source
 from .catalogue import parse_sky
 from .context import Ctx, checked_block
 from .images import fitted_redshifts, fitted_sigmas, read_constraints
@@ -108,7 +108,7 @@ def _check_blocks(par: ParFile, ctx: Ctx) -> None:
             checked_block(b, ctx)  # keywords checked and listed in the notes
 
 
-def _cosmology(par: ParFile) -> Cosmology:
+def _cosmology(par: ParFile) -> CosmologyRow:
     """The cosmologie block with Lenstool's defaults (``set_default.c``: model 1, H0 50, omegaM 1,
     omegaX 0, wX −1, wa 0; ``omegaK 0`` forces omegaX = 1 − omegaM). Only flat ΛCDM with Om0 < 1 fits."""
     blocks = par.blocks_named("cosmologie")
@@ -117,7 +117,7 @@ def _cosmology(par: ParFile) -> Cosmology:
                             "are not a flat ΛCDM with Om0 < 1)", "add a cosmologie block: H0 70, omegaM "
                             "0.3, omegaX 0.7, end")
     b = blocks[-1]
-    ctx = Ctx(par.path, Cosmology(), None, [])
+    ctx = Ctx(par.path, CosmologyRow(), None, [])
     b = checked_block(b, ctx)
     vals = {"model": 1.0, "h0": 50.0, "omegam": 1.0, "omegax": 0.0, "wx": -1.0, "wa": 0.0}
     for ln in b.lines:
@@ -137,13 +137,13 @@ def _cosmology(par: ParFile) -> Cosmology:
         raise LenstoolError(par.path, b.line, f"H0 {vals['h0']:g}, omegaM {om:g}: clusterfit needs H0 > 0 "
                             "and 0 < omegaM < 1 (Lenstool's defaults are H0 50, omegaM 1)",
                             "write H0 and omegaM in the cosmologie block")
-    return Cosmology(vals["h0"], om, Source("cosmology.csv"))
+    return CosmologyRow(vals["h0"], om, Source("cosmology.csv"))
 
 
 def _reference(par: ParFile) -> tuple[float, float] | None:
     """``runmode reference k RA DEC`` in degrees (k = 3 degrees, 1 sexagesimal; 0 or absent: none)."""
     for b in par.blocks_named("runmode"):
-        ln = checked_block(b, Ctx(par.path, Cosmology(), None, [])).get("reference")
+        ln = checked_block(b, Ctx(par.path, CosmologyRow(), None, [])).get("reference")
         if ln is None:
             continue
         kind = ln.flag(par.path)

@@ -1,6 +1,6 @@
 """Unit and convention conversions between Lenstool and the tables (pure functions, no file I/O).
 
-- kpc ↔ arcsec with the angular diameter distance of astropy ``FlatLambdaCDM(H0, Om0)``;
+- kpc ↔ arcsec: :func:`clusterfit.physics.cosmology.kpc_per_arcsec` (:meth:`.context.Ctx.scale`);
 - profil 14 shear (γ, θ) ↔ (γ1, γ2) = γ (cos 2θ, sin 2θ);
 - member axes (a, b) → Lenstool's mass ellipticity (a² − b²)/(a² + b²);
 - profil 0/1 SIS: Einstein radius b0 = 4π (σ/c)² (Lenstool ``set_dynamics``);
@@ -14,23 +14,16 @@ from __future__ import annotations
 import math
 from dataclasses import replace
 
-from ...tables import ClusterModel, Cosmology
+from ...physics.cosmology import Cosmology
+from ...tables import ClusterModel
 
-__all__ = ["kpc_per_arcsec", "shear_from_lenstool", "shear_to_lenstool", "ellipticity_from_axes",
+__all__ = ["shear_from_lenstool", "shear_to_lenstool", "ellipticity_from_axes",
            "sis_einstein_radius", "sis_sigma", "scale_to_last_plane", "LAST_PLANE_CLASSES"]
 
 C_KM_S = 299792.458
 ARCSEC_PER_RAD = 648000.0 / math.pi
 LAST_PLANE_CLASSES = ("ExternalShear", "IsothermalSph", "NFWSph", "NFW", "NFWEllipticalPotential")
 """Table classes whose strength is given for the tracer's last plane (PyAutoLens semantics)."""
-
-
-def kpc_per_arcsec(z: float, cosmology: Cosmology) -> float:
-    """kpc per arcsec at redshift ``z``: D_A(z) [kpc] · (π / 648000), flat ΛCDM from ``cosmology``."""
-    from astropy.cosmology import FlatLambdaCDM
-
-    cosmo = FlatLambdaCDM(H0=cosmology.H0, Om0=cosmology.Om0)
-    return float(cosmo.angular_diameter_distance(z).to_value("kpc")) / ARCSEC_PER_RAD
 
 
 def shear_from_lenstool(gamma: float, angle_deg: float) -> tuple[float, float]:
@@ -71,12 +64,10 @@ def scale_to_last_plane(model: ClusterModel, to_reference: bool) -> ClusterModel
     for D_ls/D_s = 1); the tables' ``ExternalShear`` and ``IsothermalSph`` give them at the tracer's last
     plane r. So value_table = value_Lenstool · D_lr/D_r, with r the model's highest redshift (lens or
     source), and the inverse on export (``to_reference=False``). Priors on those cells scale alike."""
-    from ...physics.cosmology import Cosmology as PhysicsCosmology
-
     rows = [r for r in model.mass if r.profile_class in LAST_PLANE_CLASSES]
     if not rows:
         return model
-    cosmo = PhysicsCosmology(model.cosmology.H0, model.cosmology.Om0)
+    cosmo = Cosmology.of(model.cosmology)
     z_r = _last_plane(model)
     factor = {}
     for r in rows:

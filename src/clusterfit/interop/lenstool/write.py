@@ -10,8 +10,8 @@ import math
 from pathlib import Path
 
 from ...tables import ClusterModel, PriorRow, ScalingGalaxy, ScalingRelation
+from ...tables.rows import REDSHIFT
 from .context import log
-from .images import REDSHIFT
 from .nfw import nfw_lenstool_lines
 from .par import LenstoolError
 from .units import scale_to_last_plane, shear_to_lenstool, sis_sigma

@@ -16,6 +16,7 @@ from clusterfit.physics.types import Deflections, Hessian, Params
 __all__ = [
     "column",
     "positions",
+    "offsets",
     "to_frame",
     "from_frame",
     "safe_sqrt",
@@ -39,13 +40,18 @@ def positions(y, x) -> tuple[jnp.ndarray, jnp.ndarray]:
     return y, x
 
 
-def to_frame(y, x, cy, cx, cos, sin):
-    """Shift to the centre (cy, cx) and rotate clockwise by the position angle φ (cos φ, sin φ).
+def offsets(params: Params, y, x) -> tuple[jnp.ndarray, jnp.ndarray]:
+    """Positions relative to each profile's centre, (Δy, Δx) = (y − y_c, x − x_c) in arcsec, shape (n, m)."""
+    y, x = positions(y, x)
+    return y - column(params, "y"), x - column(params, "x")
 
-    Returns (y', x') with the profile's major axis along x': x' = Δx cos φ + Δy sin φ,
-    y' = Δy cos φ − Δx sin φ.
+
+def to_frame(params: Params, y, x, cos, sin):
+    """The profile frame: offsets from the centre (:func:`offsets`) rotated clockwise by the position
+    angle φ (cos φ, sin φ). Returns (y', x') with the profile's major axis along x':
+    x' = Δx cos φ + Δy sin φ, y' = Δy cos φ − Δx sin φ.
     """
-    dy, dx = y - cy, x - cx
+    dy, dx = offsets(params, y, x)
     return dy * cos - dx * sin, dx * cos + dy * sin
 
 

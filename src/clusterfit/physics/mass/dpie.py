@@ -27,7 +27,7 @@ from clusterfit.physics.mass._common import (
     column,
     from_frame,
     hessian_via_jacfwd,
-    positions,
+    offsets,
     radial_deflections,
     radial_hessian,
     to_frame,
@@ -72,9 +72,8 @@ def _geometry(params: Params):
 
 
 def _frame(params: Params, y, x):
-    y, x = positions(y, x)
     eps, cos, sin = _geometry(params)
-    yp, xp = to_frame(y, x, column(params, "y"), column(params, "x"), cos, sin)
+    yp, xp = to_frame(params, y, x, cos, sin)
     return yp, xp, eps, cos, sin
 
 
@@ -152,9 +151,7 @@ dpie_hessian.__doc__ = "Hessian of the elliptical dPIE by forward-mode different
 
 
 def _sph(params: Params, y, x):
-    y, x = positions(y, x)
-    dy = y - column(params, "y")
-    dx = x - column(params, "x")
+    dy, dx = offsets(params, y, x)
     a, s, k = _strength(params)
     return dy, dx, dy * dy + dx * dx, a, s, k
 

@@ -22,7 +22,7 @@ from clusterfit.physics.mass._common import (
     ell_comps_to_q_cos_sin,
     from_frame,
     hessian_via_jacfwd,
-    positions,
+    offsets,
     radial_deflections,
     radial_hessian,
     safe_r2,
@@ -46,9 +46,8 @@ _SERIES_S2 = 1e-4
 
 
 def _frame(params: Params, y, x):
-    y, x = positions(y, x)
     q, cos, sin = ell_comps_to_q_cos_sin(column(params, "ell_comps_0"), column(params, "ell_comps_1"))
-    yp, xp = to_frame(y, x, column(params, "y"), column(params, "x"), cos, sin)
+    yp, xp = to_frame(params, y, x, cos, sin)
     return yp, xp, q, cos, sin
 
 
@@ -99,9 +98,7 @@ isothermal_hessian.__doc__ = "Hessian of the SIE by forward-mode differentiation
 
 
 def _sph(params: Params, y, x):
-    y, x = positions(y, x)
-    dy = y - column(params, "y")
-    dx = x - column(params, "x")
+    dy, dx = offsets(params, y, x)
     pos, r2 = safe_r2(dy * dy + dx * dx)
     theta_e = column(params, "einstein_radius")
     r = jnp.sqrt(r2)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import jax.numpy as jnp
 
-from clusterfit.physics.mass._common import column, positions
+from clusterfit.physics.mass._common import column, offsets
 from clusterfit.physics.types import Deflections, Hessian, Params
 
 __all__ = [
@@ -23,8 +23,7 @@ __all__ = [
 
 
 def _offsets(params: Params, y, x):
-    y, x = positions(y, x)
-    return y - column(params, "y"), x - column(params, "x"), column(params, "kappa")
+    return *offsets(params, y, x), column(params, "kappa")
 
 
 def mass_sheet_deflections_yx(params: Params, y, x) -> Deflections:

@@ -22,7 +22,7 @@ import jax.numpy as jnp
 
 from clusterfit.physics.mass._common import (
     column,
-    positions,
+    offsets,
     radial_deflections,
     radial_hessian,
 )
@@ -118,9 +118,7 @@ nfw_p = _p
 
 
 def _setup(params: Params, y, x):
-    y, x = positions(y, x)
-    dy = y - column(params, "y")
-    dx = x - column(params, "x")
+    dy, dx = offsets(params, y, x)
     rs = column(params, "scale_radius")
     ks = column(params, "kappa_s")
     r2 = dy * dy + dx * dx

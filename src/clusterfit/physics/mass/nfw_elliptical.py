@@ -34,7 +34,6 @@ from clusterfit.physics.mass._common import (
     ell_comps_to_q_cos_sin,
     from_frame,
     hessian_via_jacfwd,
-    positions,
     safe_r2,
     to_frame,
 )
@@ -57,9 +56,8 @@ _W = 0.5 * _W
 
 
 def _frame(params: Params, y, x):
-    y, x = positions(y, x)
     q, cos, sin = ell_comps_to_q_cos_sin(column(params, "ell_comps_0"), column(params, "ell_comps_1"))
-    yp, xp = to_frame(y, x, column(params, "y"), column(params, "x"), cos, sin)
+    yp, xp = to_frame(params, y, x, cos, sin)
     rs = column(params, "scale_radius")
     return yp / rs, xp / rs, q, cos, sin, rs, column(params, "kappa_s")
 

@@ -12,6 +12,7 @@ import jax.numpy as jnp
 
 from clusterfit.physics.mass._common import (
     column,
+    offsets,
     positions,
     radial_deflections,
     radial_hessian,
@@ -28,9 +29,7 @@ __all__ = [
 
 
 def _setup(params: Params, y, x):
-    y, x = positions(y, x)
-    dy = y - column(params, "y")
-    dx = x - column(params, "x")
+    dy, dx = offsets(params, y, x)
     pos, r2 = safe_r2(dy * dy + dx * dx)
     b2 = column(params, "einstein_radius") ** 2
     alpha_over_r = jnp.where(pos, b2 / r2, 0.0)

@@ -26,7 +26,6 @@ from clusterfit.physics.mass._common import (
     ell_comps_to_q_cos_sin,
     from_frame,
     hessian_via_jacfwd,
-    positions,
     to_frame,
 )
 from clusterfit.physics.types import Deflections, Params
@@ -43,9 +42,8 @@ _N_TERMS = 256
 
 
 def _frame(params: Params, y, x):
-    y, x = positions(y, x)
     q, cos, sin = ell_comps_to_q_cos_sin(column(params, "ell_comps_0"), column(params, "ell_comps_1"))
-    yp, xp = to_frame(y, x, column(params, "y"), column(params, "x"), cos, sin)
+    yp, xp = to_frame(params, y, x, cos, sin)
     return yp, xp, q, cos, sin, column(params, "einstein_radius"), column(params, "slope") - 1.0
 
 
