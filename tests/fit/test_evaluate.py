@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from clusterfit.fit.evaluate import dist_min, lenstool_source
-from clusterfit.fit.pairing import lenstool_local_images
+from clusterfit.fit.lenstool_walk import lenstool_local_images
 
 lenstronomy = pytest.importorskip("lenstronomy")
 from lenstronomy.LensModel.lens_model import LensModel  # noqa: E402

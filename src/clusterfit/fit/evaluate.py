@@ -10,7 +10,7 @@ images (:mod:`.pairing`) and report the image-plane rms √(mean |Δθ|²) in ar
 ``source="lenstool"`` is Lenstool's own image-plane χ² (``Chi2pos`` of ``forme -2``; lenstool
 ``o_chi.c:chi2_img``, docs/lenstool.md): β = the barycentre of the traced images weighted by their
 magnifications |μ_i| (:func:`lenstool_source`), and each observed image is compared with the image of β
-that a local triangle search started at it reaches (:func:`.pairing.lenstool_local_images`), not with a
+that a local triangle search started at it reaches (:func:`.lenstool_walk.lenstool_local_images`), not with a
 one-to-one pairing of all solved images.
 """
 
@@ -24,7 +24,8 @@ import numpy as np
 from ..model import ComposedModel, compose
 from ..physics.solver import SolverConfig, make_image_solver
 from ..tables import ClusterModel
-from .pairing import lenstool_local_images, pair_images
+from .lenstool_walk import lenstool_local_images
+from .pairing import pair_images
 
 __all__ = ["SystemEvaluation", "Evaluation", "evaluate_model", "optimal_source", "lenstool_source",
            "SOURCES", "image_residuals"]
