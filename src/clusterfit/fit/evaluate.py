@@ -21,6 +21,7 @@ from dataclasses import asdict, dataclass, field
 import jax
 import numpy as np
 
+from ..compiled import compiled
 from ..model import ComposedModel, compose
 from ..physics.solver import SolverConfig, make_image_solver
 from ..tables import ClusterModel
@@ -256,7 +257,7 @@ def _lenstool_evaluation(composed: ComposedModel, params, datasets, sources, tra
     ty, tx, det = (np.concatenate([traced[ds.name][k] for ds in datasets]) for k in range(3))
     dmin = np.concatenate([[dist_min([im.y for im in ds.images], [im.x for im in ds.images])]
                            * len(ds.images) for ds in datasets])
-    trace = jax.jit(composed.tracer.ray_trace)
+    trace = compiled(composed.tracer, "ray_trace", lambda: jax.jit(composed.tracer.ray_trace))  # the solver's
 
     def to_source(y, x):  # (n, k) → (n, k); the tracer takes flat arrays
         by, bx = trace(params, y.ravel(), x.ravel(), np.repeat(plane, y.shape[1]))

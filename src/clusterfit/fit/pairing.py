@@ -1,11 +1,11 @@
 """Pair observed with predicted images (image-plane likelihood and evaluation).
 
-(Lenstool's own way, a triangle walk from each observed image, is :mod:`.lenstool_walk`.)
-
 Optimal one-to-one pairing minimising Σ|Δθ|² (Hungarian algorithm, ``scipy.optimize.
 linear_sum_assignment``). When fewer images are predicted than observed, the unpaired observed images
 are paired with their nearest predicted image and flagged as *missing*; predicted images left unpaired
 are *extra* (typically demagnified central images that were not observed).
+
+Lenstool's own way, a triangle walk from each observed image, is :mod:`.lenstool_walk`.
 """
 
 from __future__ import annotations
