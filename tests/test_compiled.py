@@ -54,3 +54,31 @@ def test_kernels_are_freed_with_their_owner():
 def test_owner_without_a_dict_is_refused():
     with pytest.raises(TypeError, match="no __dict__"):
         compiled(3, "f", lambda: None)
+
+
+def test_a_models_kernels_are_shared_by_its_solvers_and_freed_with_it():
+    """The solver, the critical curves and the fields keep their kernels on the model (or its tracer):
+    a second solver of the same tracer compiles nothing, and dropping the model frees all of them."""
+    from clusterfit import example_folder, load_model
+    from clusterfit.fit.plots import critical_curves
+    from clusterfit.model import compose
+    from clusterfit.physics.solver import make_image_solver
+    from clusterfit.products.fields import evaluate_fields, field_evaluator
+
+    composed = compose(load_model(example_folder()))
+    theta = composed.vector_from_tables()
+    params = composed.group_params(theta)
+    solver = make_image_solver(composed.tracer)
+    y, x = np.array([1.0, -2.0]), np.array([0.5, 3.0])
+    first = solver._map(params, y, x, 1)
+    other = solver.with_config(levels=2)
+    np.testing.assert_array_equal(other._map(params, y, x, 1), first)
+    critical_curves(composed, theta, 1, extent=10.0, pixel_scale=1.0, refine=1)
+    assert field_evaluator(composed, 2.0) is field_evaluator(composed, 2.0)
+    evaluate_fields(field_evaluator(composed, 2.0), theta, y, x)
+    assert compiled_keys(composed.tracer) == ["ray_trace", "critical_curves"]
+    assert compiled_keys(composed) == [("fields", 2.0)]
+    model, tracer = weakref.ref(composed), weakref.ref(composed.tracer)
+    del composed, solver, other, params
+    gc.collect()
+    assert model() is None and tracer() is None
