@@ -147,7 +147,7 @@ def test_interrupted_is_130_and_json(monkeypatch, capsys):
     def interrupted(args, console):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(cli, "_cmd_show", interrupted)
+    monkeypatch.setattr(cli, "cmd_show", interrupted)  # build_parser looks it up in cli
     assert main(["show", "x", "--json"]) == 130
     error = json.loads(capsys.readouterr().err)
     assert error["exit_code"] == 130 and error["kind"] == "interrupted"

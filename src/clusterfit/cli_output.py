@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
 from rich.console import Console, Group
@@ -20,7 +21,7 @@ from rich.markup import escape as _escape
 from rich.table import Table
 
 __all__ = ["EXIT_CODES", "OK", "INVALID_INPUT", "USAGE", "INTERRUPTED", "CliConsole", "escape", "print_json",
-           "report_error", "json_default"]
+           "report_error", "json_default", "error_json", "print_written"]
 
 OK, INVALID_INPUT, USAGE, INTERRUPTED = 0, 1, 2, 130
 EXIT_CODES = {
@@ -110,3 +111,21 @@ def report_error(message: str, code: int, as_json: bool, console: Console | None
         console.print(f"[red]{label}:[/red] {escape(message)}", highlight=False)
     return code
 
+
+def error_json(e) -> dict:
+    """A :class:`~clusterfit.tables.errors.CsvError` as JSON: file, line, column, message, hint."""
+    return {"file": e.file, "line": e.line, "column": e.column, "message": e.message, "hint": e.hint}
+
+
+def print_written(console: Console, folder: Path, key: str, notes: list[str], as_json: bool = False) -> None:
+    """``wrote FOLDER: files`` (from the folder's manifest) and the notes of the output policy; with
+    ``as_json`` one JSON object ``{"command", "output", "files", "notes"}``."""
+    from .output import read_manifest
+
+    files = (read_manifest(folder)["runs"].get(key) or {}).get("files") or {}
+    if as_json:
+        print_json({"command": key, "output": str(folder), "files": sorted(files), "notes": notes})
+        return
+    console.print(f"wrote {folder}: " + ", ".join(sorted(files)), highlight=False, markup=False)
+    for note in notes:
+        console.print(f"note: {note}", highlight=False, markup=False)

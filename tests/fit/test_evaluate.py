@@ -6,7 +6,7 @@ from lenstronomy.LensModel.lens_model import LensModel
 from lenstronomy.LensModel.Solver.lens_equation_solver import LensEquationSolver
 
 from clusterfit.fit.evaluate import dist_min, lenstool_source
-from clusterfit.fit.pairing import lenstool_local_images
+from clusterfit.fit.lenstool_walk import lenstool_local_images
 
 SIE = [{"theta_E": 1.2, "e1": 0.15, "e2": -0.05, "center_x": 0.0, "center_y": 0.0}]
 SOURCE_X, SOURCE_Y = 0.08, 0.05

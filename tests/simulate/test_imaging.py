@@ -14,12 +14,11 @@ from clusterfit.simulate.imaging import (
     ImagingConfig,
     gaussian_psf,
     pixel_centres,
-    read_imaging,
     render_surface_brightness,
     resolve_config,
     simulate_imaging,
-    write_imaging,
 )
+from clusterfit.simulate.imaging_io import read_imaging, write_imaging
 
 CONFIG = ImagingConfig(
     shape=(150, 150),

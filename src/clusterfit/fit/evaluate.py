@@ -15,7 +15,7 @@ does not find it. Whatever the source, a missing image is counted in ``n_missing
 ``source="lenstool"`` is Lenstool's own image-plane χ² (``Chi2pos`` of ``forme -2``; lenstool
 ``o_chi.c:chi2_img``, docs/lenstool.md): β = the barycentre of the traced images weighted by their
 magnifications |μ_i| (:func:`lenstool_source`), and each observed image is compared with the image of β
-that a local triangle search started at it reaches (:func:`.pairing.lenstool_local_images`), not with a
+that a local triangle search started at it reaches (:func:`.lenstool_walk.lenstool_local_images`), not with a
 one-to-one pairing of all solved images.
 """
 
@@ -26,10 +26,12 @@ from dataclasses import asdict, dataclass, field
 import jax
 import numpy as np
 
+from ..compiled import compiled
 from ..model import ComposedModel, compose
 from ..physics.solver import SolverConfig, make_image_solver
 from ..tables import ClusterModel
-from .pairing import lenstool_local_images, pair_images
+from .lenstool_walk import lenstool_local_images
+from .pairing import pair_images
 from .source import optimal_source, source_precision
 
 __all__ = ["SystemEvaluation", "Evaluation", "evaluate_model", "lenstool_source",
@@ -259,7 +261,7 @@ def _lenstool_evaluation(composed: ComposedModel, params, datasets, sources, tra
     ty, tx, det = (np.concatenate([traced[ds.name][k] for ds in datasets]) for k in range(3))
     dmin = np.concatenate([[dist_min([im.y for im in ds.images], [im.x for im in ds.images])]
                            * len(ds.images) for ds in datasets])
-    trace = jax.jit(composed.tracer.ray_trace)
+    trace = compiled(composed.tracer, "ray_trace", lambda: jax.jit(composed.tracer.ray_trace))  # the solver's
 
     def to_source(y, x):  # (n, k) → (n, k); the tracer takes flat arrays
         by, bx = trace(params, y.ravel(), x.ravel(), np.repeat(plane, y.shape[1]))

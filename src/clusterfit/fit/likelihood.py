@@ -23,6 +23,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from ..chunked import chunked_map
 from ..model import ComposedModel
 from .source import optimal_source, source_precision
 
@@ -242,8 +243,7 @@ def batched_log_likelihood(chi2):
         k = len(thetas)
         # pad the batch to a power of two so that jit compiles a handful of shapes, not one per size
         size = max(16, 1 << (k - 1).bit_length())
-        padded = np.concatenate([thetas, np.repeat(thetas[-1:], size - k, axis=0)])
-        out = -0.5 * np.asarray(batched(padded))[:k]
+        out = -0.5 * chunked_map(batched, [thetas], size)[0]
         return np.where(np.isfinite(out), out, -1e300)
 
     return log_likelihood

@@ -5,8 +5,7 @@ touches pyplot's global state or the backend. Axes are in arcsec, +x right (West
 as in the tables.
 
 * :func:`critical_curves` finds the det A = 0 contours of the lensing Jacobian for one source plane on
-  a grid (one jitted, vectorised call per plane), refines the points with a Newton step along ∇ det A
-  and maps them to the source plane (the caustics).
+  a grid over the observed images (the finder itself is :mod:`clusterfit.physics.critical`).
 * :func:`plot_critical_curves` draws the image plane (critical curves, observed images filled, predicted
   images open, lens centres) beside the source plane (caustics, model source positions).
 * :func:`plot_corner` draws weighted posterior samples with :mod:`corner`.
@@ -14,107 +13,24 @@ as in the tables.
 
 from __future__ import annotations
 
-import weakref
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from pathlib import Path
 
-import jax
-import jax.numpy as jnp
 import numpy as np
 
 from ..model import ComposedModel
+from ..physics import critical
+from ..physics.critical import CriticalCurves
 from .evaluate import Evaluation
 
-__all__ = ["CriticalCurves", "critical_curves", "critical_curves_of_planes", "plot_critical_curves", "plot_corner", "short_label",
-           "in_chunks", "corner_ranges",
-           "default_extent"]
+__all__ = ["CriticalCurves", "critical_curves", "critical_curves_of_planes", "plot_critical_curves", "plot_corner",
+           "short_label", "corner_ranges", "default_extent"]
 
 _MARKERS = ("o", "s", "D", "^", "v", "P", "X", "*", "<", ">", "h", "p", "d", "8", "H")
 Extent = tuple[float, float, float, float]
 
 
-@dataclass(frozen=True)
-class CriticalCurves:
-    """Critical curves of one source plane and their caustics.
-
-    Each entry of ``curves`` / ``caustics`` is one connected line, an array of shape (n, 2) in (y, x)
-    order (arcsec); ``caustics[k]`` is ``curves[k]`` ray-traced to the plane.
-    """
-
-    plane: int
-    redshift: float
-    curves: list[np.ndarray]
-    caustics: list[np.ndarray]
-
-    @property
-    def points(self) -> np.ndarray:
-        """All critical-curve points, shape (n, 2), (y, x)."""
-        return np.concatenate(self.curves) if self.curves else np.empty((0, 2))
-
-
-# --- the computation ---------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class _CurveFns:
-    """Jitted functions of one tracer, the plane a traced argument (one compilation for all planes)."""
-
-    det: Callable  # (params, y, x, plane) -> det A
-    jacobian: Callable  # (params, y, x, plane) -> Jacobian
-    refine: Callable  # (params, y, x, plane, max_step, steps) -> (y, x, β_y, β_x)
-
-
-_REFINE_CHUNK = 4096
-# grid points per jitted call: XLA materialises every potential's intermediates for all points of a
-# call, so a 600×600 grid of a 260-member cluster in one call peaks at ~13 GB (A2744: ~26 GB);
-# chunks of 16,384 keep it near 1 GB at the same speed
-_GRID_CHUNK = 16384
-_FNS: dict[int, tuple[weakref.ref, _CurveFns]] = {}
-
-
-def _curve_fns(composed: ComposedModel) -> _CurveFns:
-    tracer = composed.tracer
-    hit = _FNS.get(id(tracer))
-    if hit is not None and hit[0]() is tracer:
-        return hit[1]
-
-    def det(params, y, x, plane):
-        return tracer.jacobian(params, y, x, plane).det
-
-    def refine(params, y, x, plane, max_step, steps):
-        # Newton steps towards det A = 0 along ∇ det A (central differences at h = max_step/20, all
-        # in one det call: cheaper to compile than second-order autodiff). Steps longer than max_step
-        # or non-finite ones are not taken, so a point never leaves its grid cell's neighbourhood.
-        # Points whose remaining distance |det|/|∇det| exceeds max_step/1000 (curves narrower than the
-        # grid resolves, e.g. around a member's core) become NaN, which breaks the drawn line there.
-        h = max_step / 20.0
-
-        def newton(py, px):
-            d = det(params, jnp.concatenate([py, py + h, py - h, py, py]),
-                    jnp.concatenate([px, px, px, px + h, px - h]), plane).reshape(5, -1)
-            gy, gx = (d[1] - d[2]) / (2 * h), (d[3] - d[4]) / (2 * h)
-            g2 = gy**2 + gx**2
-            safe = jnp.where(g2 > 0, g2, 1.0)
-            sy, sx = d[0] * gy / safe, d[0] * gx / safe
-            ok = (g2 > 0) & jnp.isfinite(sy) & jnp.isfinite(sx) & (sy**2 + sx**2 < max_step**2)
-            return sy, sx, ok
-
-        def step(_, yx):
-            py, px = yx
-            sy, sx, ok = newton(py, px)
-            return jnp.where(ok, py - sy, py), jnp.where(ok, px - sx, px)
-
-        py, px = jax.lax.fori_loop(0, steps, step, (y, x))
-        sy, sx, ok = newton(py, px)
-        good = ok & (sy**2 + sx**2 < (1e-3 * max_step) ** 2)
-        py, px = jnp.where(good, py, jnp.nan), jnp.where(good, px, jnp.nan)
-        by, bx = tracer.ray_trace(params, jnp.where(good, py, 0.0), jnp.where(good, px, 0.0), plane)
-        return py, px, jnp.where(good, by, jnp.nan), jnp.where(good, bx, jnp.nan)
-
-    fns = _CurveFns(jax.jit(det), jax.jit(tracer.jacobian), jax.jit(refine, static_argnums=5))
-    _FNS[id(tracer)] = (weakref.ref(tracer), fns)
-    return fns
-
-
+# --- the grid of the critical-curve search -----------------------------------------------------------
 def default_extent(composed: ComposedModel, *, minimum: float = 15.0, factor: float = 1.2) -> Extent:
     """Square ``(x_min, x_max, y_min, y_max)`` centred on 0: ``factor`` × the largest |y|, |x| of the
     observed images, at least ``minimum`` arcsec half-width (30″ across)."""
@@ -142,91 +58,30 @@ def _grid(composed: ComposedModel, extent, pixel_scale: float | None):
     return xs, ys, pixel_scale
 
 
-def _single_plane_scales(composed: ComposedModel, planes: Sequence[int]) -> np.ndarray | None:
-    """With one lens plane i, every source plane's deflection is the last plane's times
-    s_p = (D_ip/D_p)/(D_iP/D_P), for physical and reference groups alike; ``None`` otherwise."""
-    lens_planes = composed.layout.lens_planes
-    if len(lens_planes) != 1:
-        return None
-    ratio = np.asarray(composed.tracer.factors.ratio)
-    i, last = lens_planes[0], max(planes)
-    return np.array([ratio[i, p] / ratio[i, last] for p in planes])
-
-
-def in_chunks(fn: Callable, params, y: np.ndarray, x: np.ndarray, *args, chunk: int = _GRID_CHUNK
-               ) -> tuple[np.ndarray, ...]:
-    """``fn(params, y, x, *args)`` over many points in chunks of one compiled shape (padded with the first
-    point; see _GRID_CHUNK); each output leaf comes back as a numpy array of len(y)."""
-    n = len(y)
-    size = -(-n // chunk) * chunk
-    py = np.full(size, y[0], float)
-    px = np.full(size, x[0], float)
-    py[:n], px[:n] = y, x
-    parts = [jax.tree_util.tree_leaves(fn(params, jnp.asarray(py[i:i + chunk]), jnp.asarray(px[i:i + chunk]), *args))
-             for i in range(0, size, chunk)]
-    return tuple(np.concatenate([np.asarray(p[k]) for p in parts])[:n] for k in range(len(parts[0])))
-
-
 def critical_curves(composed: ComposedModel, theta, plane: int, *, extent: float | Sequence[float] | None = None,
                     pixel_scale: float | None = None, refine: int = 6,
                     det_grid: np.ndarray | None = None) -> CriticalCurves:
-    """Critical curves (det A = 0) of source plane ``plane`` and their caustics.
+    """Critical curves (det A = 0) of source plane ``plane`` and their caustics
+    (:func:`clusterfit.physics.critical.critical_curves`) at θ.
 
-    det A is evaluated on a grid over ``extent`` (half-width, or ``(x_min, x_max, y_min, y_max)``;
-    default :func:`default_extent`) at ``pixel_scale`` arcsec (default: 600 pixels across) in one jitted
-    call, contoured at 0 (``contourpy``), and each point is moved ``refine`` Newton steps along ∇ det A
-    (a step longer than a pixel is rejected). Contours are then ray-traced to the plane. ``det_grid``
-    (shape (len(ys), len(xs)) of that grid) replaces the grid evaluation, e.g. when it is shared
-    between planes (:func:`critical_curves_of_planes`).
+    The grid covers ``extent`` (half-width, or ``(x_min, x_max, y_min, y_max)``; default
+    :func:`default_extent`) at ``pixel_scale`` arcsec (default: 600 pixels across); ``refine`` Newton
+    steps along ∇ det A per contour point. ``det_grid`` (shape (len(ys), len(xs)) of that grid)
+    replaces the grid evaluation, e.g. when it is shared between planes (:func:`critical_curves_of_planes`).
     """
-    import contourpy
-
     xs, ys, pixel_scale = _grid(composed, extent, pixel_scale)
-    params = composed.group_params(theta)
-    fns = _curve_fns(composed)
-    plane_j = jnp.asarray(int(plane))
-    if det_grid is None:
-        yy, xx = np.meshgrid(ys, xs, indexing="ij")
-        det_grid = in_chunks(fns.det, params, yy.ravel(), xx.ravel(), plane_j)[0]
-    grid = np.asarray(det_grid)
-    lines = contourpy.contour_generator(xs, ys, grid.reshape(len(ys), len(xs)),
-                                        line_type="Separate").lines(0.0)
-    lines = [ln[:, ::-1] for ln in lines if len(ln) >= 2]  # (x, y) → (y, x)
-    curves: list[np.ndarray] = []
-    caustics: list[np.ndarray] = []
-    if lines:
-        sizes = [len(ln) for ln in lines]
-        pts = np.concatenate(lines)
-        # one compiled shape, whatever the number of contour points
-        py, px, by, bx = in_chunks(fns.refine, params, pts[:, 0], pts[:, 1], plane_j, pixel_scale, refine,
-                                    chunk=_REFINE_CHUNK)
-        cut = np.cumsum(sizes)[:-1]
-        curves = np.split(np.stack([py, px], -1), cut)
-        caustics = np.split(np.stack([by, bx], -1), cut)
-    return CriticalCurves(int(plane), float(composed.layout.plane_redshifts[plane]), curves, caustics)
+    return critical.critical_curves(composed.tracer, composed.group_params(theta), plane, xs, ys, pixel_scale,
+                                    refine=refine, det_grid=det_grid)
 
 
 def critical_curves_of_planes(composed: ComposedModel, theta, planes: Sequence[int], *,
                               extent: float | Sequence[float] | None = None, pixel_scale: float | None = None,
                               refine: int = 6) -> list[CriticalCurves]:
-    """:func:`critical_curves` of several source planes. With one lens plane the Jacobian grid is
-    evaluated once, for the last plane, and scaled to the others (A_p = (1 − s_p) I + s_p A_last, exact
-    for a single lens plane): a cluster with 19 source redshifts and 260 members costs one grid, not 19."""
-    planes = list(planes)
-    scales = _single_plane_scales(composed, planes) if len(planes) > 1 else None
-    if scales is None:
-        return [critical_curves(composed, theta, p, extent=extent, pixel_scale=pixel_scale, refine=refine)
-                for p in planes]
-    xs, ys, _ = _grid(composed, extent, pixel_scale)
-    yy, xx = np.meshgrid(ys, xs, indexing="ij")
-    a_yy, a_yx, a_xy, a_xx = in_chunks(_curve_fns(composed).jacobian, composed.group_params(theta), yy.ravel(),
-                                        xx.ravel(), jnp.asarray(max(planes)))
-    out = []
-    for p, s in zip(planes, scales, strict=True):
-        det = ((1 - s) + s * a_yy) * ((1 - s) + s * a_xx) - s * s * a_yx * a_xy
-        out.append(critical_curves(composed, theta, p, extent=extent, pixel_scale=pixel_scale, refine=refine,
-                                   det_grid=det))
-    return out
+    """:func:`critical_curves` of several source planes (with one lens plane, one Jacobian grid serves
+    them all: :func:`clusterfit.physics.critical.critical_curves_of_planes`)."""
+    xs, ys, pixel_scale = _grid(composed, extent, pixel_scale)
+    return critical.critical_curves_of_planes(composed.tracer, composed.group_params(theta), planes, xs, ys,
+                                              pixel_scale, refine=refine)
 
 
 # --- the critical-curve figure -----------------------------------------------------------------------

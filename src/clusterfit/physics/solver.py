@@ -24,13 +24,15 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import NamedTuple
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 
+from clusterfit.chunked import chunked_map
+from clusterfit.compiled import compiled
 from clusterfit.physics.tracer import Tracer
 from clusterfit.physics.types import Params
 
@@ -89,101 +91,86 @@ def _grid(cy: float, cx: float, half: float, step: float) -> tuple[np.ndarray, n
     return yy.ravel(), xx.ravel(), tri
 
 
+def _build_newton(tracer: Tracer, iters: int, tolerance: float):
+    """The jitted damped-Newton kernel ``(params, y, x, ty, tx, active, plane, max_step) -> (y, x,
+    |β(θ) − β|, det A)`` of :meth:`ImageSolver.polish` (at most ``iters`` steps per chunk)."""
+    damping = jnp.array([1.0, 0.5, 0.25, 0.1])
+    floor = (1e-3 * tolerance) ** 2
+
+    def kernel(params, y, x, ty, tx, active, plane, max_step):
+        def residual(yy, xx, ty=ty, tx=tx):
+            by, bx = tracer.ray_trace(params, yy, xx, plane)
+            return by - ty, bx - tx
+
+        def step(state):
+            i, y, x, r2, done = state
+            ry, rx = residual(y, x)
+            a = tracer.jacobian(params, y, x, plane)
+            det = a.det
+            det = jnp.where(det == 0, 1e-300, det)
+            dy = -(a.xx * ry - a.yx * rx) / det
+            dx = -(-a.xy * ry + a.yy * rx) / det
+            size = jnp.hypot(dy, dx)
+            clip = jnp.minimum(1.0, max_step / jnp.where(size > 0, size, 1.0))
+            dy, dx = dy * clip, dx * clip
+            cand_y = y[None, :] + damping[:, None] * dy[None, :]
+            cand_x = x[None, :] + damping[:, None] * dx[None, :]
+            n_try = len(damping)
+            cy, cx = residual(cand_y.ravel(), cand_x.ravel(), jnp.tile(ty, n_try), jnp.tile(tx, n_try))
+            r2_try = (cy**2 + cx**2).reshape(cand_y.shape)
+            best = jnp.argmin(r2_try, axis=0)
+            r2_best = jnp.take_along_axis(r2_try, best[None], 0)[0]
+            improved = r2_best < r2
+            ny = jnp.take_along_axis(cand_y, best[None], 0)[0]
+            nx = jnp.take_along_axis(cand_x, best[None], 0)[0]
+            # a point is done once converged far below the tolerance or when no step improves it
+            done = done | ~improved | (r2_best < floor)
+            return (i + 1, jnp.where(improved, ny, y), jnp.where(improved, nx, x),
+                    jnp.where(improved, r2_best, r2), done)
+
+        def go_on(state):
+            i, _, _, _, done = state
+            return (i < iters) & ~jnp.all(done)
+
+        ry, rx = residual(y, x)
+        state = (0, y, x, ry**2 + rx**2, ~active)
+        _, y, x, _, _ = jax.lax.while_loop(go_on, step, state)
+        ry, rx = residual(y, x)
+        return y, x, jnp.hypot(ry, rx), tracer.jacobian(params, y, x, plane).det
+
+    return jax.jit(kernel)
+
+
 @dataclass(frozen=True)
 class ImageSolver:
     """Image finder for one :class:`~clusterfit.physics.tracer.Tracer` (see the module docstring)."""
 
     tracer: Tracer
     config: SolverConfig = SolverConfig()
-    _kernels: dict = field(default_factory=dict, repr=False, compare=False)
 
     # --- jitted kernels -------------------------------------------------------------------------
-    # Arrays go through the kernels in chunks of fixed sizes, and the plane index is a traced argument,
-    # so each kernel compiles once per model whatever the number of source planes.
+    # Arrays go through the kernels in chunks of fixed sizes (clusterfit.chunked), and the plane index is
+    # a traced argument, so each kernel compiles once per tracer (clusterfit.compiled: the tracer owns
+    # them, and every solver of that tracer shares them) whatever the number of source planes.
     _MAP_CHUNK = 16384
     _NEWTON_CHUNK = 1024
 
-    @staticmethod
-    def _chunked(kernel, arrays: Sequence[np.ndarray], size: int, fill: Sequence[float]) -> list[np.ndarray]:
-        """Apply ``kernel(*chunk)`` over fixed-size chunks of equal-length ``arrays`` (padded with
-        ``fill``); concatenate its outputs."""
-        n = len(arrays[0])
-        outs: list[list[np.ndarray]] = []
-        for start in range(0, max(n, 1), size):
-            stop = min(start + size, n)
-            chunk = []
-            for arr, f in zip(arrays, fill, strict=True):
-                buf = np.full(size, f, dtype=np.asarray(arr).dtype)
-                buf[: stop - start] = arr[start:stop]
-                chunk.append(buf)
-            res = kernel(*chunk)
-            outs.append([np.asarray(r)[: stop - start] for r in res])
-        return [np.concatenate(parts) for parts in zip(*outs, strict=True)]
-
     def _map(self, params, y: np.ndarray, x: np.ndarray, plane: int) -> tuple[np.ndarray, np.ndarray]:
-        if "map" not in self._kernels:
-            self._kernels["map"] = jax.jit(self.tracer.ray_trace)  # plane traced: one compile for all planes
-        kernel = self._kernels["map"]
+        kernel = compiled(self.tracer, "ray_trace", lambda: jax.jit(self.tracer.ray_trace))
         # padding sits at (0, 1), off singular centres at the origin
-        by, bx = self._chunked(lambda yy, xx: kernel(params, yy, xx, plane), (y, x), self._MAP_CHUNK, (0.0, 1.0))
+        by, bx = chunked_map(lambda yy, xx: kernel(params, yy, xx, plane), (y, x), self._MAP_CHUNK, (0.0, 1.0))
         return by, bx
 
     def _newton_kernel(self):
-        tracer, iters = self.tracer, self.config.newton_iterations
-        if ("newton", iters) in self._kernels:
-            return self._kernels[("newton", iters)]
-        damping = jnp.array([1.0, 0.5, 0.25, 0.1])
-        floor = (1e-3 * self.config.tolerance) ** 2
-
-        def kernel(params, y, x, ty, tx, active, plane, max_step):
-            def residual(yy, xx, ty=ty, tx=tx):
-                by, bx = tracer.ray_trace(params, yy, xx, plane)
-                return by - ty, bx - tx
-
-            def step(state):
-                i, y, x, r2, done = state
-                ry, rx = residual(y, x)
-                a = tracer.jacobian(params, y, x, plane)
-                det = a.det
-                det = jnp.where(det == 0, 1e-300, det)
-                dy = -(a.xx * ry - a.yx * rx) / det
-                dx = -(-a.xy * ry + a.yy * rx) / det
-                size = jnp.hypot(dy, dx)
-                clip = jnp.minimum(1.0, max_step / jnp.where(size > 0, size, 1.0))
-                dy, dx = dy * clip, dx * clip
-                cand_y = y[None, :] + damping[:, None] * dy[None, :]
-                cand_x = x[None, :] + damping[:, None] * dx[None, :]
-                n_try = len(damping)
-                cy, cx = residual(cand_y.ravel(), cand_x.ravel(), jnp.tile(ty, n_try), jnp.tile(tx, n_try))
-                r2_try = (cy**2 + cx**2).reshape(cand_y.shape)
-                best = jnp.argmin(r2_try, axis=0)
-                r2_best = jnp.take_along_axis(r2_try, best[None], 0)[0]
-                improved = r2_best < r2
-                ny = jnp.take_along_axis(cand_y, best[None], 0)[0]
-                nx = jnp.take_along_axis(cand_x, best[None], 0)[0]
-                # a point is done once converged far below the tolerance or when no step improves it
-                done = done | ~improved | (r2_best < floor)
-                return (i + 1, jnp.where(improved, ny, y), jnp.where(improved, nx, x),
-                        jnp.where(improved, r2_best, r2), done)
-
-            def go_on(state):
-                i, _, _, _, done = state
-                return (i < iters) & ~jnp.all(done)
-
-            ry, rx = residual(y, x)
-            state = (0, y, x, ry**2 + rx**2, ~active)
-            _, y, x, _, _ = jax.lax.while_loop(go_on, step, state)
-            ry, rx = residual(y, x)
-            return y, x, jnp.hypot(ry, rx), tracer.jacobian(params, y, x, plane).det
-
-        self._kernels[("newton", iters)] = jax.jit(kernel)
-        return self._kernels[("newton", iters)]
+        iters = self.config.newton_iterations
+        return compiled(self.tracer, ("newton", iters, self.config.tolerance),
+                        lambda: _build_newton(self.tracer, iters, self.config.tolerance))
 
     def _newton(self, params, y, x, ty, tx, plane, max_step):
         kernel = self._newton_kernel()
         active = np.ones(len(y), dtype=bool)
-        return tuple(self._chunked(lambda *c: kernel(params, *c, plane, max_step), (y, x, ty, tx, active),
-                                   self._NEWTON_CHUNK, (0.0, 1.0, 0.0, 0.0, False)))
+        return chunked_map(lambda *c: kernel(params, *c, plane, max_step), (y, x, ty, tx, active),
+                           self._NEWTON_CHUNK, (0.0, 1.0, 0.0, 0.0, False))
 
     # --- geometry -------------------------------------------------------------------------------
     def region(self, params, source_y, source_x, plane: int) -> tuple[float, float, float]:

@@ -22,6 +22,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from ..compiled import compiled
 from ..model import ComposedModel
 from ..registry import get_spec
 from .fields import cosmology_of, evaluate_fields, field_evaluator, unit_weights
@@ -69,7 +70,7 @@ def _areas(polygons, box: tuple[float, float, float, float]) -> tuple[float, flo
 
 
 def einstein_radii(composed: ComposedModel, theta, redshifts: Sequence[float], *, extent=None,
-                   n: int = 601, cache: dict | None = None) -> list[float]:
+                   n: int = 601) -> list[float]:
     """Effective Einstein radius (arcsec) for each source redshift (module docstring): the area where
     λ_t = 1 − κ − |γ| < 0 on an ``n`` × ``n`` grid over ``extent`` (half-width or (x0, x1, y0, y1);
     default :func:`clusterfit.fit.plots.default_extent`), bounded by the λ_t = 0 contour interpolated
@@ -84,14 +85,13 @@ def einstein_radii(composed: ComposedModel, theta, redshifts: Sequence[float], *
     x0, x1, y0, y1 = _as_extent(extent, composed)
     xs, ys = np.linspace(x0, x1, n), np.linspace(y0, y1, n)
     yy, xx = np.meshgrid(ys, xs, indexing="ij")
-    cache = {} if cache is None else cache
     single = len(composed.layout.lens_planes) == 1
     grids: dict[float, tuple[np.ndarray, np.ndarray]] = {}
     out = []
     for z in redshifts:
         if single:
             z_ref = max(redshifts)
-            ev = _evaluator(composed, z_ref, cache)
+            ev = field_evaluator(composed, z_ref)
             if z_ref not in grids:
                 f = evaluate_fields(ev, theta, yy, xx)
                 grids[z_ref] = (f["kappa_norm"], f["gamma_norm"])
@@ -100,7 +100,7 @@ def einstein_radii(composed: ComposedModel, theta, redshifts: Sequence[float], *
                 [composed.layout.plane_redshifts[composed.layout.lens_planes[0]], z])[0, 1]
             lam = 1.0 - r * (kn + gn)
         else:
-            f = evaluate_fields(_evaluator(composed, z, cache), theta, yy, xx)
+            f = evaluate_fields(field_evaluator(composed, z), theta, yy, xx)
             lam = 1.0 - f["kappa"] - f["gamma"]
         lam = np.where(np.isfinite(lam), lam, -1.0)  # singular centres are inside
         polys = contourpy.contour_generator(xs, ys, lam, fill_type=FillType.OuterOffset).filled(-np.inf, 0.0)
@@ -115,13 +115,6 @@ def einstein_radius(composed: ComposedModel, theta, plane: int, **kw) -> float:
     return einstein_radii(composed, theta, [composed.layout.plane_redshifts[plane]], **kw)[0]
 
 
-def _evaluator(composed: ComposedModel, z: float, cache: dict):
-    key = (id(composed.tracer), float(z))
-    if key not in cache:
-        cache[key] = (composed, field_evaluator(composed, z))  # the model is kept alive with its id
-    return cache[key][1]
-
-
 def main_lens_plane(composed: ComposedModel) -> int:
     """The lens plane holding the most profiles (the cluster's)."""
     counts: dict[int, int] = {}
@@ -132,7 +125,12 @@ def main_lens_plane(composed: ComposedModel) -> int:
 
 
 def _unit_deflection(composed: ComposedModel, plane: int):
-    """Jitted (params, y, x) -> (α_y, α_x) for D_ls/D_s = 1 of the groups on lens plane ``plane``."""
+    """Jitted (params, y, x) -> (α_y, α_x) for D_ls/D_s = 1 of the groups on lens plane ``plane`` (built
+    once per model: :mod:`clusterfit.compiled`)."""
+    return compiled(composed, ("unit_deflection", plane), lambda: _build_unit_deflection(composed, plane))
+
+
+def _build_unit_deflection(composed: ComposedModel, plane: int):
     import clusterfit.physics.profiles  # noqa: F401  (attaches the mass functions)
 
     layout = composed.layout
@@ -196,8 +194,7 @@ def derived_quantities(composed: ComposedModel, theta, evaluation=None, draws: n
     source_planes = sorted({composed.source_planes[ds.name] for ds in composed.model.point_datasets})
     rows: list[tuple[str, str, list[float]]] = []
     zs = [composed.layout.plane_redshifts[p] for p in source_planes]
-    cache: dict = {}
-    radii_e = np.array([einstein_radii(composed.at(t), t, zs, extent=extent, cache=cache) for t in thetas])
+    radii_e = np.array([einstein_radii(composed.at(t), t, zs, extent=extent) for t in thetas])
     for k, z in enumerate(zs):
         rows.append((f"einstein_radius.z={z:g}", "arcsec", list(radii_e[:, k])))
     masses = np.array([aperture_mass(composed, t, radii, centre, plane, alpha) for t in thetas])
@@ -207,7 +204,7 @@ def derived_quantities(composed: ComposedModel, theta, evaluation=None, draws: n
         for s in evaluation.systems:
             if not s.predicted:
                 continue
-            ev = _evaluator(composed, s.redshift, cache)
+            ev = field_evaluator(composed, s.redshift)
             y = np.array([p[0] for p in s.predicted])
             x = np.array([p[1] for p in s.predicted])
             mus = np.array([evaluate_fields(ev, t, y, x)["magnification"] for t in thetas])

@@ -12,8 +12,9 @@ the fields normalised to D_ls/D_s = 1 (``*_norm``: κ, γ divided by D_ls/D_s, a
 Fields maps) are defined too; with several lens planes they are not (A is not symmetric; the
 rotation is left out of γ).
 
-Evaluation is jitted once per model and chunked (:func:`clusterfit.fit.plots.in_chunks`), so memory is
-bounded whatever the number of positions.
+Evaluation is jitted once per model and source redshift (the model owns the kernel:
+:mod:`clusterfit.compiled`) and chunked (:func:`clusterfit.chunked.chunked_map`), so memory is bounded
+whatever the number of positions.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from ..chunked import chunked_map
+from ..compiled import compiled
 from ..model import ComposedModel
 from ..physics.cosmology import Cosmology, distance_table
 from ..physics.tracer import make_tracer
@@ -35,6 +38,7 @@ __all__ = ["FIELDS", "FieldEvaluator", "field_evaluator", "evaluate_fields", "un
 FIELDS = ("kappa", "gamma1", "gamma2", "gamma", "psi", "alpha_x", "alpha_y", "magnification",
           "kappa_norm", "gamma1_norm", "gamma2_norm", "gamma_norm")
 SINGLE_PLANE_ONLY = ("psi", "kappa_norm", "gamma1_norm", "gamma2_norm", "gamma_norm")
+_CHUNK = 16384  # positions per jitted call: bounds the memory of the model's intermediates
 
 
 @dataclass(frozen=True)
@@ -66,12 +70,18 @@ def unit_weights(composed: ComposedModel) -> list[float]:
 
 def field_evaluator(composed: ComposedModel, z_source: float) -> FieldEvaluator:
     """The :class:`FieldEvaluator` of ``composed`` for sources at ``z_source`` (must lie behind every
-    lens plane)."""
+    lens plane); built once per model and redshift, and kept as long as the model."""
     layout = composed.layout
     z_lens = [layout.plane_redshifts[p] for p in layout.lens_planes]
     if not z_source > max(z_lens):
         raise ValueError(f"source redshift {z_source:g} is not behind every lens plane (the highest is at "
                          f"z = {max(z_lens):g}); choose --z > {max(z_lens):g}")
+    return compiled(composed, ("fields", float(z_source)), lambda: _build_evaluator(composed, float(z_source)))
+
+
+def _build_evaluator(composed: ComposedModel, z_source: float) -> FieldEvaluator:
+    layout = composed.layout
+    z_lens = [layout.plane_redshifts[p] for p in layout.lens_planes]
     cosmo = cosmology_of(composed)
     tracer = make_tracer(layout, composed.factors,
                          distances=distance_table(cosmo, z_max=max(20.0, 1.01 * z_source)))
@@ -106,9 +116,7 @@ def field_evaluator(composed: ComposedModel, z_source: float) -> FieldEvaluator:
 
 def evaluate_fields(evaluator: FieldEvaluator, theta, y, x) -> dict[str, np.ndarray]:
     """Every field of ``evaluator`` at θ on positions ``y, x`` (arcsec, any shape), chunked."""
-    from ..fit.plots import in_chunks
-
     y, x = np.broadcast_arrays(np.asarray(y, float), np.asarray(x, float))
     params = evaluator.composed.group_params(theta)
-    values = in_chunks(evaluator.kernel, params, y.ravel(), x.ravel())
+    values = chunked_map(lambda yy, xx: evaluator.kernel(params, yy, xx), (y.ravel(), x.ravel()), _CHUNK)
     return {n: v.reshape(y.shape) for n, v in zip(evaluator.names, values, strict=True)}

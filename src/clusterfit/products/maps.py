@@ -94,14 +94,14 @@ def posterior_draws(weights: np.ndarray, samples: np.ndarray, n: int, seed: int 
     return samples[rng.choice(len(w), size=n, p=w / w.sum())]
 
 
-def _evaluator_for(composed: ComposedModel, z: float, cache: dict) -> Callable[[np.ndarray], tuple]:
-    """(evaluator, θ) for a draw: a model with free source redshifts is composed again at θ."""
+def _evaluator_for(composed: ComposedModel, z: float) -> Callable[[np.ndarray], FieldEvaluator]:
+    """The evaluator of a draw θ: a model with free source redshifts is composed again at θ (models with
+    the same planes share one evaluator)."""
+    by_planes: dict[tuple, ComposedModel] = {}
+
     def get(theta):
         c = composed.at(theta)
-        key = c.layout.plane_redshifts
-        if key not in cache:
-            cache[key] = field_evaluator(c, z)
-        return cache[key]
+        return field_evaluator(by_planes.setdefault(c.layout.plane_redshifts, c), z)
     return get
 
 
@@ -110,8 +110,7 @@ def compute_maps(composed: ComposedModel, theta, grid: MapGrid, z: float, draws:
     """``{name: (n, n) array}``: every field at θ, and with ``draws`` (shape (k, d)) also
     ``<field>_median``, ``<field>_p16``, ``<field>_p84``."""
     yy, xx = grid.mesh()
-    cache: dict = {}
-    get = _evaluator_for(composed, z, cache)
+    get = _evaluator_for(composed, z)
     best = evaluate_fields(get(theta), theta, yy, xx)
     out = dict(best)
     if draws is None or not len(draws):

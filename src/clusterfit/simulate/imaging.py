@@ -6,8 +6,8 @@ Conventions (PyAutoLens's ``SimulatorImaging``, ``autolens.SimulatorImaging``):
   ``centre = (y, x)`` (arcsec). In memory row 0 is the *top* of the image (largest y) and column 0 the
   left (smallest x), as PyAutoLens's ``Array2D.native``: pixel ``(i, j)`` is centred on
   ``y = cy + (ny/2 − ½ − i) s``, ``x = cx + (j − nx/2 + ½) s`` (:func:`pixel_centres`).
-  FITS files are written flipped up–down (:func:`write_imaging`), so that FITS row 1 is the bottom, the
-  orientation of ds9 and of ``autoarray``'s ``flip_for_ds9``; :func:`read_imaging` flips back.
+  FITS files are written flipped up–down (:func:`.imaging_io.write_imaging`), so that FITS row 1 is the
+  bottom, the orientation of ds9 and of ``autoarray``'s ``flip_for_ds9``; ``read_imaging`` flips back.
 * **Surface brightness.** Profile intensities are read as e⁻ s⁻¹ per pixel, as PyAutoGalaxy's
   ``image_2d_from`` (the profile value at a position, no pixel-area factor). Each pixel's value is the
   mean over ``sub_size × sub_size`` sub-pixels (PyAutoLens's ``OverSampling`` with a uniform sub size).
@@ -24,17 +24,15 @@ Conventions (PyAutoLens's ``SimulatorImaging``, ``autolens.SimulatorImaging``):
 
 from __future__ import annotations
 
-import os
-import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 
-from clusterfit.output import atomic_path
+from clusterfit.chunked import chunked_map
+from clusterfit.compiled import compiled
 from clusterfit.physics import light_profiles as _light_profiles  # noqa: F401  (attaches "intensity")
 from clusterfit.registry import get_spec
 
@@ -43,11 +41,10 @@ __all__ = [
     "Imaging",
     "gaussian_psf",
     "pixel_centres",
+    "field_extent",
     "resolve_config",
     "render_surface_brightness",
     "simulate_imaging",
-    "write_imaging",
-    "read_imaging",
 ]
 
 BUNIT = "e-/s"
@@ -55,7 +52,6 @@ BUNIT = "e-/s"
 
 _CHUNK = 1 << 16  # positions per jitted call (fixed, so each plane compiles once)
 _MAX_ELEMENTS = 1 << 24  # cap on (profiles × positions) of one call's intermediate arrays
-_KERNELS: dict[int, dict] = {}  # id(composed) → {(plane, classes): jitted kernel}
 
 
 @dataclass(frozen=True)
@@ -146,7 +142,7 @@ class Imaging:
     @property
     def extent(self) -> tuple[float, float, float, float]:
         """``(x_min, x_max, y_min, y_max)`` of the pixel edges (arcsec), for ``imshow``."""
-        return _extent(self.config)
+        return field_extent(self.config)
 
 
 # --- grid and PSF -----------------------------------------------------------------------------------
@@ -187,7 +183,8 @@ def gaussian_psf(
     return k / k.sum()
 
 
-def _extent(config: ImagingConfig) -> tuple[float, float, float, float]:
+def field_extent(config: ImagingConfig) -> tuple[float, float, float, float]:
+    """``(x_min, x_max, y_min, y_max)`` of the pixel edges of ``config``'s field (arcsec)."""
     ny, nx = config.shape
     s = config.pixel_scale
     cy, cx = config.centre
@@ -239,15 +236,9 @@ def _light_groups(composed) -> dict[int | None, dict[str, dict[str, np.ndarray]]
 
 
 def _make_kernel(composed, plane: int | None, classes: Sequence[str]):
-    """Jitted ``(group_params, light_params, y, x) -> light``, cached per composed model."""
-    cache = _KERNELS.get(id(composed))
-    if cache is None:
-        cache = _KERNELS[id(composed)] = {}
-        weakref.finalize(composed, _KERNELS.pop, id(composed), None)
-    key = (plane, tuple(classes))
-    if key not in cache:
-        cache[key] = _build_kernel(composed, plane, classes)
-    return cache[key]
+    """Jitted ``(group_params, light_params, y, x) -> light``, owned by the composed model
+    (:mod:`clusterfit.compiled`)."""
+    return compiled(composed, ("light", plane, tuple(classes)), lambda: _build_kernel(composed, plane, classes))
 
 
 def _build_kernel(composed, plane: int | None, classes: Sequence[str]):
@@ -292,14 +283,9 @@ def render_surface_brightness(
         chunk = max(1024, min(_CHUNK, _MAX_ELEMENTS // n_rows))
         chunk = 1 << (chunk.bit_length() - 1)
         kernel = _make_kernel(composed, plane, names)
-        for start in range(0, flat_y.size, chunk):
-            yy = flat_y[start : start + chunk]
-            xx = flat_x[start : start + chunk]
-            m = yy.size
-            if m < chunk:  # pad to the fixed size: one compilation per plane
-                yy = np.pad(yy, (0, chunk - m), constant_values=yy[-1])
-                xx = np.pad(xx, (0, chunk - m), constant_values=xx[-1])
-            total[start : start + m] += np.asarray(kernel(group_params, light_params, yy, xx))[:m]
+        # a fixed chunk size (the last chunk padded): one compilation per plane
+        total += chunked_map(lambda yy, xx, k=kernel, lp=light_params: k(group_params, lp, yy, xx),
+                             (flat_y, flat_x), chunk)[0]
     return total.reshape(y.shape)
 
 
@@ -387,153 +373,3 @@ def _convolve(image: np.ndarray, kernel: np.ndarray) -> np.ndarray:
     if kernel.size == 1:
         return image * kernel.item()
     return fftconvolve(image, kernel, mode="same")
-
-
-# --- files ------------------------------------------------------------------------------------------
-def _header(config: ImagingConfig, what: str, sky=None):
-    from astropy.io import fits
-
-    h = fits.Header()
-    if sky is not None and what != "psf":  # RA/Dec of every pixel (clusterfit.simulate.wcs)
-        from .wcs import imaging_wcs
-
-        h.update(imaging_wcs(config, sky).to_header())
-    h["PIXSCALE"] = (float(config.pixel_scale), "arcsec per pixel")
-    h["CENTRE_Y"] = (float(config.centre[0]), "arcsec, y of the field centre")
-    h["CENTRE_X"] = (float(config.centre[1]), "arcsec, x of the field centre")
-    h["ORIENT"] = ("row 1 = bottom (min y), column 1 = left (min x)", "clusterfit")
-    if what == "psf":
-        h["BUNIT"] = ("", "normalised to sum 1")
-        if config.psf is None:
-            h["PSFSIGMA"] = (float(config.psf_sigma), "arcsec, Gaussian PSF sigma")
-    else:
-        h["BUNIT"] = (BUNIT, "electrons per second per pixel")
-        h["EXPTIME"] = (float(config.exposure_time), "s")
-        h["SKY"] = (float(config.background_sky), "e-/s per pixel, subtracted from data")
-        h["RDNOISE"] = (float(config.read_noise), "e- per pixel")
-        h["SUBSIZE"] = (int(config.sub_size), "sub-pixels per pixel side")
-    h["CONTENT"] = (what, "clusterfit.simulate.imaging")
-    return h
-
-
-def _write_fits_atomic(path: Path, array: np.ndarray, header) -> None:
-    from astropy.io import fits
-
-    with atomic_path(path) as tmp:
-        fits.PrimaryHDU(np.flipud(np.asarray(array, dtype=np.float64)), header=header).writeto(tmp)
-
-
-def write_imaging(
-    imaging: Imaging,
-    folder: str | os.PathLike,
-    config: ImagingConfig | None = None,
-    png: bool = True,
-    title: str | None = None,
-    sky=None,
-) -> dict[str, Path]:
-    """Write ``data.fits``, ``noise_map.fits``, ``psf.fits`` (and ``data.png``) to ``folder``.
-
-    Each file is written to a temporary file in ``folder`` and moved into place (:func:`clusterfit.output.atomic_path`).
-    Arrays are flipped up–down so that FITS row 1 is the bottom of the image (module docstring);
-    headers carry ``PIXSCALE`` (arcsec), ``CENTRE_Y``/``CENTRE_X`` (arcsec), ``BUNIT``, ``EXPTIME``,
-    ``SKY``, ``RDNOISE``; with ``sky`` (a :class:`~clusterfit.tables.SkyReference`, the folder's
-    ``sky_reference.csv``) ``data.fits`` and ``noise_map.fits`` also carry a TAN WCS (RA/Dec, North up).
-    ``config`` defaults to ``imaging.config``. Returns the paths written.
-    """
-    config = config or imaging.config
-    if config.pixel_scale is None:
-        config = replace(config, pixel_scale=imaging.pixel_scale)
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    paths = {}
-    for name, array, what in (
-        ("data", imaging.data, "data"),
-        ("noise_map", imaging.noise_map, "noise_map"),
-        ("psf", imaging.psf, "psf"),
-    ):
-        path = folder / f"{name}.fits"
-        _write_fits_atomic(path, array, _header(config, what, sky))
-        paths[name] = path
-    if png:
-        paths["png"] = _write_png(imaging, folder / "data.png", config, title)
-    return paths
-
-
-def read_imaging(folder: str | os.PathLike) -> Imaging:
-    """Read what :func:`write_imaging` wrote (``model_image`` is NaN: it is not stored)."""
-    from astropy.io import fits
-
-    folder = Path(folder)
-    arrays, headers = {}, {}
-    for name in ("data", "noise_map", "psf"):
-        with fits.open(folder / f"{name}.fits") as hdul:
-            arrays[name] = np.flipud(np.asarray(hdul[0].data, dtype=float)).copy()
-            headers[name] = hdul[0].header
-    h = headers["data"]
-    config = ImagingConfig(
-        shape=arrays["data"].shape,
-        pixel_scale=float(h["PIXSCALE"]),
-        centre=(float(h["CENTRE_Y"]), float(h["CENTRE_X"])),
-        psf=arrays["psf"],
-        background_sky=float(h.get("SKY", 0.0)),
-        exposure_time=float(h.get("EXPTIME", 1.0)),
-        read_noise=float(h.get("RDNOISE", 0.0)),
-        sub_size=int(h.get("SUBSIZE", 1)),
-    )
-    return Imaging(
-        arrays["data"],
-        arrays["noise_map"],
-        arrays["psf"],
-        np.full(arrays["data"].shape, np.nan),
-        config,
-        None,
-    )
-
-
-def _asinh_ticks(vmin: float, vmax: float, linear_width: float) -> list[float]:
-    """0 and ± powers of ten outside the linear part of the stretch (no crowding about zero)."""
-    ticks = [0.0] if vmin <= 0.0 <= vmax else []
-    lo = int(np.floor(np.log10(3.0 * linear_width)))
-    for k in range(lo, lo + 12):
-        v = 10.0**k
-        if v < 3.0 * linear_width:
-            continue
-        ticks += [t for t in (v, -v) if vmin <= t <= vmax]
-    return sorted(ticks)
-
-
-def _write_png(imaging: Imaging, path: Path, config: ImagingConfig, title: str | None) -> Path:
-    # a bare Figure renders with the Agg canvas: no pyplot, no global backend switch
-    from matplotlib.colors import AsinhNorm
-    from matplotlib.figure import Figure
-
-    data = imaging.data
-    finite = data[np.isfinite(data)]
-    noise = float(np.median(imaging.noise_map)) if imaging.noise_map.size else 1.0
-    vmax = float(np.percentile(finite, 99.8)) if finite.size else 1.0
-    vmin = float(np.percentile(finite, 0.5)) if finite.size else 0.0
-    if not vmax > vmin:
-        vmax = vmin + 1.0
-    fig = Figure(figsize=(6.4, 5.6), dpi=120)
-    ax = fig.add_subplot()
-    im = ax.imshow(
-        data,
-        origin="upper",
-        extent=_extent(config),
-        cmap="magma",
-        norm=AsinhNorm(linear_width=max(noise, 1e-12), vmin=vmin, vmax=vmax),
-        interpolation="nearest",
-    )
-    ax.set_xlabel("x (arcsec)")
-    ax.set_ylabel("y (arcsec)")
-    ny, nx = config.shape
-    ax.set_title(
-        title
-        or f"simulated imaging: {ny}×{nx} px, {config.pixel_scale:g}″/px, "
-        f"t={config.exposure_time:g} s"
-    )
-    cbar = fig.colorbar(im, ax=ax, ticks=_asinh_ticks(vmin, vmax, max(noise, 1e-12)), format="%g")
-    cbar.set_label(f"{BUNIT} per pixel (asinh stretch)")
-    with atomic_path(path) as tmp:
-        fig.savefig(tmp, format="png")
-    return path

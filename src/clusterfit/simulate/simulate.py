@@ -58,7 +58,8 @@ def simulate(
             fix_bookkeeping(out.staging, model)
         out.write("point_datasets.csv", render_point_datasets(list(images)))
         if imaging:
-            from .imaging import ImagingConfig, simulate_imaging, write_imaging
+            from .imaging import ImagingConfig, simulate_imaging
+            from .imaging_io import write_imaging
 
             config = ImagingConfig()
             imaging_out = simulate_imaging(composed, config, seed)
