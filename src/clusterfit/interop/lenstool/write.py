@@ -49,7 +49,7 @@ def export_lenstool(model: ClusterModel, par_path: str | Path,
     NFWEllipticalPotential, ExternalShear and MassSheet are refused. A MassSheet is written as ``kappa`` on a
     profil 14 block (the shear's block of its galaxy when :func:`_sheet_pairs` pairs them), the convention of
     Lenstool's documentation of profil 14; Lenstool v6 (lenstoolchi) does not read ``kappa`` (later
-    versions do), so such a file loses its sheet there.
+    versions, whose documentation defines it, do), so such a file loses its sheet there.
     """
     if reference is None and model.sky_reference is not None:
         reference = (model.sky_reference.ra, model.sky_reference.dec)
