@@ -1,4 +1,4 @@
-"""Lenstool profil 12 (NFW, round and pseudo-elliptical) import/export and the refused profil 14 ``kappa``.
+"""Lenstool profil 12 (NFW, round and pseudo-elliptical) import/export.
 
 Expected values come from the NFW definitions (ρ_s = δ_c ρ_crit, r_s = r200/c, κ_s = ρ_s r_s / Σ_cr with
 Σ_cr = c²/(4πG D_l) for D_ls/D_s = 1), evaluated with astropy, and from Lenstool's e_nfw.c
@@ -179,7 +179,6 @@ def test_nfw_elliptical_in_the_convergence_is_refused_on_export(tmp_path):
     ("\tprofil 12\n\talpha 0.5\n\tscale_radius 40.0\n\tv_disp 1100.0", 11, "generalised NFW"),
     ("\tprofil 12\n\tellip_pot 0.4\n\tscale_radius 40.0\n\tv_disp 1100.0", 11, "is not below 1"),
     ("\tprofil 12\n\tscale_radius 40.0", 9, "profil 12 needs its NFW parameters"),
-    ("\tprofil 14\n\tgamma 0.1\n\tangle_pos 20.0\n\tkappa 0.05", 13, "profile_class MassSheet"),
 ])
 def test_refused_blocks_name_the_line(tmp_path, lines, line, words):
     with pytest.raises(LenstoolError) as info:

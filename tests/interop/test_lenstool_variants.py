@@ -213,15 +213,6 @@ def test_flags_and_sexagesimal_reference(tmp_path):
     assert any("multfile 0" in n for n in notes) and any("filein 0" in n for n in notes)
 
 
-def test_external_convergence_is_refused(tmp_path):
-    _write(tmp_path / "images.cat", (VARIANTS / "images.cat").read_text())
-    _write(tmp_path / "members.cat", (VARIANTS / "members.cat").read_text())
-    text = _GOOD.replace("\tprofil 14\n", "\tprofil 14\n\tkappa 0.05\n")
-    with pytest.raises(LenstoolError, match="external convergence"):
-        import_lenstool(_write(tmp_path / "k.par", text))
-    import_lenstool(_write(tmp_path / "k0.par", _GOOD.replace("\tprofil 14\n", "\tprofil 14\n\tkappa 0\n")))
-
-
 def test_best_par_optimised_positional_errors(tmp_path):
     """When Lenstool optimised sigposArcsec, best.par's grille lists each image's σ² (``sigposAs <id of
     the system's first image> <σ²>``, o_print_res.c); its Chi2pos used them, so the import does too."""

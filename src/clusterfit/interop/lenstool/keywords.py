@@ -86,7 +86,7 @@ BLOCK_KEYS: dict[str, dict[str, str]] = {
         ("cut_radius_kpc", "virial_radius_kpc", "r200_kpc"), ("v_disp", "sigma_e"),
         ("exponent", "alpha", "exposant", "n"), ("beta", "concentration", "c"), ("rc_slope",),
         ("z_lens",), ("mag",), ("masse", "m200", "mass", "virial_mass"), ("rhos",),
-        ("kappa",)),  # not in this reader, but later Lenstool writes it in best.par (profil 14)
+        ("kappa",)),  # profil 14 external convergence: not in this reader; Lenstool's later docs define it
     "limit": _table(  # r_limit.c
         ("x_centre",), ("y_centre",), ("ellip_pot",), ("ellipticite", "ellipticity", "gamma"),
         ("angle_pos",), ("phi",), ("cut_radius", "virial_radius", "r200"),

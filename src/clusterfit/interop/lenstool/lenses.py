@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from ...tables import PriorRow, ProfileRow, ScalingGalaxy, ScalingRelation
 from .context import Ctx, checked_block
 from .par import LenstoolError, ParFile
-from .potentials import check_ellipticity_limits, limit_priors, potential_row, start_inside
+from .potentials import check_ellipticity_limits, limit_priors, potential_rows, start_inside
 from .potfile import member_count, read_potfile
 
 __all__ = ["Lenses", "read_lenses"]
@@ -56,13 +56,15 @@ def read_lenses(par: ParFile, ctx: Ctx) -> Lenses:
     for raw in par.blocks:
         if raw.name == "potentiel":
             b = checked_block(raw, ctx)
-            row = potential_row(b, ilens, ctx)
-            if row.key in seen:
+            block_rows = potential_rows(b, ilens, ctx)
+            row = block_rows[0]
+            if any(r.key in seen for r in block_rows):
                 ctx.note(f"{path.name}:{b.line}: duplicate potential name {row.galaxy!r}; "
                          f"renamed {row.galaxy}_{ilens + 1}")
-                row = replace(row, galaxy=f"{row.galaxy}_{ilens + 1}")
-            seen.add(row.key)
-            rows.append((ilens, row))
+                block_rows = tuple(replace(r, galaxy=f"{r.galaxy}_{ilens + 1}") for r in block_rows)
+                row = block_rows[0]
+            seen.update(r.key for r in block_rows)
+            rows += [(ilens, r) for r in block_rows]
             by_index[ilens] = (row, b)
             ilens += 1
         elif raw.name == "potfile":

@@ -2,7 +2,7 @@
 ``set_lens.c``). Keywords arrive canonical (:func:`.context.checked_block`).
 
 - profil 81 → ``dPIEMass`` (``dPIEMassSph`` without ``ellipticite``/``angle_pos``/``ellip_pot`` lines);
-  profil 12 → ``NFWSph`` or ``NFWEllipticalPotential`` (:mod:`.nfw`); profil 14 → ``ExternalShear``; no ``profil`` line → Lenstool's default profil 0, the singular
+  profil 12 → ``NFWSph`` or ``NFWEllipticalPotential`` (:mod:`.nfw`); profil 14 → ``ExternalShear`` (+ ``MassSheet`` from ``kappa``, :func:`potential_rows`); no ``profil`` line → Lenstool's default profil 0, the singular
   isothermal sphere → ``IsothermalSph`` (also profil 1 with ellipticity 0). Other profiles are refused.
 - Lenstool's defaults where a line is absent: centre (0, 0), ellipticity 0, angle 0, core 0, cut
   infinite (refused for profil 81: a dPIE needs a finite cut); ``z_lens`` and ``v_disp`` have none.
@@ -22,7 +22,7 @@ from .nfw import nfw_row
 from .par import LenstoolError, ParBlock, ParLine
 from .units import shear_from_lenstool, sis_einstein_radius
 
-__all__ = ["potential_row", "limit_priors", "lenstool_prior", "DPIE_COLUMNS", "check_ellipticity_limits"]
+__all__ = ["potential_row", "potential_rows", "sheet_attr", "limit_priors", "lenstool_prior", "DPIE_COLUMNS", "check_ellipticity_limits"]
 
 DPIE_COLUMNS = {"x_centre": "x", "y_centre": "y", "ellipticite": "ellipticity", "angle_pos": "angle_pos",
                 "v_disp": "sigma", "core_radius": "r_core", "core_radius_kpc": "r_core",
@@ -96,16 +96,11 @@ def potential_row(b: ParBlock, index: int, ctx: Ctx) -> ProfileRow:
         raise LenstoolError(file, sig_ln.line, f"potentiel {b.label!r}: v_disp "
                             f"{sig_ln.args[0]} is negative", "write the velocity dispersion in km/s, ≥ 0")
     kap = b.get("kappa")
-    if kap is not None and kap.number(0, file, "kappa") != 0:
-        raise LenstoolError(file, kap.line, f"potentiel {b.label!r}: an external convergence (kappa "
-                            f"{kap.args[0]}) is not imported: no Lenstool source we could read defines "
-                            "kappa on a shear block (r_potentiel.c has no such keyword, e_grad.c case 14 "
-                            "is a pure shear), so its normalisation is unknown",
-                            "write 'kappa 0' here, and add to mass.csv a row: galaxy "
-                            f"{b.label.split()[0] if b.label.split() else 'sheet'}, attr_name sheet, "
-                            "profile_class MassSheet, y 0, x 0, kappa κ, redshift z_lens, where κ is the "
-                            "convergence at the model's last (highest-redshift) plane: your kappa × D_ls/D_s "
-                            "of that plane if it is normalised like Lenstool's gamma (D_ls/D_s = 1)")
+    if kind != 14 and kap is not None and kap.number(0, file, "kappa") != 0:
+        raise LenstoolError(file, kap.line, f"potentiel {b.label!r}: kappa {kap.args[0]} on a profil "
+                            f"{kind:g} block: Lenstool documents kappa only for the external shear and "
+                            "convergence potential (profil 14)", "move the convergence to a profil 14 "
+                            "block, or write 'kappa 0'")
     if kind == 14:
         g1, g2 = shear_from_lenstool(e, _value(b, "angle_pos", file, 0.0))
         return ProfileRow("mass", galaxy, attr or "shear", "ExternalShear", {"gamma_1": g1, "gamma_2": g2},
@@ -160,6 +155,41 @@ def potential_row(b: ParBlock, index: int, ctx: Ctx) -> ProfileRow:
     order = ("y", "x", "ellipticity", "angle_pos", "sigma", "r_core", "r_cut")
     return ProfileRow("mass", galaxy, attr or "mass", "dPIEMassSph" if spherical else "dPIEMass",
                       {c: vals[c] for c in order if c in vals}, z, src)
+
+
+def sheet_attr(shear_attr: str | None) -> str:
+    """``attr_name`` of the ``MassSheet`` row made from a profil 14 block's ``kappa`` (``sheet`` beside the
+    default ``shear``, else ``<attr>_sheet``; a block without a shear row: its own attr, or ``sheet``)."""
+    return "sheet" if shear_attr in (None, "", "shear") else f"{shear_attr}_sheet"
+
+
+def potential_rows(b: ParBlock, index: int, ctx: Ctx) -> tuple[ProfileRow, ...]:
+    """One ``potentiel`` block as its mass rows: :func:`potential_row`, and for a profil 14 block with
+    ``kappa`` κ ≠ 0 a ``MassSheet`` (κ, centred on the block's centre) in the same galaxy.
+
+    Lenstool's documentation of profil 14 ("external shear and convergence": ``gamma``, ``angle_pos``,
+    ``kappa``, "the strength of the external convergence, constant over the field of view";
+    lenstool_idPIE_tutorial docs/sphinx/source/potentials/ExternalShear.md) makes κ a constant-field term of
+    the same potential as γ, so it is read at γ's normalisation (D_ls/D_s = 1, scaled per source; the
+    import brings both to the last plane, :func:`.units.scale_to_last_plane`). Lenstool v6 ignores the
+    keyword. The shear row is left out when κ ≠ 0 and the block has no gamma line."""
+    row = potential_row(b, index, ctx)
+    kap = b.get("kappa")
+    if row.profile_class != "ExternalShear" or kap is None or kap.number(0, ctx.path, "kappa") == 0:
+        return (row,)
+    k = kap.number(0, ctx.path, "kappa")
+    if not -1.0 < k < 1.0:
+        raise LenstoolError(ctx.path, kap.line, f"potentiel {b.label!r}: kappa {k:g} is not between "
+                            "-1 and 1", "write the external convergence, |kappa| < 1")
+    x, y = _centre(b, ctx)
+    has_shear = b.get("ellipticite") is not None or b.get("ellip_pot") is not None
+    _, attr = _name(b, index)
+    ctx.note(f"{ctx.path.name}:{kap.line}: kappa {k:g} of {row.galaxy!r} → MassSheet at the shear's "
+             "normalisation (Lenstool's profil 14 documentation: external shear and convergence; "
+             "Lenstool v6 ignores it)")
+    sheet = ProfileRow("mass", row.galaxy, sheet_attr(attr) if has_shear else (attr or "sheet"), "MassSheet",
+                       {"y": y, "x": x, "kappa": k}, row.redshift, Source(ctx.path.name, kap.line))
+    return (row, sheet) if has_shear else (sheet,)
 
 
 def _centre(b: ParBlock, ctx: Ctx) -> tuple[float, float]:

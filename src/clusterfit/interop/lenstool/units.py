@@ -4,8 +4,8 @@
 - profil 14 shear (γ, θ) ↔ (γ1, γ2) = γ (cos 2θ, sin 2θ);
 - member axes (a, b) → Lenstool's mass ellipticity (a² − b²)/(a² + b²);
 - profil 0/1 SIS: Einstein radius b0 = 4π (σ/c)² (Lenstool ``set_dynamics``);
-- Lenstool's shear, SIS and NFW strength hold for D_ls/D_s = 1; the tables' ``ExternalShear``,
-  ``IsothermalSph`` and ``NFWSph`` (PyAutoLens's) hold at the model's last plane r: values × D_lr/D_r on import,
+- Lenstool's shear (and profil 14 ``kappa``), SIS and NFW strength hold for D_ls/D_s = 1; the tables'
+  ``ExternalShear``, ``MassSheet``, ``IsothermalSph`` and ``NFWSph`` (PyAutoLens's) hold at the model's last plane r: values × D_lr/D_r on import,
   the inverse on export (:func:`scale_to_last_plane`).
 """
 
@@ -22,7 +22,7 @@ __all__ = ["shear_from_lenstool", "shear_to_lenstool", "ellipticity_from_axes",
 
 C_KM_S = 299792.458
 ARCSEC_PER_RAD = 648000.0 / math.pi
-LAST_PLANE_CLASSES = ("ExternalShear", "IsothermalSph", "NFWSph", "NFW", "NFWEllipticalPotential")
+LAST_PLANE_CLASSES = ("ExternalShear", "IsothermalSph", "NFWSph", "NFW", "NFWEllipticalPotential", "MassSheet")
 """Table classes whose strength is given for the tracer's last plane (PyAutoLens semantics)."""
 
 
@@ -60,7 +60,7 @@ def _last_plane(model: ClusterModel) -> float:
 
 
 def scale_to_last_plane(model: ClusterModel, to_reference: bool) -> ClusterModel:
-    """Lenstool's γ (profil 14), SIS b0 and NFW κ_s (profil 12) are scaled by D_ls/D_s for each source (they are the values
+    """Lenstool's γ and κ (profil 14), SIS b0 and NFW κ_s (profil 12) are scaled by D_ls/D_s for each source (they are the values
     for D_ls/D_s = 1); the tables' ``ExternalShear`` and ``IsothermalSph`` give them at the tracer's last
     plane r. So value_table = value_Lenstool · D_lr/D_r, with r the model's highest redshift (lens or
     source), and the inverse on export (``to_reference=False``). Priors on those cells scale alike."""
@@ -73,7 +73,7 @@ def scale_to_last_plane(model: ClusterModel, to_reference: bool) -> ClusterModel
     for r in rows:
         ratio = float(cosmo.distance_ratio_matrix([r.redshift, z_r])[0, 1]) if z_r > r.redshift else 1.0
         factor[r.key] = ratio if to_reference else 1.0 / ratio
-    scaled = {"gamma_1", "gamma_2", "einstein_radius", "kappa_s"}
+    scaled = {"gamma_1", "gamma_2", "einstein_radius", "kappa_s", "kappa"}
     mass = tuple(replace(r, values={k: (v * factor[r.key] if v is not None and k in scaled else v)
                                     for k, v in r.values.items()})
                  if r.key in factor else r for r in model.mass)

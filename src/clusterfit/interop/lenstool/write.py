@@ -14,6 +14,7 @@ from ...tables.rows import REDSHIFT
 from .context import log
 from .nfw import nfw_lenstool_lines
 from .par import LenstoolError
+from .potentials import sheet_attr
 from .units import scale_to_last_plane, shear_to_lenstool, sis_sigma
 
 __all__ = ["export_lenstool"]
@@ -45,7 +46,10 @@ def export_lenstool(model: ClusterModel, par_path: str | Path,
     ``import_lenstool(export_lenstool(m))`` gives back ``m``'s tables. Light profiles, LogUniform
     priors and Gaussian truncations have no Lenstool form: they are dropped or approximated, with a
     line in ``notes``; mass classes other than dPIEMass, dPIEMassSph, IsothermalSph, NFWSph (or a round NFW),
-    NFWEllipticalPotential and ExternalShear are refused.
+    NFWEllipticalPotential, ExternalShear and MassSheet are refused. A MassSheet is written as ``kappa`` on a
+    profil 14 block (the shear's block of its galaxy when :func:`_sheet_pairs` pairs them), the convention of
+    Lenstool's documentation of profil 14; Lenstool v6 (lenstoolchi) does not read ``kappa`` (later
+    versions, whose documentation defines it, do), so such a file loses its sheet there.
     """
     if reference is None and model.sky_reference is not None:
         reference = (model.sky_reference.ra, model.sky_reference.dec)
@@ -115,14 +119,38 @@ def _limit_line(key: str, prior: PriorRow, notes: list[str], what: str, scale: f
     return f"\t{key} 3 {_fmt(prior.mean * scale)} {_fmt(prior.sigma * scale)} 0.01"
 
 
+def _sheet_pairs(model: ClusterModel) -> dict[tuple[str, str], object]:
+    """ExternalShear key → the MassSheet row written as ``kappa`` on its profil 14 block: same galaxy and
+    redshift, ``attr_name`` as :func:`.potentials.sheet_attr` names it on import, centred on (0, 0) (the
+    shear row has no centre, so the block keeps none)."""
+    sheets = {(r.galaxy, r.attr_name, r.redshift): r for r in model.mass if r.profile_class == "MassSheet"
+              and r.values.get("x") == 0 and r.values.get("y") == 0}
+    return {r.key: sheets[(r.galaxy, sheet_attr(r.attr_name), r.redshift)] for r in model.mass
+            if r.profile_class == "ExternalShear" and (r.galaxy, sheet_attr(r.attr_name), r.redshift) in sheets}
+
+
+def _kappa_line(sheet, name: str, free: dict, path: Path) -> str:
+    """``kappa κ`` of a MassSheet row (κ for D_ls/D_s = 1, as γ); a free κ has no limit here."""
+    if any(k[:3] == ("mass", sheet.galaxy, sheet.attr_name) for k in free):
+        raise LenstoolError(path, None, f"{name}: a free MassSheet has no Lenstool limit here",
+                            "fix its kappa before exporting")
+    return f"\tkappa {_fmt(sheet.values['kappa'])}"
+
+
 def _mass_blocks(model: ClusterModel, free: dict, notes: list[str], path: Path):
-    """One potentiel (+ limit) block per mass row; rows with limits first (nlens_opt counts them)."""
+    """One potentiel (+ limit) block per mass row (a MassSheet paired by :func:`_sheet_pairs` shares its
+    shear's block); rows with limits first (nlens_opt counts them)."""
+    pairs = _sheet_pairs(model)
+    merged = {s.key for s in pairs.values()}
     count: dict[str, int] = {}
     for r in model.mass:
-        count[r.galaxy] = count.get(r.galaxy, 0) + 1
+        if r.key not in merged:
+            count[r.galaxy] = count.get(r.galaxy, 0) + 1
     blocks = []
     for r in model.mass:
-        default_attr = "shear" if r.profile_class == "ExternalShear" else "mass"
+        if r.key in merged:
+            continue
+        default_attr = {"ExternalShear": "shear", "MassSheet": "sheet"}.get(r.profile_class, "mass")
         name = r.galaxy if count[r.galaxy] == 1 and r.attr_name == default_attr \
             else f"{r.galaxy}:{r.attr_name}"
         if any(ch.isspace() for ch in name):
@@ -133,12 +161,16 @@ def _mass_blocks(model: ClusterModel, free: dict, notes: list[str], path: Path):
         mine = {k[3]: p for k, p in free.items() if k[:3] == ("mass", r.galaxy, r.attr_name)}
         if r.profile_class == "ExternalShear":
             g, ang = shear_to_lenstool(r.values["gamma_1"], r.values["gamma_2"])
-            lines += ["\tprofil 14", f"\tgamma {_fmt(g)}", f"\tangle_pos {_fmt(ang)}", "\tkappa 0.0"]
+            lines += ["\tprofil 14", f"\tgamma {_fmt(g)}", f"\tangle_pos {_fmt(ang)}",
+                      _kappa_line(pairs[r.key], name, free, path) if r.key in pairs else "\tkappa 0.0"]
             if mine:
                 gmax = max(abs(v) for p in mine.values() for v in (p.lower or 0, p.upper or 0))
                 notes.append(f"{name}: shear priors written as gamma 1 0 {gmax:g}, angle_pos 1 -90 90")
                 lim = [f"limit {name}", f"\tgamma 1 0.0 {_fmt(gmax)} 0.01",
                        "\tangle_pos 1 -90.0 90.0 0.1", "\tend"]
+        elif r.profile_class == "MassSheet":
+            lines += ["\tprofil 14", f"\tx_centre {_fmt(r.values['x'])}", f"\ty_centre {_fmt(r.values['y'])}",
+                      _kappa_line(r, name, free, path)]
         elif r.profile_class == "IsothermalSph":
             if mine:
                 raise LenstoolError(path, None, f"{name}: a free IsothermalSph has no Lenstool limit "
@@ -164,7 +196,8 @@ def _mass_blocks(model: ClusterModel, free: dict, notes: list[str], path: Path):
         else:
             raise LenstoolError(path, None, f"{r.galaxy}.{r.attr_name}: {r.profile_class} has no "
                                 "Lenstool export", "export supports dPIEMass, dPIEMassSph, "
-                                "IsothermalSph, NFWSph, round NFW, NFWEllipticalPotential, ExternalShear")
+                                "IsothermalSph, NFWSph, round NFW, NFWEllipticalPotential, ExternalShear, "
+                                "MassSheet")
         lines += [f"\tz_lens {_fmt(r.redshift)}", "\tend"]
         blocks.append((lines, lim))
     return sorted(blocks, key=lambda b: not b[1])

@@ -18,7 +18,7 @@ u = √((1 − ε) x'² + (1 + ε) y'²), so with X = u/r_s
 
 lenstronomy's ``NFW_ELLIPSE_POTENTIAL`` is the same profile with e = (1 − q²)/(1 + q²) = ε.
 Iso-density contours of a pseudo-elliptical potential become peanut-shaped, and κ can turn
-negative far out, when ε is large (Golse & Kneib 2002 use ε ≲ 0.25). At the exact centre α = 0
+negative, when ε is large (the caveat of Golse & Kneib 2002; measured: κ < 0 within 3 r_s for ε = 0.5). At the exact centre α = 0
 and X is floored at 1e-12 (κ finite, large), as the spherical NFW.
 """
 

@@ -1,0 +1,94 @@
+"""Lenstool's profil 14 ``kappa`` (external convergence) imported as a ``MassSheet`` beside the
+``ExternalShear``: the tracer's deflection at each source plane vs lenstronomy's ``SHEAR`` + ``CONVERGENCE``.
+
+Convention (Lenstool's documentation of profil 14, "external shear and convergence", public page
+lenstool_idPIE_tutorial docs/sphinx/source/potentials/ExternalShear.md): ``gamma``, ``angle_pos`` and
+``kappa`` ("the strength of the external convergence, constant over the field of view") are the
+constant-field terms of one potential, so κ has γ's normalisation: the values hold for D_ls/D_s = 1 and
+Lenstool scales both by D_ls/D_s per source. Expected deflection for a source at z_s, with
+f = D_ls/D_s from astropy (with the project's radiation: T_cmb = 2.7255 K, N_eff = 3.046, see
+clusterfit.physics.cosmology; Lenstool's own distances have none, a 4e-5 relative difference here that
+belongs to the cosmology, not to this convention): lenstronomy ``SHEAR(gamma1 = f γ cos 2θ, gamma2 = f γ sin 2θ)`` +
+``CONVERGENCE(kappa = f κ, ra_0 = x_centre, dec_0 = y_centre)``.
+"""
+
+from __future__ import annotations
+
+import math
+
+import astropy.units as u
+import numpy as np
+import pytest
+from astropy.cosmology import FlatLambdaCDM
+
+from clusterfit.interop import import_lenstool
+from clusterfit.model.compose import compose
+
+pytestmark = [pytest.mark.crosscheck]
+
+ZL, GAMMA, ANGLE, KAPPA, XC, YC = 0.3, 0.08, 25.0, 0.05, 3.0, -2.0
+_PAR = """runmode
+\treference 3 10.0 -20.0
+\tend
+image
+\tmultfile 1 imgs.cat
+\tmult_wcs 0
+\tsigposArcsec 0.4
+\tend
+grille
+\tnlentille 1
+\tend
+potentiel ext
+\tprofil 14
+{lines}
+\tz_lens 0.3
+\tend
+cosmology
+\tH0 70.0
+\tomegaM 0.3
+\tomegaX 0.7
+\tend
+fini
+"""
+_CAT = """1.1 10.0 2.0 0.1 0.1 0 1.5 0
+1.2 -8.0 -3.0 0.1 0.1 0 1.5 0
+2.1 6.0 9.0 0.1 0.1 0 3.0 0
+2.2 -5.0 -7.0 0.1 0.1 0 3.0 0
+"""
+
+
+def _import(tmp_path, lines):
+    (tmp_path / "imgs.cat").write_text(_CAT)
+    (tmp_path / "in.par").write_text(_PAR.format(lines=lines))
+    return import_lenstool(tmp_path / "in.par")
+
+
+def _dls_ds(zs: float) -> float:
+    c = FlatLambdaCDM(H0=70.0, Om0=0.3, Tcmb0=2.7255 * u.K, Neff=3.046)
+    return float(c.angular_diameter_distance(ZL, zs) / c.angular_diameter_distance(zs))
+
+
+@pytest.mark.parametrize("lines,gamma", [
+    (f"\tgamma {GAMMA}\n\tangle_pos {ANGLE}\n\tkappa {KAPPA}\n\tx_centre {XC}\n\ty_centre {YC}", GAMMA),
+    (f"\tkappa {KAPPA}\n\tx_centre {XC}\n\ty_centre {YC}", 0.0),  # a block with only kappa
+])
+def test_shear_block_kappa_deflects_as_shear_plus_convergence(tmp_path, lenstronomy_lens_model, lines, gamma):
+    m = _import(tmp_path, lines)
+    classes = sorted(r.profile_class for r in m.mass)
+    assert classes == (["ExternalShear", "MassSheet"] if gamma else ["MassSheet"])
+    composed = compose(m)
+    theta = composed.vector_from_tables()
+    rng = np.random.default_rng(3)
+    y, x = rng.uniform(-40, 40, 200), rng.uniform(-40, 40, 200)
+    lens = lenstronomy_lens_model(["SHEAR", "CONVERGENCE"])
+    t = math.radians(2 * ANGLE)
+    planes = [p for p, z in enumerate(composed.layout.plane_redshifts) if z > ZL]
+    assert [composed.layout.plane_redshifts[p] for p in planes] == [1.5, 3.0]
+    for p in planes:
+        f = _dls_ds(composed.layout.plane_redshifts[p])
+        by, bx = composed.source_plane_yx(theta, y, x, p)
+        kw = [dict(gamma1=f * gamma * math.cos(t), gamma2=f * gamma * math.sin(t)),
+              dict(kappa=f * KAPPA, ra_0=XC, dec_0=YC)]
+        ax, ay = lens.alpha(x, y, kw)
+        np.testing.assert_allclose(x - np.asarray(bx), ax, rtol=1e-8, atol=1e-10)
+        np.testing.assert_allclose(y - np.asarray(by), ay, rtol=1e-8, atol=1e-10)

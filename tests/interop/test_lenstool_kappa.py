@@ -1,0 +1,142 @@
+"""Lenstool's profil 14 ``kappa`` (external convergence) ↔ a ``MassSheet`` row: import, export, round trip,
+refusals. The convention (κ at γ's normalisation, D_ls/D_s = 1, centred on the block's centre) is from
+Lenstool's documentation of profil 14, "external shear and convergence" (lenstool_idPIE_tutorial
+docs/sphinx/source/potentials/ExternalShear.md); the deflections are checked against lenstronomy in
+tests/crosscheck/test_lenstool_kappa_lenstronomy.py. Expected κ in the tables: Lenstool's value × D_lr/D_r
+with r the last plane (z = 1.5 here), from astropy with the project's radiation (T_cmb, N_eff).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import astropy.units as u
+import pytest
+from astropy.cosmology import FlatLambdaCDM
+from lenstool_data import VARIANTS, assert_same_model  # tests/interop is on sys.path under pytest
+
+from clusterfit.interop import LenstoolError, export_lenstool, import_lenstool
+from clusterfit.tables import PriorRow
+
+_PAR = """runmode
+\treference 3 10.0 -20.0
+\tend
+image
+\tmultfile 1 imgs.cat
+\tmult_wcs 0
+\tsigposArcsec 0.4
+\tend
+potentiel ext
+{lines}
+\tz_lens 0.3
+\tend
+potentiel halo
+\tprofil 81
+\tv_disp 900.0
+\tcore_radius 2.0
+\tcut_radius 300.0
+\tz_lens 0.3
+\tend
+cosmology
+\tH0 70.0
+\tomegaM 0.3
+\tomegaX 0.7
+\tend
+fini
+"""
+_CAT = """1.1 10.0 2.0 0.1 0.1 0 1.5 0
+1.2 -8.0 -3.0 0.1 0.1 0 1.5 0
+"""
+
+
+def _import(tmp_path: Path, lines: str, notes=None):
+    (tmp_path / "imgs.cat").write_text(_CAT)
+    (tmp_path / "in.par").write_text(_PAR.format(lines=lines))
+    return import_lenstool(tmp_path / "in.par", notes)
+
+
+def _ratio(zl=0.3, zs=1.5) -> float:
+    c = FlatLambdaCDM(H0=70.0, Om0=0.3, Tcmb0=2.7255 * u.K, Neff=3.046)
+    return float(c.angular_diameter_distance(zl, zs) / c.angular_diameter_distance(zs))
+
+
+def _round_trip(tmp_path: Path, model):
+    par = export_lenstool(model, tmp_path / "out" / "out.par")
+    back = import_lenstool(par)
+    assert_same_model(back, model, light=False)
+    return par.read_text()
+
+
+def test_kappa_with_shear_is_a_mass_sheet_in_the_shear_galaxy(tmp_path):
+    notes: list[str] = []
+    m = _import(tmp_path, "\tprofil 14\n\tgamma 0.1\n\tangle_pos 20.0\n\tkappa 0.05\n\tx_centre 1.0\n"
+                "\ty_centre -2.0", notes)
+    rows = {r.key: r for r in m.mass if r.galaxy == "ext"}
+    assert set(rows) == {("ext", "shear"), ("ext", "sheet")}
+    sheet, shear = rows["ext", "sheet"], rows["ext", "shear"]
+    assert sheet.profile_class == "MassSheet" and sheet.redshift == shear.redshift == 0.3
+    # κ and γ scaled alike to the last plane (rel 1e-9: our distances are interpolated, 1e-12)
+    assert sheet.values["kappa"] == pytest.approx(0.05 * _ratio(), rel=1e-9)
+    assert abs(complex(shear.values["gamma_1"], shear.values["gamma_2"])) == pytest.approx(0.1 * _ratio(), rel=1e-9)
+    assert (sheet.values["y"], sheet.values["x"]) == (-2.0, 1.0)
+    assert any("MassSheet" in n and "v6" in n for n in notes), notes
+    text = _round_trip(tmp_path, m)
+    # off-centre: the shear row has no centre, so the sheet is written on its own profil 14 block
+    assert text.count("\tprofil 14") == 2 and "potentiel ext:sheet" in text
+
+
+def test_block_with_only_kappa(tmp_path):
+    m = _import(tmp_path, "\tprofil 14\n\tkappa 0.05\n\tx_centre 1.0\n\ty_centre -2.0")
+    (sheet,) = [r for r in m.mass if r.galaxy == "ext"]
+    assert (sheet.attr_name, sheet.profile_class) == ("sheet", "MassSheet")
+    assert sheet.values["kappa"] == pytest.approx(0.05 * _ratio(), rel=1e-9)
+    text = _round_trip(tmp_path, m)
+    assert "\tgamma" not in text and "\tx_centre 1.0\n\ty_centre -2.0\n\tkappa" in text
+
+
+def test_kappa_zero_adds_no_sheet(tmp_path):
+    m = _import(tmp_path, "\tprofil 14\n\tgamma 0.1\n\tangle_pos 20.0\n\tkappa 0")
+    assert [r.profile_class for r in m.mass if r.galaxy == "ext"] == ["ExternalShear"]
+
+
+def test_canonical_file_with_kappa_round_trips_with_its_shear_limits(tmp_path):
+    text = (VARIANTS / "canonical.par").read_text().replace("\tprofil 14\n", "\tprofil 14\n\tkappa 0.05\n")
+    for cat in ("images.cat", "members.cat"):
+        (tmp_path / cat).write_text((VARIANTS / cat).read_text())
+    (tmp_path / "k.par").write_text(text)
+    m = import_lenstool(tmp_path / "k.par")
+    assert [(r.key, r.profile_class) for r in m.mass if r.galaxy == "shear"] == [
+        (("shear", "shear"), "ExternalShear"), (("shear", "sheet"), "MassSheet")]
+    assert {p.parameter for p in m.priors if p.galaxy == "shear"} == {"gamma_1", "gamma_2"}
+    text = _round_trip(tmp_path, m)
+    assert text.count("\tprofil 14") == 1  # merged on the shear's block, at Lenstool's normalisation
+    (kappa,) = [float(ln.split()[1]) for ln in text.splitlines() if ln.startswith("\tkappa")]
+    assert kappa == pytest.approx(0.05, rel=1e-12)
+
+
+def test_free_sheet_is_refused_on_export(tmp_path):
+    m = _import(tmp_path, "\tprofil 14\n\tkappa 0.05")
+    m = m.replace(priors=m.priors + (PriorRow("ext", "sheet", "kappa", "Uniform", 0.0, 0.1),))
+    with pytest.raises(LenstoolError, match="free MassSheet"):
+        export_lenstool(m, tmp_path / "out" / "out.par")
+
+
+@pytest.mark.parametrize("lines,words", [
+    ("\tprofil 14\n\tkappa 1.5", "not between -1 and 1"),
+    ("\tprofil 81\n\tv_disp 500.0\n\tcut_radius 100.0\n\tkappa 0.05", "only for the external shear"),
+])
+def test_refused_kappa_names_the_line(tmp_path, lines, words):
+    with pytest.raises(LenstoolError) as info:
+        _import(tmp_path, lines)
+    assert words in str(info.value) and f":{10 + lines.count(chr(10))}" in str(info.value)
+
+
+def test_sheet_exported_from_tables_reads_back_at_the_last_plane(tmp_path):
+    """A MassSheet written in the tables (κ at the last plane) exports as κ / (D_lr/D_r)."""
+    m = _import(tmp_path, "\tprofil 14\n\tkappa 0.05")
+    (sheet,) = [r for r in m.mass if r.galaxy == "ext"]
+    m = m.replace(mass=tuple(replace(r, values={**r.values, "kappa": 0.03}) if r is sheet else r for r in m.mass))
+    text = _round_trip(tmp_path, m)
+    kappa = float(next(ln.split()[1] for ln in text.splitlines() if ln.startswith("\tkappa")))
+    assert kappa == pytest.approx(0.03 / _ratio(), rel=1e-9)
