@@ -36,7 +36,8 @@ def _cmd_show(args: argparse.Namespace, console: Console) -> int:
 
 
 def _cmd_validate(args: argparse.Namespace, console: Console) -> int:
-    from .tables.bookkeeping import bookkeeping_cells, fix_bookkeeping, stale_bookkeeping
+    from .tables.bookkeeping import bookkeeping_cells, stale_bookkeeping
+    from .tables.bookkeeping_fix import fix_bookkeeping
     from .tables.model import _read_folder
 
     if args.fix:

@@ -9,17 +9,17 @@ from pathlib import Path
 import numpy as np
 from rich.console import Console
 
-from ..model import ComposedModel, compose
+from ..model import ComposedModel
 from ..output import output_folder, read_manifest
-from ..tables import load_model
 from ..tables.model import TABLE_FILES, render_model
 from .checkpoint import check_checkpoint, fingerprint
 from .evaluate import Evaluation, evaluate_model
 from .executors import as_executor, check_pool, register
 from .interrupt import interruptible
-from .likelihood import TERMS, check_terms, make_log_likelihood, make_source_plane_chi2, point_data
-from .local_images import make_image_log_likelihood, make_local_image_chi2
+from .likelihood import TERMS, check_terms, make_source_plane_chi2, point_data
+from .local_images import make_local_image_chi2
 from .nuts import nuts_posterior
+from .prepare import build_log_likelihood, prepare, split_likelihood
 from .results import best_model, write_results
 from .search import SearchConfig, SearchResult, find_map, laplace_importance, run_nautilus
 
@@ -46,7 +46,7 @@ def choose_search(likelihood: str, n_free: int) -> tuple[str, str]:
     return "nuts", (f"{n_free} > {NESTED_MAX_DIM} free parameters: nested sampling scales poorly, NUTS "
                     "from the MAP instead")
 
-__all__ = ["FitResult", "fit", "prepare"]
+__all__ = ["FitResult", "fit", "prepare", "split_likelihood"]
 
 
 @dataclass(frozen=True)
@@ -57,25 +57,6 @@ class FitResult:
     evaluation: Evaluation
     files: dict[str, Path]
     truths: np.ndarray
-
-
-def prepare(dataset_folder: str | Path) -> ComposedModel:
-    """Load and compose a dataset folder, refusing what cannot be fitted (before any sampling)."""
-    folder = Path(dataset_folder)
-    model = load_model(folder)
-    if not model.priors:
-        raise ValueError(f"{folder / 'priors.csv'}: nothing is free, so there is nothing to fit; add "
-                         "priors.csv rows such as `lens_0,mass,sigma,Uniform,100,600,,`")
-    composed = compose(model)
-    if not composed.free:
-        raise ValueError(f"{folder / 'priors.csv'}: every prior is Fixed, so nothing is free")
-    points = {r.attr_name for r in model.point}
-    for ds in model.point_datasets:
-        if ds.name not in points:
-            raise ValueError(f"{ds.images[0].source}: source {ds.name!r} has no point model; add a "
-                             f"point.csv row with attr_name {ds.name!r} (its galaxy, Point, y, x, redshift)")
-    point_data(composed)
-    return composed
 
 
 def fit(dataset_folder: str | Path, results_folder: str | Path, *, likelihood: str = "source",
@@ -138,21 +119,6 @@ def fit(dataset_folder: str | Path, results_folder: str | Path, *, likelihood: s
     return FitResult(Path(results_folder), composed, result, evaluation, files, truths)
 
 
-def split_likelihood(likelihood: str) -> tuple[str, tuple[str, ...]]:
-    """``"source+time_delay+flux"`` → ``("source", ("time_delay", "flux"))``, checked."""
-    kind, *terms = likelihood.split("+")
-    if kind not in ("source", "image"):
-        raise ValueError(f"likelihood must be 'source' or 'image' (optionally +time_delay, +flux), not "
-                         f"{likelihood!r}")
-    for t in terms:
-        if t not in TERMS:
-            raise ValueError(f"unknown likelihood term {t!r} in {likelihood!r}; valid: {', '.join(TERMS)}")
-    if terms and kind != "source":
-        raise ValueError("time-delay and flux terms go with the source-plane likelihood: "
-                         f"--likelihood source+{'+'.join(terms)}")
-    return kind, tuple(terms)
-
-
 def _search(dataset_folder, composed: ComposedModel, likelihood: str, search: str, config: SearchConfig,
             console: Console):
     """Compile the likelihood, run the search, evaluate its best point."""
@@ -193,10 +159,7 @@ def _search(dataset_folder, composed: ComposedModel, likelihood: str, search: st
 
 
 def _log_likelihood(composed: ComposedModel, data, likelihood: str):
-    kind, terms = split_likelihood(likelihood)
-    if kind == "source":
-        return make_log_likelihood(composed, data, terms)
-    return make_image_log_likelihood(composed, data)
+    return build_log_likelihood(composed, data, likelihood)
 
 
 def _map_stage(dataset_folder, composed: ComposedModel, data, likelihood: str, config: SearchConfig,
@@ -209,7 +172,7 @@ def _map_stage(dataset_folder, composed: ComposedModel, data, likelihood: str, c
     source_chi2 = make_source_plane_chi2(composed, data, terms)
     chi2_s = lambda t: source_chi2(t)[0]  # noqa: E731
     if config.pool is not None:
-        chi2_s = register(dataset_folder, "source_chi2", chi2_s)
+        chi2_s = register(dataset_folder, "+".join(("source_chi2", *terms)), chi2_s)
     console.print(f"maximum a posteriori, source-plane χ², {config.n_starts} starts:")
     found = find_map(chi2_s, composed.priors, composed.vector_from_tables(), config.n_starts,
                      config.seed, console, pool=config.pool)

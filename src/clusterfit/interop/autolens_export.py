@@ -31,7 +31,7 @@ from ..output import output_folder
 from ..registry import get_spec
 from ..tables import ClusterModel, ProfileRow
 from ..tables.model import TABLE_FILES, render_model
-from .autolens import resolved_model
+from .autolens_tracer import resolved_model
 
 __all__ = ["autolens_tables", "export_autolens", "load_script"]
 

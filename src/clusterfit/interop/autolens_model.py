@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..registry import get_spec
-from .autolens import _al, _kwargs, _profile_class, resolved_model
+from .autolens_tracer import _al, _kwargs, _profile_class, resolved_model
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..model import ComposedModel
