@@ -24,7 +24,6 @@ from functools import cached_property
 import jax.numpy as jnp
 import numpy as np
 
-from ..physics import profiles as _profiles  # noqa: F401  (attaches the mass functions)
 from ..physics.cosmology import Cosmology as PhysicsCosmology
 from ..physics.cosmology import distance_table
 from ..physics.mass.ludlow16 import nfw_ludlow_kappa_s_scale_radius

@@ -23,7 +23,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from ..model import ComposedModel
-from ..registry import get_spec
+from ..physics.functions import profile_function
 from .fields import cosmology_of, evaluate_fields, field_evaluator, unit_weights
 
 __all__ = ["Quantity", "folder_derived", "einstein_radius", "aperture_mass", "derived_quantities", "main_lens_plane",
@@ -133,11 +133,10 @@ def main_lens_plane(composed: ComposedModel) -> int:
 
 def _unit_deflection(composed: ComposedModel, plane: int):
     """Jitted (params, y, x) -> (α_y, α_x) for D_ls/D_s = 1 of the groups on lens plane ``plane``."""
-    import clusterfit.physics.profiles  # noqa: F401  (attaches the mass functions)
 
     layout = composed.layout
     groups = [k for k in range(len(layout.groups)) if layout.group_plane(k) == plane]
-    fns = {k: get_spec(layout.groups[k].profile_class, "mass").functions["deflections_yx"] for k in groups}
+    fns = {k: profile_function(layout.groups[k].profile_class, "deflections_yx") for k in groups}
     w = unit_weights(composed)
 
     def alpha(params, y, x):
