@@ -51,12 +51,19 @@ __all__ = ["FitResult", "fit", "prepare", "split_likelihood"]
 
 @dataclass(frozen=True)
 class FitResult:
+    """What :func:`fit` returns: the results ``folder`` and its ``files`` by name, the ``composed`` model
+    that was fitted, the ``search`` (posterior samples, best point, evidence), the ``evaluation`` of the
+    best point (image-plane rms and χ², predicted images), ``start`` — θ of the dataset's table values
+    (prior medians where a cell is empty), where the search started — and ``truth``: the same vector
+    when the dataset was written by ``simulate`` (its manifest says so), else None."""
+
     folder: Path
     composed: ComposedModel
     search: SearchResult
     evaluation: Evaluation
     files: dict[str, Path]
-    truths: np.ndarray
+    start: np.ndarray
+    truth: np.ndarray | None = None
 
 
 def fit(dataset_folder: str | Path, results_folder: str | Path, *, likelihood: str = "source",
@@ -93,21 +100,22 @@ def fit(dataset_folder: str | Path, results_folder: str | Path, *, likelihood: s
         if config.checkpoint is not None and search == "nautilus":
             check_checkpoint(config.checkpoint, fingerprint(composed, likelihood, config.n_live,
                                                             config.n_networks, config.n_batch, config.seed))
-        result, evaluation, truths, compile_s, solve_s = _search(dataset_folder, composed, likelihood, search,
-                                                                 config, console)
+        result, evaluation, start, compile_s, solve_s = _search(dataset_folder, composed, likelihood, search,
+                                                                config, console)
+        # the table values are the truth only where simulate wrote the dataset; else just the start
+        truth = start if "simulate" in read_manifest(dataset_folder)["runs"] else None
         model = best_model(composed, result.best, evaluation)
         t_post = time.perf_counter()
         derived = _derived(composed, result, evaluation, console)
         t_derived = time.perf_counter() - t_post
         t_plots = time.perf_counter()
         if plots:
-            simulated = "simulate" in read_manifest(dataset_folder)["runs"]
             with console.status("drawing the figures ..."):
-                _plots(out.staging, composed, result, evaluation, truths if simulated else None)
+                _plots(out.staging, composed, result, evaluation, truth)
         timings = {"compile": compile_s, "search": result.wall_s, "final image solve": solve_s,
                    "derived quantities": t_derived, "figures": time.perf_counter() - t_plots}
         timings["total"] = time.perf_counter() - t_fit
-        write_results(out.staging, composed, result, evaluation, model, likelihood, truths, compile_s, derived,
+        write_results(out.staging, composed, result, evaluation, model, likelihood, truth, compile_s, derived,
                       timings=timings)
         post = timings["final image solve"] + timings["derived quantities"] + timings["figures"]
         console.print(f"post-processing (final image solve, derived quantities, figures) {post:,.1f} s of "
@@ -116,7 +124,7 @@ def fit(dataset_folder: str | Path, results_folder: str | Path, *, likelihood: s
     if notes is not None:
         notes.extend(out.notes)
     files = {name: out.folder / name for name in out.written}
-    return FitResult(Path(results_folder), composed, result, evaluation, files, truths)
+    return FitResult(Path(results_folder), composed, result, evaluation, files, start, truth)
 
 
 def _search(dataset_folder, composed: ComposedModel, likelihood: str, search: str, config: SearchConfig,
@@ -129,10 +137,10 @@ def _search(dataset_folder, composed: ComposedModel, likelihood: str, search: st
         if getattr(data, column) is not None and column not in terms:
             console.print(f"note: point_datasets.csv has {column} for {int(np.isfinite(getattr(data, column)).sum())} "
                           f"images; not fitted (add it: --likelihood {likelihood}+{column})", highlight=False)
-    truths = composed.vector_from_tables()
+    start = composed.vector_from_tables()
     t0 = time.perf_counter()
     log_l = _log_likelihood(composed, data, likelihood)
-    log_l(truths[None, :])  # compile
+    log_l(start[None, :])  # compile
     compile_s = time.perf_counter() - t0
     console.print(f"fitting {len(composed.free)} free parameters to {len(data.y)} images in "
                   f"{data.n_systems} systems ({likelihood}-plane likelihood, {search} search; compiled in "
@@ -155,7 +163,7 @@ def _search(dataset_folder, composed: ComposedModel, likelihood: str, search: st
     t0 = time.perf_counter()
     with console.status("solving the images of the best fit ..."):
         evaluation = evaluate_model(composed, result.best)
-    return result, evaluation, truths, compile_s, time.perf_counter() - t0
+    return result, evaluation, start, compile_s, time.perf_counter() - t0
 
 
 def _log_likelihood(composed: ComposedModel, data, likelihood: str):
@@ -230,7 +238,7 @@ def _derived_extent(composed: ComposedModel) -> float:
     return 1.6 * default_extent(composed)[1]
 
 
-def _plots(folder: Path, composed, result, evaluation, truths) -> dict[str, Path]:
+def _plots(folder: Path, composed, result, evaluation, truth) -> dict[str, Path]:
     try:
         from .plots import plot_corner, plot_critical_curves
     except ImportError:  # plotting is optional for headless library use
@@ -243,7 +251,7 @@ def _plots(folder: Path, composed, result, evaluation, truths) -> dict[str, Path
         "critical_curves.png": plot_critical_curves(composed, result.best, evaluation,
                                                     folder / "critical_curves.png"),
         "corner.png": plot_corner(result.samples, result.weights, list(result.names),
-                                  folder / "corner.png", truths=truths, units=_units(composed)),
+                                  folder / "corner.png", truths=truth, units=_units(composed)),
         "mass_profile.png": plot_mass_profile(composed.at(result.best), result.best, folder / "mass_profile.png",
                                               draws),
     }

@@ -56,7 +56,7 @@ def autolens_tables(model: ClusterModel, theta=None) -> ClusterModel:
                        _bookkeeping(r.profile_class, r.values, galaxies[r.galaxy].redshift, z_last, filled),
                        r.redshift) for r in filled.mass]
     params = composed.group_params(theta)
-    for g, src in enumerate(composed.sources):
+    for g, src in enumerate(composed.groups):
         if src.relation is None:
             continue
         spec = get_spec(src.profile_class, "mass")

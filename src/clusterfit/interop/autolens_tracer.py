@@ -140,7 +140,7 @@ def to_autolens_galaxies(model: ClusterModel, theta=None, composed: ComposedMode
         out[name] = al.Galaxy(redshift=z, **profiles)
 
     params = None
-    for g, src in enumerate(composed.sources):
+    for g, src in enumerate(composed.groups):
         rel = src.relation
         if rel is None:
             continue

@@ -125,9 +125,9 @@ def _evaluator(composed: ComposedModel, z: float, cache: dict):
 def main_lens_plane(composed: ComposedModel) -> int:
     """The lens plane holding the most profiles (the cluster's)."""
     counts: dict[int, int] = {}
-    for k, base in enumerate(composed.base):
+    for k, group in enumerate(composed.groups):
         p = composed.layout.group_plane(k)
-        counts[p] = counts.get(p, 0) + len(np.atleast_1d(next(iter(base.values()))))
+        counts[p] = counts.get(p, 0) + len(np.atleast_1d(next(iter(group.base.values()))))
     return max(counts, key=counts.get)
 
 
