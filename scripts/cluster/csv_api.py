@@ -36,7 +36,7 @@ import tempfile
 from pathlib import Path
 
 import clusterfit as cf
-from clusterfit.tables import (
+from clusterfit import (
     ClusterModel,
     CsvErrors,
     PointImage,
@@ -44,9 +44,9 @@ from clusterfit.tables import (
     ProfileRow,
     ScalingGalaxy,
     ScalingRelation,
+    diff_models,
+    with_bookkeeping,
 )
-from clusterfit.tables.bookkeeping import with_bookkeeping
-from clusterfit.tables.diff import diff_models
 
 """
 __Where files go__
@@ -235,7 +235,7 @@ same lens (docs/autolens.md); our physics does not read them.
 """
 model_folder = root / "my_cluster"
 cf.save_model(model, model_folder)
-written = [name for name in cf.tables.TABLE_FILES if (model_folder / name).exists()]
+written = [name for name in cf.TABLE_FILES if (model_folder / name).exists()]
 print(f"save_model wrote {', '.join(written)} into {model_folder}")
 print()
 for name in written:

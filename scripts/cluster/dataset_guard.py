@@ -13,8 +13,6 @@ import os
 from pathlib import Path
 
 import clusterfit as cf
-from clusterfit.output import read_manifest
-from clusterfit.tables import TABLE_FILES
 
 __all__ = ["ensure_dataset", "needs_simulation"]
 
@@ -23,7 +21,7 @@ NO_FIT = "CLUSTERFIT_SCRIPTS_NO_FIT"
 
 
 def _model_tables(model_folder: Path) -> list[str]:
-    return [n for n in TABLE_FILES if n != "point_datasets.csv" and (model_folder / n).exists()]
+    return [n for n in cf.TABLE_FILES if n != "point_datasets.csv" and (model_folder / n).exists()]
 
 
 def needs_simulation(dataset_folder: Path, model_folder: Path | None = None) -> list[str]:
@@ -51,7 +49,7 @@ def ensure_dataset(dataset_folder: str | os.PathLike, model_folder: str | os.Pat
         print(f"{dataset_folder}: data and model tables present, not simulated again")
         return False
     own_data = (dataset_folder / "point_datasets.csv").exists() and \
-        "simulate" not in read_manifest(dataset_folder)["runs"]
+        "simulate" not in cf.read_manifest(dataset_folder)["runs"]
     if own_data:
         if not (dataset_folder / "mass.csv").exists():
             raise SystemExit(f"error: {dataset_folder} has point_datasets.csv but no mass.csv: it is your data, "

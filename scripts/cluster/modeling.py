@@ -26,7 +26,7 @@ from dataset_guard import ensure_dataset
 from simulator import DEFAULT_DATASET
 
 import clusterfit as cf
-from clusterfit.tables import ClusterModel, PriorRow, ProfileRow, ScalingGalaxy, ScalingRelation
+from clusterfit import ClusterModel, PriorRow, ProfileRow, ScalingGalaxy, ScalingRelation
 
 parser = argparse.ArgumentParser(description="Fit a cluster dataset folder (simulated first when data.fits "
                                  "or a model table is missing) and write the results folder.",
@@ -92,13 +92,11 @@ print(f"inline model: {len(inline.galaxies)} galaxies, {len(inline.scaling_galax
 
 """
 For PyAutoLens users, the same model as an ``af.Collection`` of ``af.Model(al.Galaxy)`` through the bridge
-(``clusterfit.interop.autolens``): table values fixed, ``priors.csv`` rows as autofit priors, the members
+(``cf.to_autolens_model``, docs/autolens.md): table values fixed, ``priors.csv`` rows as autofit priors, the members
 sharing one relation prior, so the search has the same dimensions.
 """
 if not args.no_autolens and importlib.util.find_spec("autolens") is not None:
-    from clusterfit.interop.autolens import to_autolens_model
-
-    af_model = to_autolens_model(inline)
+    af_model = cf.to_autolens_model(inline)
     print(f"as af.Collection: {len(af_model.galaxies)} af.Model(al.Galaxy), {af_model.prior_count} free priors")
 else:
     print("(PyAutoLens not used: to_autolens_model(inline) gives the af.Collection when autolens is installed)")
@@ -111,12 +109,9 @@ the source positions solved analytically so they add no dimensions). Progress sh
 best χ² and the effective samples against ``n_eff``. ``n_live`` trades accuracy for time.
 """
 if not args.no_fit:
-    from clusterfit.fit.run import fit
-    from clusterfit.fit.search import SearchConfig
-
-    result = fit(dataset_folder, results_folder,
-                 config=SearchConfig(n_live=args.n_live, n_eff=args.n_eff, n_networks=1),
-                 overwrite=True)  # replaces the earlier run's results (only those files)
+    result = cf.fit(dataset_folder, results_folder,
+                    config=cf.SearchConfig(n_live=args.n_live, n_eff=args.n_eff, n_networks=1),
+                    overwrite=True)  # replaces the earlier run's results (only those files)
 
     """
     __Results__

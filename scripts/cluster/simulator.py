@@ -46,13 +46,11 @@ def simulate_cluster(model_folder: Path | None = None, dataset_folder: Path | No
     ``overwrite=None`` replaces the files of an earlier simulation of that folder only (its manifest
     says so); files it did not write make it stop and name them (then pass ``True``)."""
     import clusterfit as cf  # here, not at the top: --help answers at once, without loading JAX
-    from clusterfit.output import read_manifest
-    from clusterfit.simulate import PointNoise, simulate
 
     model_folder = Path(model_folder or cf.example_folder())
     dataset_folder = Path(dataset_folder or DEFAULT_DATASET)
     if overwrite is None:
-        overwrite = "simulate" in read_manifest(dataset_folder)["runs"]
+        overwrite = "simulate" in cf.read_manifest(dataset_folder)["runs"]
     model = cf.load_model(model_folder)
     print(model.summary())
 
@@ -65,7 +63,7 @@ def simulate_cluster(model_folder: Path | None = None, dataset_folder: Path | No
     sky and noise) and writes everything at once, beside verbatim copies of the model tables. With
     ``overwrite`` it replaces only the files it writes (docs/output.md).
     """
-    out = simulate(model_folder, dataset_folder, seed=seed, noise=PointNoise(positions_noise=positions_noise),
+    out = cf.simulate(model_folder, dataset_folder, seed=seed, noise=cf.PointNoise(positions_noise=positions_noise),
                    imaging=True, overwrite=overwrite)
     for dataset in cf.load_model(out).point_datasets:
         print(f"{dataset.name}: {len(dataset.images)} images at z = {dataset.redshift}")

@@ -92,8 +92,7 @@ The same guard as ``modeling.py``: the dataset is simulated from your model fold
 ``point_datasets.csv`` or a model table is missing, or when you edited a table of the model folder since;
 otherwise the existing dataset is used.
 """
-sys.path.insert(0, str(Path(__file__).parent))
-from dataset_guard import ensure_dataset  # noqa: E402
+from dataset_guard import ensure_dataset  # noqa: E402  (beside this script: python and %run find it)
 
 dataset = workspace / "dataset"
 ensure_dataset(dataset, model_folder)
@@ -101,12 +100,9 @@ ensure_dataset(dataset, model_folder)
 """
 __Fit__ (see ``modeling.py`` for the full script)
 """
-from clusterfit.fit.run import fit  # noqa: E402
-from clusterfit.fit.search import SearchConfig  # noqa: E402
-
 start = time.perf_counter()
-result = fit(dataset, workspace / "results", config=SearchConfig(n_live=200, n_eff=800, n_networks=1),
-             overwrite=True)  # replaces the earlier run's results (only those files)
+result = cf.fit(dataset, workspace / "results", config=cf.SearchConfig(n_live=200, n_eff=800, n_networks=1),
+                overwrite=True)  # replaces the earlier run's results (only those files)
 print(f"image-plane rms {result.evaluation.rms_arcsec:.4f}\" — results in {result.folder}")
 print(f"fit: {result.search.n_like:,} likelihood evaluations, {time.perf_counter() - start:.0f} s in all")
 print("Now edit", model_folder / "mass.csv", "and run this script again.")

@@ -82,7 +82,7 @@ def _print_fit(result, console: Console, truths: bool) -> None:
     table = Table(title="posterior (median, 16–84 %)", title_justify="left")
     for col in ("parameter", "median", "16 %", "84 %", "max L", "prior") + (("truth",) if truths else ()):
         table.add_column(col, justify="left" if col in ("parameter", "prior") else "right")
-    for row in summary_rows(result.search, result.composed, result.truths if truths else None):
+    for row in summary_rows(result.search, result.composed, result.truth if truths else None):
         cells = [Text(row[0]), *(f"{v:.4g}" for v in row[1:4]), f"{row[5]:.4g}", Text(row[6])]
         if truths:
             cells.append(f"{row[7]:.4g}")

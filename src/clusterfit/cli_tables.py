@@ -26,7 +26,7 @@ def cmd_show(args: argparse.Namespace, console: Console) -> int:
     return 0
 
 def cmd_validate(args: argparse.Namespace, console: Console) -> int:
-    from .tables.bookkeeping import fix_bookkeeping
+    from .tables.bookkeeping_fix import fix_bookkeeping
     from .tables.model import validate_folder
 
     if args.fix:

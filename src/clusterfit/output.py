@@ -303,7 +303,7 @@ class Output:
 
 
 def _version() -> str:
-    from . import __version__
+    from ._version import __version__
 
     return __version__
 

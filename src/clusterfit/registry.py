@@ -1,9 +1,10 @@
 """Profile specifications: the one registry shared by the CSV tables and the physics.
 
-Each profile class (a ``profile_class`` cell in ``mass.csv``, ``light.csv`` or ``point.csv``) has a
-frozen :class:`ProfileSpec`: its family, its parameters in PyAutoLens constructor order (names,
-units, defaults, which are (y, x) or ``_0``/``_1`` tuples), a reference, and, once
-:mod:`clusterfit.physics` is imported, the pure functions that evaluate it.
+Each profile class (a ``profile_class`` cell in ``mass.csv``, ``light.csv`` or ``point.csv``) is declared
+here once, as a frozen :class:`~clusterfit.spec.ProfileSpec`: its family, its parameters in PyAutoLens
+constructor order (names, units, defaults, which are (y, x) or ``_0``/``_1`` tuples) and a reference.
+Their physics functions are declared in :mod:`clusterfit.physics.functions` (which checks that both
+name the same classes).
 
 Names and parameter lists are PyAutoLens's (``autogalaxy`` 2026.10.26.1, read from its constructors),
 so a folder written by either package loads in the other. One exception: ``NFWEllipticalPotential``
@@ -12,10 +13,28 @@ so a folder written by either package loads in the other. One exception: ``NFWEl
 
 from __future__ import annotations
 
-import difflib
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from typing import Literal
+from .column_domains import (
+    EXPONENT_DOMAIN,
+    H0_DOMAIN,
+    MAG_DOMAIN,
+    OM0_DOMAIN,
+    REDSHIFT_DOMAIN,
+    TABLE_COLUMNS,
+    column_domain,
+)
+from .spec import (
+    ANY,
+    FAMILIES,
+    NON_NEGATIVE,
+    POSITIVE,
+    ColumnSpec,
+    Constraint,
+    Domain,
+    Family,
+    ParameterSpec,
+    ProfileSpec,
+    nearest,
+)
 
 __all__ = [
     "Domain",
@@ -38,150 +57,6 @@ __all__ = [
     "nearest",
 ]
 
-Family = Literal["mass", "light", "point"]
-FAMILIES: tuple[Family, ...] = ("mass", "light", "point")
-
-Value = float | tuple[float, float]
-
-
-@dataclass(frozen=True)
-class Domain:
-    """The values a parameter may take: ``lower``/``upper`` (None: unbounded), each closed or open, and
-    an optional ``period`` (an angle: values that differ by a multiple of it are the same profile).
-
-    ``why`` says in a few words what breaks outside it (shown in messages)."""
-
-    lower: float | None = None
-    upper: float | None = None
-    lower_open: bool = False
-    upper_open: bool = False
-    period: float | None = None
-    why: str = ""
-
-    def contains(self, value: float) -> bool:
-        if self.lower is not None and (value < self.lower or (self.lower_open and value == self.lower)):
-            return False
-        return not (self.upper is not None
-                    and (value > self.upper or (self.upper_open and value == self.upper)))
-
-    def describe(self, name: str = "x") -> str:
-        """``0 ≤ x < 1``, ``x > 0``, ``any x`` (``period 180``)."""
-        lo = "" if self.lower is None else f"{self.lower:g} {'<' if self.lower_open else '≤'} "
-        hi = "" if self.upper is None else f" {'<' if self.upper_open else '≤'} {self.upper:g}"
-        if not lo and not hi:
-            text = f"any {name}"
-        elif not lo:
-            text = f"{name}{hi}"
-        elif not hi:
-            text = f"{name} {'>' if self.lower_open else '≥'} {self.lower:g}"
-        else:
-            text = f"{lo}{name}{hi}"
-        if self.period is not None:
-            text += f" (period {self.period:g})"
-        return text
-
-
-ANY = Domain()
-_NON_NEGATIVE = Domain(0.0)
-_POSITIVE = Domain(0.0, lower_open=True)
-
-
-@dataclass(frozen=True)
-class Constraint:
-    """A condition joining parameters of one row, e.g. ``r_core < r_cut``: ``test`` gets the columns'
-    values in ``columns`` order and returns True when they are consistent."""
-
-    columns: tuple[str, ...]
-    test: Callable[..., bool] = field(compare=False)
-    text: str
-    hint: str
-
-
-@dataclass(frozen=True)
-class ColumnSpec:
-    """A numeric column of a non-profile table (``point_datasets.csv``, ``cosmology.csv``, ...)."""
-
-    name: str
-    unit: str
-    domain: Domain
-
-
-@dataclass(frozen=True)
-class ParameterSpec:
-    """One constructor parameter of a profile class.
-
-    ``default`` is PyAutoLens's constructor default. ``bookkeeping`` marks parameters that PyAutoLens
-    carries on the profile (``redshift_object``, ``redshift_source``, ``H0``, ``Om0``) but that our
-    physics derives from the planes and the cosmology; they are read, checked and written back.
-    ``scaling_exponent`` is the default exponent of the luminosity scaling relation (DESIGN.md §3)
-    for parameters that scale with luminosity, else ``None``.
-    """
-
-    name: str
-    unit: str
-    default: Value
-    description: str
-    is_tuple: bool = False
-    bookkeeping: bool = False
-    scaling_exponent: float | None = None
-    domain: Domain = ANY
-
-    @property
-    def columns(self) -> tuple[str, ...]:
-        """CSV columns: ``centre`` → ``(y, x)``; other tuples ``p`` → ``(p_0, p_1)``; else ``(p,)``."""
-        if not self.is_tuple:
-            return (self.name,)
-        if self.name == "centre":
-            return ("y", "x")
-        return (f"{self.name}_0", f"{self.name}_1")
-
-
-@dataclass(frozen=True)
-class ProfileSpec:
-    """A profile class: family, ordered parameters, reference, and (later) its physics functions."""
-
-    name: str
-    family: Family
-    parameters: tuple[ParameterSpec, ...]
-    description: str
-    reference: str = ""
-    constraints: tuple[Constraint, ...] = ()
-    functions: dict[str, Callable] = field(default_factory=dict, compare=False, hash=False)
-
-    @property
-    def parameter_names(self) -> tuple[str, ...]:
-        return tuple(p.name for p in self.parameters)
-
-    @property
-    def physical_parameters(self) -> tuple[ParameterSpec, ...]:
-        """Parameters that enter the physics (bookkeeping ones excluded)."""
-        return tuple(p for p in self.parameters if not p.bookkeeping)
-
-    @property
-    def columns(self) -> tuple[str, ...]:
-        """All CSV columns this class takes, in order."""
-        return tuple(c for p in self.parameters for c in p.columns)
-
-    def parameter(self, name: str) -> ParameterSpec:
-        for p in self.parameters:
-            if p.name == name:
-                return p
-        raise KeyError(
-            f"{self.name} has no parameter {name!r}; it takes {', '.join(self.parameter_names)}"
-        )
-
-    def column_to_parameter(self) -> dict[str, tuple[ParameterSpec, int | None]]:
-        """Map each CSV column to (parameter, tuple index or None)."""
-        out: dict[str, tuple[ParameterSpec, int | None]] = {}
-        for p in self.parameters:
-            if p.is_tuple:
-                for i, c in enumerate(p.columns):
-                    out[c] = (p, i)
-            else:
-                out[p.name] = (p, None)
-        return out
-
-
 _REGISTRY: dict[str, ProfileSpec] = {}
 
 
@@ -191,15 +66,6 @@ def register(spec: ProfileSpec) -> ProfileSpec:
         raise ValueError(f"profile class {spec.name!r} is already registered")
     _REGISTRY[spec.name] = spec
     return spec
-
-
-def nearest(name: str, choices: list[str] | tuple[str, ...] | Iterator[str], n: int = 3,
-            cutoff: float = 0.5) -> list[str]:
-    """The closest valid names to ``name`` (case-insensitive), best first."""
-    choices = list(choices)
-    lower = {c.lower(): c for c in choices}
-    hits = difflib.get_close_matches(name.lower(), list(lower), n=n, cutoff=cutoff)
-    return [lower[h] for h in hits]
 
 
 def get_spec(name: str, family: Family | None = None) -> ProfileSpec:
@@ -223,43 +89,6 @@ def all_specs() -> tuple[ProfileSpec, ...]:
 
 def specs_for_family(family: Family) -> tuple[ProfileSpec, ...]:
     return tuple(s for s in _REGISTRY.values() if s.family == family)
-
-
-# --- domains shared by several tables ---------------------------------------------------------------
-
-REDSHIFT_DOMAIN = Domain(0.0, 20.0, lower_open=True,
-                         why="a plane at z ≤ 0 has no distance; the distance tables stop at z = 20")
-H0_DOMAIN = Domain(20.0, 200.0, why="H0 is measured between about 60 and 80 km/s/Mpc")
-MAG_DOMAIN = Domain(-50.0, 100.0, why="a magnitude; 10^(0.4 Δmag) overflows far outside")
-EXPONENT_DOMAIN = Domain(-10.0, 10.0, why="a scaling exponent beyond ±10 makes (L/L_ref)^p overflow")
-OM0_DOMAIN = Domain(0.0, 1.0, lower_open=True, upper_open=True, why="flat ΛCDM with 0 < Ωm < 1")
-
-TABLE_COLUMNS: dict[tuple[str, str], ColumnSpec] = {
-    (c.name, t): c for t, c in (
-        ("point_datasets.csv", ColumnSpec("positions_noise", "arcsec", Domain(
-            1e-5, 100.0, why="1σ astrometric error: from 10 µas (χ² overflows below) to 100 arcsec"))),
-        ("point_datasets.csv", ColumnSpec("flux_noise", "image units", _POSITIVE)),
-        ("point_datasets.csv", ColumnSpec("time_delay_noise", "days", _POSITIVE)),
-        ("point_datasets.csv", ColumnSpec("redshift", "", REDSHIFT_DOMAIN)),
-        ("scaling_galaxies.csv", ColumnSpec("luminosity", "any consistent unit", _POSITIVE)),
-        ("scaling_galaxies.csv", ColumnSpec("redshift", "", REDSHIFT_DOMAIN)),
-        ("scaling_relations.csv", ColumnSpec(
-            "luminosity_ref", "unit of luminosity", Domain(0.0, lower_open=True, why="L/L_ref needs L_ref > 0"))),
-        ("scaling_relations.csv", ColumnSpec("redshift", "", REDSHIFT_DOMAIN)),
-        ("mass.csv", ColumnSpec("redshift", "", REDSHIFT_DOMAIN)),
-        ("light.csv", ColumnSpec("redshift", "", REDSHIFT_DOMAIN)),
-        ("point.csv", ColumnSpec("redshift", "", REDSHIFT_DOMAIN)),
-        ("cosmology.csv", ColumnSpec("H0", "km/s/Mpc", H0_DOMAIN)),
-        ("cosmology.csv", ColumnSpec("Om0", "", OM0_DOMAIN)),
-    )
-}
-"""Domains of the numeric columns of the non-profile tables, keyed by (column, file)."""
-
-
-def column_domain(file: str, column: str) -> Domain:
-    """The domain of a non-profile column (``ANY`` when none is declared)."""
-    spec = TABLE_COLUMNS.get((column, file))
-    return ANY if spec is None else spec.domain
 
 
 # --- the classes ----------------------------------------------------------------------------------
@@ -358,8 +187,8 @@ register(ProfileSpec(
     "NFWSph", "mass",
     (
         _centre(),
-        ParameterSpec("kappa_s", "", 0.05, "characteristic convergence ρ_s r_s / Σ_cr", domain=_NON_NEGATIVE),
-        ParameterSpec("scale_radius", "arcsec", 1.0, "scale radius r_s", domain=_POSITIVE),
+        ParameterSpec("kappa_s", "", 0.05, "characteristic convergence ρ_s r_s / Σ_cr", domain=NON_NEGATIVE),
+        ParameterSpec("scale_radius", "arcsec", 1.0, "scale radius r_s", domain=POSITIVE),
     ),
     "spherical Navarro-Frenk-White halo", "Wright & Brainerd 2000",
 ))
@@ -367,8 +196,8 @@ register(ProfileSpec(
     "NFW", "mass",
     (
         _centre(), _ell_comps(),
-        ParameterSpec("kappa_s", "", 0.05, "characteristic convergence ρ_s r_s / Σ_cr", domain=_NON_NEGATIVE),
-        ParameterSpec("scale_radius", "arcsec", 1.0, "scale radius r_s (major axis)", domain=_POSITIVE),
+        ParameterSpec("kappa_s", "", 0.05, "characteristic convergence ρ_s r_s / Σ_cr", domain=NON_NEGATIVE),
+        ParameterSpec("scale_radius", "arcsec", 1.0, "scale radius r_s (major axis)", domain=POSITIVE),
     ),
     "elliptical Navarro-Frenk-White halo, elliptical in the convergence (major-axis radius)",
     "Heyrovský & Karamazov 2024 (A&A 690, A20); Wright & Brainerd 2000", constraints=(_ELL_COMPS_NORM,),
@@ -383,8 +212,8 @@ register(ProfileSpec(
                                     "ε is ε > 0 with angle_pos + 90")),
         ParameterSpec("angle_pos", "deg", 0.0, "major axis of the iso-potentials, counter-clockwise from +x",
                       domain=Domain(period=180.0)),
-        ParameterSpec("kappa_s", "", 0.05, "characteristic convergence ρ_s r_s / Σ_cr", domain=_NON_NEGATIVE),
-        ParameterSpec("scale_radius", "arcsec", 1.0, "scale radius r_s", domain=_POSITIVE),
+        ParameterSpec("kappa_s", "", 0.05, "characteristic convergence ρ_s r_s / Σ_cr", domain=NON_NEGATIVE),
+        ParameterSpec("scale_radius", "arcsec", 1.0, "scale radius r_s", domain=POSITIVE),
     ),
     "NFW halo elliptical in the potential (pseudo-elliptical), Lenstool profil 12; not a PyAutoLens class",
     "Golse & Kneib 2002 (A&A 390, 821); Lenstool e_grad.c case 12; lenstronomy NFW_ELLIPSE_POTENTIAL",
@@ -438,8 +267,8 @@ register(ProfileSpec(
 
 _SERSIC_REF = "Sérsic 1968; Graham & Driver 2005"
 _INTENSITY = ParameterSpec("intensity", "image units", 0.1, "intensity at the effective radius",
-                           domain=_NON_NEGATIVE)
-_R_EFF = ParameterSpec("effective_radius", "arcsec", 0.6, "effective (half-light) radius", domain=_POSITIVE)
+                           domain=NON_NEGATIVE)
+_R_EFF = ParameterSpec("effective_radius", "arcsec", 0.6, "effective (half-light) radius", domain=POSITIVE)
 _N = ParameterSpec("sersic_index", "", 4.0, "Sérsic index n",
                    domain=Domain(0.2, 10.0, why="the b_n expansion holds for 0.2 ≤ n ≤ 10"))
 
@@ -455,16 +284,16 @@ register(ProfileSpec(
     "SersicCore", "light",
     (
         _centre(), _ell_comps(), _R_EFF, _N,
-        ParameterSpec("radius_break", "arcsec", 0.025, "break radius of the core", domain=_POSITIVE),
-        ParameterSpec("intensity", "image units", 0.05, "intensity at the break radius", domain=_NON_NEGATIVE),
+        ParameterSpec("radius_break", "arcsec", 0.025, "break radius of the core", domain=POSITIVE),
+        ParameterSpec("intensity", "image units", 0.05, "intensity at the break radius", domain=NON_NEGATIVE),
         ParameterSpec("gamma", "", 0.25, "inner power-law slope"),
-        ParameterSpec("alpha", "", 3.0, "sharpness of the transition", domain=_POSITIVE),
+        ParameterSpec("alpha", "", 3.0, "sharpness of the transition", domain=POSITIVE),
     ),
     "cored Sérsic light profile", "Graham et al. 2003; Trujillo et al. 2004", constraints=(_ELL_COMPS_NORM,),
 ))
 register(ProfileSpec(
     "Gaussian", "light",
-    (_centre(), _ell_comps(), _INTENSITY, ParameterSpec("sigma", "arcsec", 1.0, "Gaussian σ", domain=_POSITIVE)),
+    (_centre(), _ell_comps(), _INTENSITY, ParameterSpec("sigma", "arcsec", 1.0, "Gaussian σ", domain=POSITIVE)),
     "elliptical Gaussian light profile", constraints=(_ELL_COMPS_NORM,),
 ))
 register(ProfileSpec(
@@ -472,6 +301,6 @@ register(ProfileSpec(
 ))
 register(ProfileSpec(
     "PointFlux", "point",
-    (_centre(), ParameterSpec("flux", "image units", 0.1, "intrinsic (unlensed) flux", domain=_NON_NEGATIVE)),
+    (_centre(), ParameterSpec("flux", "image units", 0.1, "intrinsic (unlensed) flux", domain=NON_NEGATIVE)),
     "point source with an intrinsic flux",
 ))

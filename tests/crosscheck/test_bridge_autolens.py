@@ -27,6 +27,7 @@ from test_model_autolens import (  # tests/crosscheck is on sys.path
 from clusterfit import example_folder, load_model
 from clusterfit.fit.likelihood import make_source_plane_chi2, point_data
 from clusterfit.model import compose
+from clusterfit.model.priors import PriorKind
 from clusterfit.physics.solver import make_image_solver
 from clusterfit.tables import PriorRow
 from clusterfit.tables.model import render_model
@@ -169,13 +170,13 @@ def test_model_dimension_and_log_likelihood(al, example_data, case):
     assert af_model.prior_count == len(cm.free) == (10 if case == "best fit" else 14)
     priors = autolens_priors(af_model, cm)
     for i, name in enumerate(cm.names):  # same kind and parameters as priors.csv
-        prior, kind = priors[name], int(cm.priors.kind[i])
-        if kind == 2 and np.isfinite(cm.priors.lower[i]):
+        prior, kind = priors[name], PriorKind(cm.priors.kind[i])
+        if kind == PriorKind.GAUSSIAN and np.isfinite(cm.priors.lower[i]):
             assert isinstance(prior, af.TruncatedGaussianPrior)
             assert (prior.lower_limit, prior.upper_limit) == (cm.priors.lower[i], cm.priors.upper[i])
         else:
             assert isinstance(prior, (af.UniformPrior, af.LogUniformPrior, af.GaussianPrior)[kind])
-        if kind == 2:
+        if kind == PriorKind.GAUSSIAN:
             assert (prior.mean, prior.sigma) == (cm.priors.mean[i], cm.priors.sigma[i])
         else:
             assert (prior.lower_limit, prior.upper_limit) == (cm.priors.lower[i], cm.priors.upper[i])

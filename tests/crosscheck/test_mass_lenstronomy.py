@@ -34,9 +34,8 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-import clusterfit.physics.profiles  # noqa: F401
+from clusterfit.physics.functions import PROFILE_FUNCTIONS
 from clusterfit.physics.mass.dpie import b0_from_sigma
-from clusterfit.registry import get_spec
 
 pytestmark = [pytest.mark.crosscheck, pytest.mark.slow]
 
@@ -60,7 +59,7 @@ def _close(a, b):
 def _check(LensModel, name, params, lens_name, kwargs, pts, hessian=True, kappa=True):
     model = LensModel([lens_name])
     y, x = pts[:, 0], pts[:, 1]
-    f = get_spec(name).functions
+    f = PROFILE_FUNCTIONS[name]
     p = {k: jnp.array([float(v)]) for k, v in params.items()}
     fx, fy = model.alpha(x, y, [kwargs])
     d = f["deflections_yx"](p, y, x)
@@ -120,7 +119,7 @@ def test_isothermal_vs_sie(lenstronomy_lens_model, q):
     b, s, q_l, phi_g = NIE().param_conv(kwargs["theta_E"], e1, e0, 0.0)
     xr, yr = rotate(pts[:, 1] - centre[1], pts[:, 0] - centre[0], phi_g)
     p = {k: jnp.array([float(v)]) for k, v in params.items()}
-    _close(get_spec("Isothermal").functions["convergence"](p, pts[:, 0], pts[:, 1]),
+    _close(PROFILE_FUNCTIONS["Isothermal"]["convergence"](p, pts[:, 0], pts[:, 1]),
            NIEMajorAxis.kappa(xr, yr, b, s, q_l))
 
 
@@ -170,7 +169,7 @@ def _nfw_case(seed):
 
 def _ours_nfw(params, pts):
     p = {k: jnp.array([float(v)]) for k, v in params.items()}
-    f = get_spec("NFW").functions
+    f = PROFILE_FUNCTIONS["NFW"]
     return f["deflections_yx"](p, pts[:, 0], pts[:, 1]), f["convergence"](p, pts[:, 0], pts[:, 1])
 
 

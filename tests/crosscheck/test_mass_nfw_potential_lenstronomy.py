@@ -18,8 +18,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-import clusterfit.physics.profiles  # noqa: F401
-from clusterfit.registry import get_spec
+from clusterfit.physics.functions import PROFILE_FUNCTIONS
 
 pytestmark = [pytest.mark.crosscheck, pytest.mark.slow]
 
@@ -49,7 +48,7 @@ def _case(seed):
 
 def _ours(params, pts):
     p = {k: jnp.array([float(v)]) for k, v in params.items()}
-    f = get_spec("NFWEllipticalPotential").functions
+    f = PROFILE_FUNCTIONS["NFWEllipticalPotential"]
     return {k: fn(p, pts[:, 0], pts[:, 1]) for k, fn in f.items()}
 
 

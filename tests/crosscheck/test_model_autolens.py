@@ -57,16 +57,16 @@ def _with_their_ludlow(cm, tracer):
     """Our composed model with every NFWMCRLudlowSph group's (κ_s, r_s) set to PyAutoLens's values."""
     halos = {float(p.mass_at_200): p for g in tracer.galaxies for p in vars(g).values()
              if type(p).__name__ == "NFWMCRLudlowSph"}
-    base = list(cm.base)
-    for g, src in enumerate(cm.sources):
+    groups = list(cm.groups)
+    for g, src in enumerate(cm.groups):
         if src.profile_class != "NFWMCRLudlowSph":
             continue
         plane = cm.layout.plane_index(src.redshift)
         ratio = cm.factors.ratio[plane, -1]
         theirs = [halos[float(r.values["mass_at_200"])] for r in src.rows]
-        base[g] = {**base[g], "kappa_s": np.array([h.kappa_s / ratio for h in theirs]),
-                   "scale_radius": np.array([h.scale_radius for h in theirs])}
-    return dataclasses.replace(cm, base=tuple(base))
+        groups[g] = dataclasses.replace(src, base={**src.base, "kappa_s": np.array([h.kappa_s / ratio for h in theirs]),
+                                                   "scale_radius": np.array([h.scale_radius for h in theirs])})
+    return dataclasses.replace(cm, groups=tuple(groups))
 
 
 def _grid():

@@ -11,7 +11,6 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from clusterfit.physics import profiles  # noqa: F401
 from clusterfit.physics.cosmology import Cosmology
 from clusterfit.physics.solver import make_image_solver
 from clusterfit.physics.tracer import Group, TracerLayout, make_tracer, tracer_factors

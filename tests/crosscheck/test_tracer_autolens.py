@@ -12,7 +12,6 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from clusterfit.physics import profiles  # noqa: F401  (attaches the mass functions)
 from clusterfit.physics.cosmology import Cosmology
 from clusterfit.physics.mass import nfw_ludlow_kappa_s_scale_radius
 from clusterfit.physics.tracer import (

@@ -1,6 +1,8 @@
 """Searches on a dask cluster (a LocalCluster of 2 workers) give the posterior of one process: nautilus
 batches, MAP starts and NUTS chains are seeded by their own index, never by where they ran."""
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -76,3 +78,22 @@ def test_a_pool_that_names_nothing_is_refused():
     with pytest.raises(ValueError, match="dask://HOST:PORT"):
         as_executor("localhost:8786")
     assert as_executor(1) is None and as_executor(None) is None
+
+
+def test_a_worker_rebuilds_the_function_its_handle_names(monkeypatch):
+    """A ``source+time_delay`` likelihood or a ``source_chi2+flux`` χ² is rebuilt with its terms (it once fell
+    through to the image-plane χ²)."""
+    import clusterfit.fit.executors as ex
+    import clusterfit.fit.likelihood as lk
+    import clusterfit.fit.prepare as pr
+
+    calls = []
+    monkeypatch.setattr(pr, "prepare", lambda folder: "composed")
+    monkeypatch.setattr(lk, "point_data", lambda composed: "data")
+    monkeypatch.setattr(pr, "build_log_likelihood", lambda c, d, kind: calls.append(kind) or "log_l")
+    monkeypatch.setattr(lk, "make_source_plane_chi2",
+                        lambda c, d, terms=(): calls.append(terms) or (lambda t: (t, None)))
+    assert ex._build(Path("f"), "source+time_delay") == "log_l"
+    assert ex._build(Path("f"), "source_chi2+flux")(3.0) == 3.0
+    assert ex._build(Path("f"), "source_chi2")(4.0) == 4.0
+    assert calls == ["source+time_delay", ("flux",), ()]

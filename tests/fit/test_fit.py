@@ -24,7 +24,7 @@ def fitted(tmp_path_factory):
 def test_every_truth_within_3_sigma(fitted):
     _, result = fitted
     lo, med, hi = result.search.quantiles([0.16, 0.5, 0.84])
-    pulls = (med - result.truths) / ((hi - lo) / 2)
+    pulls = (med - result.truth) / ((hi - lo) / 2)
     assert np.all(np.abs(pulls) < 3), dict(zip(result.search.names, np.round(pulls, 2), strict=True))
 
 

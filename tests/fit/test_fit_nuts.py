@@ -37,7 +37,7 @@ def test_the_default_search_follows_the_rule():
 def test_truths_within_3_sigma(fitted):
     result, _ = fitted
     lo, med, hi = result.search.quantiles([0.16, 0.5, 0.84])
-    pulls = (med - result.truths) / ((hi - lo) / 2)
+    pulls = (med - result.truth) / ((hi - lo) / 2)
     assert np.all(np.abs(pulls) < 3), dict(zip(result.search.names, np.round(pulls, 2), strict=True))
     assert len(result.search.samples) == 200
 

@@ -34,9 +34,9 @@ def fitted(tmp_path_factory):
 def test_free_redshift_recovered_within_3_sigma(fitted):
     _, result = fitted
     names = list(result.search.names)
-    assert names[-1] == "source_1.redshift.redshift" and result.truths[-1] == 2.0
+    assert names[-1] == "source_1.redshift.redshift" and result.truth[-1] == 2.0
     lo, med, hi = result.search.quantiles([0.16, 0.5, 0.84])
-    pulls = (med - result.truths) / ((hi - lo) / 2)
+    pulls = (med - result.truth) / ((hi - lo) / 2)
     assert np.all(np.abs(pulls) < 3), dict(zip(names, np.round(pulls, 2), strict=True))
     assert hi[-1] - lo[-1] < 0.5  # the images do constrain z (prior width 3)
     assert result.evaluation.n_missing == 0

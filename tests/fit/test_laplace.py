@@ -24,7 +24,7 @@ def fitted(tmp_path_factory):
 def test_truths_within_3_sigma_and_a_useful_sample(fitted):
     _, result = fitted
     lo, med, hi = result.search.quantiles([0.16, 0.5, 0.84])
-    pulls = (med - result.truths) / ((hi - lo) / 2)
+    pulls = (med - result.truth) / ((hi - lo) / 2)
     assert np.all(np.abs(pulls) < 3), dict(zip(result.search.names, np.round(pulls, 2), strict=True))
     assert result.search.ess > 500  # the Laplace proposal fits this posterior
 

@@ -118,8 +118,7 @@ def _lenstool_e_grad_12(x, y, xc, yc, eps, theta_deg, b0, rs):
 def test_elliptical_profil_12_is_lenstools_pseudo_elliptical_nfw(tmp_path):
     import jax.numpy as jnp
 
-    import clusterfit.physics.profiles  # noqa: F401
-    from clusterfit.registry import get_spec
+    from clusterfit.physics.functions import profile_function
 
     m = _import(tmp_path, "\tprofil 12\n\tx_centre 1.0\n\ty_centre -2.0\n\tellipticite 0.3\n\tangle_pos 25.0\n"
                           "\tscale_radius 40.0\n\tv_disp 1100.0")
@@ -129,7 +128,7 @@ def test_elliptical_profil_12_is_lenstools_pseudo_elliptical_nfw(tmp_path):
     b0 = 6 * math.pi * (1100.0 / 299792.458) ** 2 * 180 / math.pi * 3600  # arcsec, D_ls/D_s = 1
     pts = [(3.0, 4.0), (-30.0, 12.0), (70.0, -55.0), (1.5, -1.0)]
     p = {k: jnp.array([v]) for k, v in row.values.items()}
-    d = get_spec("NFWEllipticalPotential").functions["deflections_yx"](
+    d = profile_function("NFWEllipticalPotential", "deflections_yx")(
         p, jnp.array([q[1] for q in pts]), jnp.array([q[0] for q in pts]))
     for i, (x, y) in enumerate(pts):
         ax, ay = _lenstool_e_grad_12(x, y, 1.0, -2.0, 0.3, 25.0, b0, 40.0)

@@ -21,7 +21,7 @@ def test_vector_follows_priors_and_table_values(composed):
 
 
 def test_groups_hold_every_row_and_member(composed):
-    classes = [(s.profile_class, s.relation is not None) for s in composed.sources]
+    classes = [(s.profile_class, s.relation is not None) for s in composed.groups]
     assert classes == [("dPIEMass", False), ("dPIEMassSph", True)]
     params = composed.group_params(composed.vector_from_tables())
     assert params[0]["sigma"].tolist() == [900.0, 350.0, 280.0]

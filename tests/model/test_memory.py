@@ -36,7 +36,7 @@ def test_estimate_matches_xla_temporaries(tmp_path, n):
     m = ImageSolver._MAP_CHUNK
     compiled = jax.jit(composed.tracer.ray_trace).lower(params, np.zeros(m), np.ones(m), 1).compile()
     xla = compiled.memory_analysis().temp_size_in_bytes
-    sizes = {s.profile_class: len(s.rows) if s.relation is None else n for s in composed.sources}
+    sizes = {s.profile_class: len(s.rows) if s.relation is None else n for s in composed.groups}
     estimate = memory.map_memory_bytes(sizes)
     assert 0.8 * xla <= estimate <= 1.5 * xla, (estimate, xla)
 

@@ -7,12 +7,11 @@ tests/crosscheck/test_mass_nfw_potential_lenstronomy.py.
 import jax.numpy as jnp
 import numpy as np
 
-import clusterfit.physics.profiles  # noqa: F401
-from clusterfit.registry import get_spec
+from clusterfit.physics.functions import profile_function
 
 
 def _f(name, key, params, y, x):
-    return get_spec(name).functions[key]({k: jnp.array([v]) for k, v in params.items()}, y, x)
+    return profile_function(name, key)({k: jnp.array([v]) for k, v in params.items()}, y, x)
 
 
 def test_round_limit_is_nfw_sph():

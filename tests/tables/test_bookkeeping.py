@@ -11,11 +11,8 @@ import pytest
 from clusterfit import load_model, save_model, validate_folder
 from clusterfit.cli import main
 from clusterfit.tables import PointImage, ProfileRow
-from clusterfit.tables.bookkeeping import (
-    StaleBookkeepingWarning,
-    fix_bookkeeping,
-    last_plane_redshift,
-)
+from clusterfit.tables.bookkeeping import StaleBookkeepingWarning, last_plane_redshift
+from clusterfit.tables.bookkeeping_fix import fix_bookkeeping
 from clusterfit.tables.model import MembersWithoutTierWarning
 
 # a hand-written folder: dPIE, NFW and Isothermal rows, no bookkeeping column, integers as typed

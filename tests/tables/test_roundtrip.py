@@ -137,7 +137,7 @@ def test_example_roundtrip_is_exact(example_copy, tmp_path):
 
 def test_save_is_atomic_when_rendering_fails(example_copy, monkeypatch):
     """An error half-way leaves every old file intact and no temporary files behind."""
-    import clusterfit.tables.model as tm
+    import clusterfit.tables.render as tm
 
     before = _texts(example_copy)
     model = load_model(example_copy)

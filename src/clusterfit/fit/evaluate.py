@@ -42,6 +42,10 @@ SOURCES = ("optimal", "barycentre", "lenstool")
 
 @dataclass(frozen=True)
 class SystemEvaluation:
+    """One source at θ: its observed and predicted images (y, x, magnification), their pairing, rms
+    (arcsec) and χ², the source position used, missing and extra images, and the optional time-delay and
+    flux terms."""
+
     name: str
     redshift: float
     n_images: int
@@ -68,6 +72,9 @@ class SystemEvaluation:
 
 @dataclass(frozen=True)
 class Evaluation:
+    """A model at θ against every point dataset: image-plane rms (arcsec) and χ² over all systems, image,
+    missing and extra counts, and each :class:`SystemEvaluation`."""
+
     rms_arcsec: float
     chi2: float
     n_images: int

@@ -114,8 +114,9 @@ _CACHE: dict[tuple[str, str], Callable] = {}
 class FolderFunction:
     """A picklable handle to a function of a dataset folder's fit, built once per process.
 
-    ``kind``: ``"source"`` / ``"image"`` — the batched log-likelihood ((k, n) → (k,)); ``"source_chi2"`` /
-    ``"image_chi2"`` — the χ² of one θ (jit-able, differentiable). :func:`register` lets the process that
+    ``kind``: a ``--likelihood`` string (``"source"``, ``"image"``, ``"source+time_delay"``, ...) — the batched
+    log-likelihood ((k, n) → (k,)); ``"source_chi2"`` (``"source_chi2+flux"``, ...) / ``"image_chi2"`` — the
+    χ² of one θ (jit-able, differentiable). :func:`register` lets the process that
     already built them share its own."""
 
     folder: str
@@ -136,15 +137,16 @@ def register(folder, kind: str, function: Callable) -> FolderFunction:
 
 
 def _build(folder: Path, kind: str) -> Callable:
-    from .likelihood import make_log_likelihood, make_source_plane_chi2, point_data
-    from .local_images import make_image_log_likelihood, make_local_image_chi2
-    from .run import prepare
+    from .likelihood import make_source_plane_chi2, point_data
+    from .local_images import make_local_image_chi2
+    from .prepare import build_log_likelihood, prepare
 
     composed = prepare(folder)
     data = point_data(composed)
-    if kind == "source":
-        return make_log_likelihood(composed, data)
-    if kind == "image":
-        return make_image_log_likelihood(composed, data)
-    chi2 = (make_source_plane_chi2 if kind == "source_chi2" else make_local_image_chi2)(composed, data)
+    if kind.startswith("source_chi2"):  # "source_chi2+time_delay": the source-plane χ² with its terms
+        chi2 = make_source_plane_chi2(composed, data, tuple(kind.split("+")[1:]))
+    elif kind == "image_chi2":
+        chi2 = make_local_image_chi2(composed, data)
+    else:  # a --likelihood string: "source", "image", "source+time_delay", ...
+        return build_log_likelihood(composed, data, kind)
     return lambda theta: chi2(theta)[0]

@@ -88,11 +88,11 @@ def critical_curves_of_planes(composed: ComposedModel, theta, planes: Sequence[i
 def _lens_centres(composed: ComposedModel, theta) -> tuple[np.ndarray, np.ndarray]:
     """(y, x) of the explicit mass rows and of the scaling-tier members, each shape (n, 2)."""
     main, members = [], []
-    for params, tier in zip(composed.group_params(theta), composed.tier_base, strict=True):
+    for params, group in zip(composed.group_params(theta), composed.groups, strict=True):
         if "y" not in params or "x" not in params:
             continue
         yx = np.stack([np.atleast_1d(np.asarray(params["y"])), np.atleast_1d(np.asarray(params["x"]))], -1)
-        (members if tier is not None else main).append(yx)
+        (members if group.tier is not None else main).append(yx)
     cat = lambda a: np.concatenate(a) if a else np.empty((0, 2))  # noqa: E731
     return cat(main), cat(members)
 

@@ -35,13 +35,15 @@ def best_model(composed: ComposedModel, theta, evaluation: Evaluation) -> Cluste
     return model.replace(point=tuple(points))
 
 
-def summary_rows(result: SearchResult, composed: ComposedModel, truths=None) -> list[list]:
+def summary_rows(result: SearchResult, composed: ComposedModel, truth=None) -> list[list]:
+    """One row per free parameter: name, median, 16 %, 84 %, MAP, max likelihood, prior, then the
+    ``truth`` (a simulated dataset's values) when given and the NUTS diagnostics when there are any."""
     q16, q50, q84 = result.quantiles([0.16, 0.5, 0.84])
     rows = []
     for i, fp in enumerate(composed.free):
         row = [fp.name, q50[i], q16[i], q84[i], result.map[i], result.best[i], fp.prior.describe()]
-        if truths is not None:
-            row.append(truths[i])
+        if truth is not None:
+            row.append(truth[i])
         if result.diagnostics is not None:
             d = result.diagnostics
             row += [d.r_hat[i], d.ess_bulk[i], d.ess_tail[i]]
@@ -110,7 +112,7 @@ def _diagnostics_lines(result: SearchResult) -> list[str]:
 
 
 def write_results(folder: Path, composed: ComposedModel, result: SearchResult, evaluation: Evaluation,
-                  model: ClusterModel, likelihood: str, truths=None,
+                  model: ClusterModel, likelihood: str, truth=None,
                   compile_s: float | None = None, derived=None,
                   timings: dict[str, float] | None = None) -> dict[str, Path]:
     """Write every results file into ``folder`` (each atomically); returns their paths by name.
@@ -124,11 +126,11 @@ def write_results(folder: Path, composed: ComposedModel, result: SearchResult, e
         ["weight", "log_likelihood", *names],
         [[w, ll, *s] for w, ll, s in zip(result.weights, result.log_l, result.samples, strict=True)])
     header = ["parameter", "median", "lower_16", "upper_84", "map", "max_likelihood", "prior"]
-    if truths is not None:
+    if truth is not None:  # only for a dataset that simulate wrote (fit.run)
         header.append("truth")
     if result.diagnostics is not None:
         header += ["r_hat", "ess_bulk", "ess_tail"]
-    rows = summary_rows(result, composed, truths)
+    rows = summary_rows(result, composed, truth)
     for q in derived or ():  # derived quantities: median, 16/84 % over draws; best fit in max_likelihood
         rows.append([f"derived.{q.name}", q.median, q.lower_16, q.upper_84, None, q.best,
                      f"derived [{q.unit or '1'}]"] + [None] * (len(header) - 7))
@@ -170,7 +172,3 @@ def derived_text(derived) -> str:
                      f"{q.upper_84:>14.5g}")
     return "\n".join(lines) + "\n"
 
-
-def truths_from(composed: ComposedModel) -> np.ndarray:
-    """The table values of the free parameters (the truth, for a simulated dataset)."""
-    return composed.vector_from_tables()

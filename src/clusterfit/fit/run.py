@@ -9,20 +9,20 @@ from pathlib import Path
 import numpy as np
 from rich.console import Console
 
-from ..model import ComposedModel, compose
+from ..model import ComposedModel
 from ..output import output_folder, read_manifest
-from ..tables import load_model
 from ..tables.model import TABLE_FILES, render_model
 from .checkpoint import check_checkpoint, fingerprint
 from .evaluate import Evaluation, evaluate_model
 from .executors import as_executor, check_pool, register
 from .importance import laplace_importance
 from .interrupt import interruptible
-from .likelihood import TERMS, check_terms, make_log_likelihood, make_source_plane_chi2, point_data
-from .local_images import make_image_log_likelihood, make_local_image_chi2
+from .likelihood import TERMS, check_terms, make_source_plane_chi2, point_data
+from .local_images import make_local_image_chi2
 from .nested import run_nautilus
 from .nuts import nuts_posterior
 from .optimise import find_map
+from .prepare import build_log_likelihood, prepare, split_likelihood
 from .results import best_model, write_results
 from .search import SearchConfig, SearchResult
 
@@ -49,36 +49,24 @@ def choose_search(likelihood: str, n_free: int) -> tuple[str, str]:
     return "nuts", (f"{n_free} > {NESTED_MAX_DIM} free parameters: nested sampling scales poorly, NUTS "
                     "from the MAP instead")
 
-__all__ = ["FitResult", "fit", "prepare"]
+__all__ = ["FitResult", "fit", "prepare", "split_likelihood"]
 
 
 @dataclass(frozen=True)
 class FitResult:
+    """What :func:`fit` returns: the results ``folder`` and its ``files`` by name, the ``composed`` model
+    that was fitted, the ``search`` (posterior samples, best point, evidence), the ``evaluation`` of the
+    best point (image-plane rms and χ², predicted images), ``start`` — θ of the dataset's table values
+    (prior medians where a cell is empty), where the search started — and ``truth``: the same vector
+    when the dataset was written by ``simulate`` (its manifest says so), else None."""
+
     folder: Path
     composed: ComposedModel
     search: SearchResult
     evaluation: Evaluation
     files: dict[str, Path]
-    truths: np.ndarray
-
-
-def prepare(dataset_folder: str | Path) -> ComposedModel:
-    """Load and compose a dataset folder, refusing what cannot be fitted (before any sampling)."""
-    folder = Path(dataset_folder)
-    model = load_model(folder)
-    if not model.priors:
-        raise ValueError(f"{folder / 'priors.csv'}: nothing is free, so there is nothing to fit; add "
-                         "priors.csv rows such as `lens_0,mass,sigma,Uniform,100,600,,`")
-    composed = compose(model)
-    if not composed.free:
-        raise ValueError(f"{folder / 'priors.csv'}: every prior is Fixed, so nothing is free")
-    points = {r.attr_name for r in model.point}
-    for ds in model.point_datasets:
-        if ds.name not in points:
-            raise ValueError(f"{ds.images[0].source}: source {ds.name!r} has no point model; add a "
-                             f"point.csv row with attr_name {ds.name!r} (its galaxy, Point, y, x, redshift)")
-    point_data(composed)
-    return composed
+    start: np.ndarray
+    truth: np.ndarray | None = None
 
 
 def fit(dataset_folder: str | Path, results_folder: str | Path, *, likelihood: str = "source",
@@ -115,21 +103,22 @@ def fit(dataset_folder: str | Path, results_folder: str | Path, *, likelihood: s
         if config.checkpoint is not None and search == "nautilus":
             check_checkpoint(config.checkpoint, fingerprint(composed, likelihood, config.n_live,
                                                             config.n_networks, config.n_batch, config.seed))
-        result, evaluation, truths, compile_s, solve_s = _search(dataset_folder, composed, likelihood, search,
-                                                                 config, console)
+        result, evaluation, start, compile_s, solve_s = _search(dataset_folder, composed, likelihood, search,
+                                                                config, console)
+        # the table values are the truth only where simulate wrote the dataset; else just the start
+        truth = start if "simulate" in read_manifest(dataset_folder)["runs"] else None
         model = best_model(composed, result.best, evaluation)
         t_post = time.perf_counter()
         derived = _derived(composed, result, evaluation, console)
         t_derived = time.perf_counter() - t_post
         t_plots = time.perf_counter()
         if plots:
-            simulated = "simulate" in read_manifest(dataset_folder)["runs"]
             with console.status("drawing the figures ..."):
-                _plots(out.staging, composed, result, evaluation, truths if simulated else None)
+                _plots(out.staging, composed, result, evaluation, truth)
         timings = {"compile": compile_s, "search": result.wall_s, "final image solve": solve_s,
                    "derived quantities": t_derived, "figures": time.perf_counter() - t_plots}
         timings["total"] = time.perf_counter() - t_fit
-        write_results(out.staging, composed, result, evaluation, model, likelihood, truths, compile_s, derived,
+        write_results(out.staging, composed, result, evaluation, model, likelihood, truth, compile_s, derived,
                       timings=timings)
         post = timings["final image solve"] + timings["derived quantities"] + timings["figures"]
         console.print(f"post-processing (final image solve, derived quantities, figures) {post:,.1f} s of "
@@ -138,22 +127,7 @@ def fit(dataset_folder: str | Path, results_folder: str | Path, *, likelihood: s
     if notes is not None:
         notes.extend(out.notes)
     files = {name: out.folder / name for name in out.written}
-    return FitResult(Path(results_folder), composed, result, evaluation, files, truths)
-
-
-def split_likelihood(likelihood: str) -> tuple[str, tuple[str, ...]]:
-    """``"source+time_delay+flux"`` → ``("source", ("time_delay", "flux"))``, checked."""
-    kind, *terms = likelihood.split("+")
-    if kind not in ("source", "image"):
-        raise ValueError(f"likelihood must be 'source' or 'image' (optionally +time_delay, +flux), not "
-                         f"{likelihood!r}")
-    for t in terms:
-        if t not in TERMS:
-            raise ValueError(f"unknown likelihood term {t!r} in {likelihood!r}; valid: {', '.join(TERMS)}")
-    if terms and kind != "source":
-        raise ValueError("time-delay and flux terms go with the source-plane likelihood: "
-                         f"--likelihood source+{'+'.join(terms)}")
-    return kind, tuple(terms)
+    return FitResult(Path(results_folder), composed, result, evaluation, files, start, truth)
 
 
 def _search(dataset_folder, composed: ComposedModel, likelihood: str, search: str, config: SearchConfig,
@@ -166,10 +140,10 @@ def _search(dataset_folder, composed: ComposedModel, likelihood: str, search: st
         if getattr(data, column) is not None and column not in terms:
             console.print(f"note: point_datasets.csv has {column} for {int(np.isfinite(getattr(data, column)).sum())} "
                           f"images; not fitted (add it: --likelihood {likelihood}+{column})", highlight=False)
-    truths = composed.vector_from_tables()
+    start = composed.vector_from_tables()
     t0 = time.perf_counter()
     log_l = _log_likelihood(composed, data, likelihood)
-    log_l(truths[None, :])  # compile
+    log_l(start[None, :])  # compile
     compile_s = time.perf_counter() - t0
     console.print(f"fitting {len(composed.free)} free parameters to {len(data.y)} images in "
                   f"{data.n_systems} systems ({likelihood}-plane likelihood, {search} search; compiled in "
@@ -192,14 +166,11 @@ def _search(dataset_folder, composed: ComposedModel, likelihood: str, search: st
     t0 = time.perf_counter()
     with console.status("solving the images of the best fit ..."):
         evaluation = evaluate_model(composed, result.best)
-    return result, evaluation, truths, compile_s, time.perf_counter() - t0
+    return result, evaluation, start, compile_s, time.perf_counter() - t0
 
 
 def _log_likelihood(composed: ComposedModel, data, likelihood: str):
-    kind, terms = split_likelihood(likelihood)
-    if kind == "source":
-        return make_log_likelihood(composed, data, terms)
-    return make_image_log_likelihood(composed, data)
+    return build_log_likelihood(composed, data, likelihood)
 
 
 def _map_stage(dataset_folder, composed: ComposedModel, data, likelihood: str, config: SearchConfig,
@@ -212,7 +183,7 @@ def _map_stage(dataset_folder, composed: ComposedModel, data, likelihood: str, c
     source_chi2 = make_source_plane_chi2(composed, data, terms)
     chi2_s = lambda t: source_chi2(t)[0]  # noqa: E731
     if config.pool is not None:
-        chi2_s = register(dataset_folder, "source_chi2", chi2_s)
+        chi2_s = register(dataset_folder, "+".join(("source_chi2", *terms)), chi2_s)
     console.print(f"maximum a posteriori, source-plane χ², {config.n_starts} starts:")
     found = find_map(chi2_s, composed.priors, composed.vector_from_tables(), config.n_starts,
                      config.seed, console, pool=config.pool)
@@ -234,7 +205,7 @@ def _map_stage(dataset_folder, composed: ComposedModel, data, likelihood: str, c
 def _posterior_from_map(dataset_folder, composed: ComposedModel, data, likelihood: str, search: str, log_l,
                         config: SearchConfig, console: Console) -> SearchResult:
     """The MAP (:func:`_map_stage`), then the posterior around it: NUTS (:mod:`.nuts`) or importance
-    sampling (:func:`.search.laplace_importance`), on the curvature of the likelihood being sampled."""
+    sampling (:func:`.importance.laplace_importance`), on the curvature of the likelihood being sampled."""
     t0 = time.perf_counter()
     found, target_chi2, n_grad = _map_stage(dataset_folder, composed, data, likelihood, config, console)
     if search == "nuts":
@@ -270,7 +241,7 @@ def _derived_extent(composed: ComposedModel) -> float:
     return 1.6 * default_extent(composed)[1]
 
 
-def _plots(folder: Path, composed, result, evaluation, truths) -> dict[str, Path]:
+def _plots(folder: Path, composed, result, evaluation, truth) -> dict[str, Path]:
     try:
         from .plots import plot_corner, plot_critical_curves
     except ImportError:  # plotting is optional for headless library use
@@ -283,7 +254,7 @@ def _plots(folder: Path, composed, result, evaluation, truths) -> dict[str, Path
         "critical_curves.png": plot_critical_curves(composed, result.best, evaluation,
                                                     folder / "critical_curves.png"),
         "corner.png": plot_corner(result.samples, result.weights, list(result.names),
-                                  folder / "corner.png", truths=truths, units=_units(composed)),
+                                  folder / "corner.png", truths=truth, units=_units(composed)),
         "mass_profile.png": plot_mass_profile(composed.at(result.best), result.best, folder / "mass_profile.png",
                                               draws),
     }

@@ -16,6 +16,9 @@ __all__ = ["SearchConfig", "SearchResult"]
 
 @dataclass(frozen=True)
 class SearchConfig:
+    """Settings of every search (``fit(..., config=)``, the ``fit`` command's options); each field says
+    which search reads it."""
+
     n_live: int = 400
     seed: int = 1
     n_eff: int = 2000
@@ -34,6 +37,10 @@ class SearchConfig:
 
 @dataclass(frozen=True)
 class SearchResult:
+    """A search's posterior: weighted ``samples`` (``log_w`` normalised), their ``log_l``, the evidence
+    ``log_z`` (NaN for MCMC), likelihood calls ``n_like`` and ``wall_s``, the ``best`` (max likelihood)
+    and ``map`` points, and for NUTS its convergence ``diagnostics``."""
+
     names: tuple[str, ...]
     samples: np.ndarray  # (k, n) posterior points
     log_w: np.ndarray  # (k,) normalised log weights

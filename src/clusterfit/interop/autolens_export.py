@@ -31,7 +31,7 @@ from ..output import output_folder
 from ..registry import get_spec
 from ..tables import ClusterModel, ProfileRow
 from ..tables.model import TABLE_FILES, render_model
-from .autolens import resolved_model
+from .autolens_tracer import resolved_model
 
 __all__ = ["autolens_tables", "export_autolens", "load_script"]
 
@@ -56,7 +56,7 @@ def autolens_tables(model: ClusterModel, theta=None) -> ClusterModel:
                        _bookkeeping(r.profile_class, r.values, galaxies[r.galaxy].redshift, z_last, filled),
                        r.redshift) for r in filled.mass]
     params = composed.group_params(theta)
-    for g, src in enumerate(composed.sources):
+    for g, src in enumerate(composed.groups):
         if src.relation is None:
             continue
         spec = get_spec(src.profile_class, "mass")

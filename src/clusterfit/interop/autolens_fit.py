@@ -26,7 +26,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from .autolens import _al, autolens_cosmology
+from .autolens_tracer import _al, autolens_cosmology
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..fit.likelihood import PointData

@@ -25,8 +25,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..model.priors import PriorKind
 from ..registry import get_spec
-from .autolens import _al, _kwargs, _profile_class, resolved_model
+from .autolens_tracer import _al, _kwargs, _profile_class, resolved_model
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..model import ComposedModel
@@ -122,7 +123,7 @@ def _where(profile_class: str, family: str, column: str, galaxy: str, attr: str,
 def _locations(composed: ComposedModel) -> dict[str, _Where]:
     """Our free-parameter names → where they live in :func:`to_autolens_model`'s collection."""
     classes = {(r.family, r.galaxy, r.attr_name): r.profile_class for r in composed.model.profiles}
-    tiers = {s.relation.tier: s.profile_class for s in composed.sources if s.relation is not None}
+    tiers = {s.relation.tier: s.profile_class for s in composed.groups if s.relation is not None}
     out = {}
     for fp in composed.free:
         if fp.table == "redshift":  # a free source redshift (tables/free.py REDSHIFT)
@@ -141,9 +142,9 @@ def _locations(composed: ComposedModel) -> dict[str, _Where]:
 
 
 def _prior(af, kind: int, lower: float, upper: float, mean: float, sigma: float):
-    if kind == 0:
+    if kind == PriorKind.UNIFORM:
         return af.UniformPrior(lower_limit=lower, upper_limit=upper)
-    if kind == 1:
+    if kind == PriorKind.LOG_UNIFORM:
         return af.LogUniformPrior(lower_limit=lower, upper_limit=upper)
     if np.isfinite(lower) or np.isfinite(upper):
         return af.TruncatedGaussianPrior(mean=mean, sigma=sigma, lower_limit=lower, upper_limit=upper)
@@ -212,7 +213,7 @@ def to_autolens_model(model: ClusterModel, composed: ComposedModel | None = None
         galaxies[name] = af.Model(al.Galaxy, redshift=z, **{ds: af.Model(al.ps.PointSolved)})
 
     params = composed.group_params(theta)
-    for g, src in enumerate(composed.sources):
+    for g, src in enumerate(composed.groups):
         rel = src.relation
         if rel is None:
             continue
@@ -227,12 +228,12 @@ def _datasets_without_point_rows(composed: ComposedModel, point_names: set[str])
 
 
 def _member_models(af, al, composed, g, params, filled, z_last, by_row) -> dict[str, Any]:
-    src = composed.sources[g]
+    src = composed.groups[g]
     rel = next(r for r in filled.scaling_relations if r.tier == src.relation.tier)
     spec = get_spec(src.profile_class, "mass")
     cls = member_class(src.profile_class)
-    ratio = np.exp(composed.tier_log_lum[g])
-    member_cols = composed.tier_member_columns[g] or {}
+    ratio = np.exp(src.tier.log_lum)
+    member_cols = src.tier.member_columns
     free = by_row.get((f"{rel.tier}_0", "mass"), {})
     shared = {w.parameter if w.index is None else (w.parameter, w.index): p for w, p in free.items()}
     fixed: dict[str, Any] = {}

@@ -17,57 +17,23 @@ This is the one place that joins :mod:`clusterfit.tables` and :mod:`clusterfit.p
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 import jax.numpy as jnp
 import numpy as np
 
-from ..physics import profiles as _profiles  # noqa: F401  (attaches the mass functions)
 from ..physics.cosmology import Cosmology, distance_table
-from ..physics.mass.ludlow16 import nfw_ludlow_kappa_s_scale_radius
 from ..physics.tracer import Group, Tracer, TracerFactors, TracerLayout, make_tracer
-from ..registry import get_spec
-from ..tables import ClusterModel, FreeParameter, PointDataset, ProfileRow, ScalingRelation
+from ..tables import ClusterModel, FreeParameter, PointDataset
 from ..tables.domains import parameter_domain, wrap_into
 from ..tables.free import COSMOLOGY
 from ..tables.rows import REDSHIFT
-from ..tables.scaling import luminosity_ratios
+from .groups import BUILD_TIME_CONVERTED, MassGroup, ludlow_as_pyautolens, mass_groups, tier_arrays
 from .memory import check_memory
 from .priors import PriorVector, prior_vector
 
-__all__ = ["ComposedModel", "GroupSource", "compose", "member_luminosity_ratio"]
-
-# NFWMCRLudlowSph is converted to NFW (κ_s, r_s) at build time (its Ludlow concentration is numpy).
-_BUILD_TIME_CONVERTED = {"NFWMCRLudlowSph": "NFWSph"}
-
-
-@dataclass(frozen=True)
-class GroupSource:
-    """Where a group's rows come from: explicit ``mass.csv`` rows or one scaling tier."""
-
-    profile_class: str
-    redshift: float
-    rows: tuple[ProfileRow, ...] = ()
-    relation: ScalingRelation | None = None
-
-    @property
-    def size(self) -> int:
-        return len(self.rows) if self.relation is None else -1
-
-
-def member_luminosity_ratio(model: ClusterModel, relation: ScalingRelation) -> np.ndarray:
-    """L_i / L_ref of the tier's members: from magnitudes when ``mag_ref`` is set
-    (L/L_ref = 10^(0.4 (mag_ref − mag))), else ``luminosity / luminosity_ref``."""
-    members = model.tier_members(relation.tier)
-    mag_ref = relation.values.get("mag_ref")
-    if mag_ref is not None:
-        mags = [m.extra.get("mag") for m in members]
-        if any(not isinstance(v, float) for v in mags):
-            raise ValueError(f"{relation.source}: tier {relation.tier!r} sets mag_ref, so every member "
-                             "needs a numeric mag column in scaling_galaxies.csv")
-    return np.asarray(luminosity_ratios(members, relation), dtype=float)
+__all__ = ["ComposedModel", "MassGroup", "compose"]
 
 
 @dataclass(frozen=True)
@@ -81,24 +47,26 @@ class _Slot:
     positions: tuple[int, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ComposedModel:
-    """A model ready for the physics: layout, distances, stacked arrays, free-parameter map."""
+    """A model ready for the physics (built by :func:`compose`).
+
+    ``groups`` are the mass groups (:class:`~.groups.MassGroup`: stacked table values, tier inputs),
+    aligned with ``layout.groups`` (their planes and normalisation kinds); ``factors`` the distance
+    factors of the planes; ``free`` the free parameters in θ order and ``slots`` where each θ entry goes;
+    ``source_planes`` the plane index of each source (dataset name, or ``galaxy.attr`` of a light profile
+    behind the lenses); ``tracer`` the jit-able tracer (built eagerly, never inside a jit trace);
+    ``redshift_index`` the θ index of each source's free redshift."""
 
     model: ClusterModel
-    sources: tuple[GroupSource, ...]
+    groups: tuple[MassGroup, ...]
     layout: TracerLayout
     factors: TracerFactors
     free: tuple[FreeParameter, ...]
-    base: tuple[dict[str, np.ndarray], ...]
-    slots: tuple[_Slot, ...]
-    tier_base: tuple[dict[str, float] | None, ...]
-    tier_log_lum: tuple[np.ndarray | None, ...]
-    tier_member_columns: tuple[dict[str, np.ndarray] | None, ...]
+    slots: tuple[_Slot, ...] = ()
     source_planes: dict[str, int] = field(default_factory=dict)
-    tracer: Tracer | None = None  # built eagerly in compose(), never inside a jit trace
+    tracer: Tracer | None = None
     redshift_index: dict[str, int] = field(default_factory=dict)
-    """θ index of the free redshift of each source (point.csv attr_name = dataset name) that has one."""
 
     # --- the parameter vector ------------------------------------------------------------------
     @cached_property
@@ -159,19 +127,16 @@ class ComposedModel:
         by_group: dict[int, list[_Slot]] = {}
         for s in self.slots:
             by_group.setdefault(s.group, []).append(s)
-        for g, base in enumerate(self.base):
-            rel = self.tier_base[g]
-            if rel is None:
-                params = {c: jnp.asarray(v) for c, v in base.items()}
+        for g, group in enumerate(self.groups):
+            params = {c: jnp.asarray(v) for c, v in group.base.items()}
+            if group.tier is None:
                 for s in by_group.get(g, []):
                     params[s.column] = params[s.column].at[np.asarray(s.positions)].set(theta[s.index])
             else:
-                values: dict[str, jnp.ndarray] = {c: jnp.asarray(v) for c, v in rel.items()}
+                values: dict[str, jnp.ndarray] = {c: jnp.asarray(v) for c, v in group.tier.values.items()}
                 for s in by_group.get(g, []):
                     values[s.column] = theta[s.index]
-                params = {c: jnp.asarray(v) for c, v in base.items()}
-                params.update(_tier_arrays(self.sources[g], values, self.tier_log_lum[g],
-                                           self.tier_member_columns[g]))
+                params.update(tier_arrays(group, values))
             out.append(params)
         return out
 
@@ -249,7 +214,7 @@ class ComposedModel:
 
     @property
     def n_members(self) -> int:
-        return sum(len(b["y"]) for b, t in zip(self.base, self.tier_base, strict=True) if t is not None)
+        return sum(len(g.base["y"]) for g in self.groups if g.tier is not None)
 
 
 def _domain(model: ClusterModel, fp: FreeParameter):
@@ -273,26 +238,6 @@ def _table_value(model: ClusterModel, fp: FreeParameter) -> float | None:
     return row.values.get(fp.column)
 
 
-def _tier_arrays(source: GroupSource, values: dict, log_lum: np.ndarray,
-                 member_columns: dict[str, np.ndarray]) -> dict[str, jnp.ndarray]:
-    """Member arrays of a tier from its relation values (DESIGN.md §3)."""
-    spec = get_spec(source.profile_class, "mass")
-    out = {}
-    n = len(log_lum)
-    for p in spec.physical_parameters:
-        for col in p.columns:
-            if col in ("y", "x"):
-                continue
-            if col in member_columns:
-                out[col] = jnp.asarray(member_columns[col])
-            elif f"{col}_ref" in values:
-                exponent = values.get(f"{col}_exponent", p.scaling_exponent or 0.0)
-                out[col] = values[f"{col}_ref"] * jnp.exp(exponent * jnp.asarray(log_lum))
-            else:
-                out[col] = jnp.full(n, values[col])
-    return out
-
-
 def compose(model: ClusterModel) -> ComposedModel:
     """Build the :class:`ComposedModel` of ``model`` (validated tables)."""
     if not model.mass and not model.scaling_galaxies:
@@ -300,49 +245,21 @@ def compose(model: ClusterModel) -> ComposedModel:
                          "mass.csv (or a scaling tier with members in scaling_galaxies.csv)")
     free = model.free_parameters
     galaxies = model.galaxies
-    # groups of explicit rows, in first-seen order of (class, redshift)
-    explicit: dict[tuple[str, float], list[ProfileRow]] = {}
-    for row in model.mass:
-        z = galaxies[row.galaxy].redshift
-        explicit.setdefault((row.profile_class, z), []).append(row)
-    sources = [GroupSource(c, z, tuple(rows)) for (c, z), rows in explicit.items()]
-    sources += [GroupSource(r.profile_class, r.redshift, relation=r) for r in model.scaling_relations
-                if model.tier_members(r.tier)]
-
+    groups = mass_groups(model)
     sizes: dict[str, int] = {}
-    for s in sources:
-        n = len(s.rows) if s.relation is None else len(model.tier_members(s.relation.tier))
-        sizes[s.profile_class] = sizes.get(s.profile_class, 0) + n
+    for g in groups:
+        sizes[g.profile_class] = sizes.get(g.profile_class, 0) + (len(g.rows) if g.tier is None else len(g.base["y"]))
     check_memory(sizes, str(model.folder or "the model"))
     cosmo = Cosmology.of(model.cosmology)
-    base, tier_base, tier_log_lum, tier_cols = [], [], [], []
-    for src in sources:
-        if src.relation is None:
-            base.append(_explicit_base(src))
-            tier_base.append(None)
-            tier_log_lum.append(None)
-            tier_cols.append(None)
-        else:
-            members = model.tier_members(src.relation.tier)
-            base.append({"y": np.array([m.y for m in members]), "x": np.array([m.x for m in members])})
-            spec = get_spec(src.profile_class, "mass")
-            cols = {c for p in spec.physical_parameters for c in p.columns if c not in ("y", "x")}
-            member_cols = {c: np.array([float(m.extra[c]) for m in members]) for c in cols
-                           if all(isinstance(m.extra.get(c), float) for m in members)}
-            rel_values = {k: v for k, v in src.relation.values.items() if v is not None}
-            tier_base.append(rel_values)
-            tier_log_lum.append(np.log(member_luminosity_ratio(model, src.relation)))
-            tier_cols.append(member_cols)
-
-    slots = _slots(free, sources, tier_base)
+    slots = _slots(free, groups)
     # tier values that are free but empty in the table take the θ value; check coverage now
-    for g, src in enumerate(sources):
-        if src.relation is not None:
-            values = dict(tier_base[g])
+    for g, group in enumerate(groups):
+        if group.tier is not None:
+            values = dict(group.tier.values)
             for s in slots:
                 if s.group == g:
                     values[s.column] = 0.0
-            _tier_arrays(src, values, tier_log_lum[g], tier_cols[g])  # raises KeyError if incomplete
+            tier_arrays(group, values)  # raises KeyError if incomplete
 
     source_planes_z: dict[str, float] = {}
     points = {r.attr_name: r for r in model.point}
@@ -359,31 +276,29 @@ def compose(model: ClusterModel) -> ComposedModel:
         source_planes_z.setdefault(row.attr_name, galaxies[row.galaxy].redshift)
     for row in model.light:
         z = galaxies[row.galaxy].redshift
-        if z is not None and z > max(s.redshift for s in sources):
+        if z is not None and z > max(g.redshift for g in groups):
             source_planes_z.setdefault(f"{row.galaxy}.{row.attr_name}", z)
-    layout = TracerLayout(tuple(Group.of(_BUILD_TIME_CONVERTED.get(s.profile_class, s.profile_class),
-                                         s.redshift) for s in sources),
-                          tuple(sorted(set(source_planes_z.values()))))
     # NFWMCRLudlowSph is physical (D_ls/D_s = 1) even though it is evaluated with NFWSph functions
-    layout = TracerLayout(tuple(replace(gr, kind="physical") if s.profile_class in _BUILD_TIME_CONVERTED
-                                else gr for gr, s in zip(layout.groups, sources, strict=True)),
-                          layout.source_redshifts)
-    _ludlow_as_pyautolens(sources, base, layout, cosmo)
+    layout = TracerLayout(tuple(replace(Group.of(BUILD_TIME_CONVERTED[g.profile_class], g.redshift), kind="physical")
+                                if g.profile_class in BUILD_TIME_CONVERTED else Group.of(g.profile_class, g.redshift)
+                                for g in groups),
+                          tuple(sorted(set(source_planes_z.values()))))
+    groups = ludlow_as_pyautolens(groups, layout.plane_redshifts[-1], cosmo)
     factors = TracerFactors(cosmo.distance_ratio_matrix(layout.plane_redshifts),
                             np.array([cosmo.angular_diameter_distance(z) for z in layout.plane_redshifts]))
     planes = {name: layout.plane_index(z) for name, z in source_planes_z.items()}
-    z_index = _redshift_index(model, free, source_planes_z, layout, sources)
+    z_index = _redshift_index(model, free, source_planes_z, layout, groups)
     table = None
     if z_index:
         uppers = [fp.prior.upper for fp in free if fp.table == REDSHIFT and fp.prior.upper is not None]
         table = distance_table(cosmo, z_max=max([20.0, *(1.01 * u for u in uppers)]))
-    return ComposedModel(model, tuple(sources), layout, factors, tuple(free), tuple(base), tuple(slots),
-                         tuple(tier_base), tuple(tier_log_lum), tuple(tier_cols), planes,
-                         make_tracer(layout, factors, distances=table), z_index)
+    return ComposedModel(model=model, groups=tuple(groups), layout=layout, factors=factors, free=tuple(free),
+                         slots=tuple(slots), source_planes=planes, tracer=make_tracer(layout, factors, distances=table),
+                         redshift_index=z_index)
 
 
 def _redshift_index(model: ClusterModel, free, source_planes_z: dict[str, float], layout: TracerLayout,
-                    sources) -> dict[str, int]:
+                    groups: list[MassGroup]) -> dict[str, int]:
     """Source name → θ index of its free redshift. Refuses a free redshift that could move the last
     plane when a group's normalisation refers to it ("reference" kinds, NFWMCRLudlowSph)."""
     index = {fp.galaxy: i for i, fp in enumerate(free) if fp.table == REDSHIFT}
@@ -391,8 +306,8 @@ def _redshift_index(model: ClusterModel, free, source_planes_z: dict[str, float]
         return {}
     out = {r.attr_name: index[r.galaxy] for r in model.point if r.galaxy in index}
     free_names = set(out) | {n for n in source_planes_z if n.split(".")[0] in index}
-    uses_last = [s.profile_class for g, s in zip(layout.groups, sources, strict=True)
-                 if g.kind == "reference" or s.profile_class == "NFWMCRLudlowSph"]
+    uses_last = [g.profile_class for lg, g in zip(layout.groups, groups, strict=True)
+                 if lg.kind == "reference" or g.profile_class == "NFWMCRLudlowSph"]
     if uses_last:
         z_fixed = max([g.redshift for g in layout.groups]
                       + [z for n, z in source_planes_z.items() if n not in free_names])
@@ -409,44 +324,15 @@ def _redshift_index(model: ClusterModel, free, source_planes_z: dict[str, float]
     return out
 
 
-# PyAutoLens's NFWMCRLudlowSph converts M200 with its own Planck15 (autogalaxy mcr_util), whatever the
-# cosmology, and folds that cosmology's D_ls/D_s to its redshift_source (= the tracer's last plane) into κ_s.
-_PLANCK15 = Cosmology(67.74, 0.3075, m_nu=(0.0, 0.0, 0.06))
-
-
-def _ludlow_as_pyautolens(sources, base, layout: TracerLayout, cosmo: Cosmology) -> None:
-    """Make NFWMCRLudlowSph groups identical to PyAutoLens's class of the same name (DESIGN.md §2):
-    (κ_s, r_s) from Planck15, and κ_s rescaled so that κ_s · D_lr/D_r(ours) equals PyAutoLens's
-    κ_s(Planck15, z_source = last plane r)."""
-    z_r = layout.plane_redshifts[-1]
-    for g, src in enumerate(sources):
-        if src.profile_class != "NFWMCRLudlowSph" or src.relation is not None:
-            continue
-        masses = base[g].pop("mass_at_200")
-        ks, rs = nfw_ludlow_kappa_s_scale_radius(masses, src.redshift, _PLANCK15)
-        if z_r > src.redshift:
-            ks = ks * (_PLANCK15.distance_ratio_matrix([src.redshift, z_r])[0, 1]
-                       / cosmo.distance_ratio_matrix([src.redshift, z_r])[0, 1])
-        base[g]["kappa_s"], base[g]["scale_radius"] = np.asarray(ks), np.asarray(rs)
-
-
-def _explicit_base(src: GroupSource) -> dict[str, np.ndarray]:
-    spec = get_spec(src.profile_class, "mass")
-    cols = [c for p in spec.physical_parameters for c in p.columns]
-    arrays = {c: np.array([np.nan if r.values.get(c) is None else r.values[c] for r in src.rows])
-              for c in cols}
-    return arrays  # NFWMCRLudlowSph: mass_at_200 → (κ_s, r_s) once the planes are known
-
-
-def _slots(free, sources, tier_base) -> list[_Slot]:
+def _slots(free, groups: list[MassGroup]) -> list[_Slot]:
     index_of_row: dict[tuple[str, str], tuple[int, int]] = {}
     tier_group: dict[str, int] = {}
-    for g, src in enumerate(sources):
-        if src.relation is None:
-            for k, row in enumerate(src.rows):
+    for g, group in enumerate(groups):
+        if group.relation is None:
+            for k, row in enumerate(group.rows):
                 index_of_row[row.key] = (g, k)
         else:
-            tier_group[src.relation.tier] = g
+            tier_group[group.relation.tier] = g
     slots = []
     for i, fp in enumerate(free):
         if fp.table == "scaling_relations":
@@ -454,12 +340,10 @@ def _slots(free, sources, tier_base) -> list[_Slot]:
                 slots.append(_Slot(i, tier_group[fp.galaxy], fp.column))
         elif fp.table == "mass":
             g, k = index_of_row[(fp.galaxy, fp.attr_name)]
-            if sources[g].profile_class in _BUILD_TIME_CONVERTED:
-                raise ValueError(f"{fp.prior.source}: {fp.name} cannot be free: {sources[g].profile_class} "
+            if groups[g].profile_class in BUILD_TIME_CONVERTED:
+                raise ValueError(f"{fp.prior.source}: {fp.name} cannot be free: {groups[g].profile_class} "
                                  "converts mass_at_200 to NFW parameters at build time; fit an NFWSph "
                                  "(kappa_s, scale_radius) or a dPIEMass halo instead")
             slots.append(_Slot(i, g, fp.column, (k,)))
     return slots
 
-
-SourcePlaneFn = Callable[[jnp.ndarray, jnp.ndarray, jnp.ndarray], tuple[jnp.ndarray, jnp.ndarray]]

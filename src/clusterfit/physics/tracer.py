@@ -46,6 +46,7 @@ from clusterfit.physics.cosmology import (
     angular_diameter_distance,
     distance_ratio_matrix,
 )
+from clusterfit.physics.functions import profile_function
 from clusterfit.registry import get_spec
 
 __all__ = [
@@ -207,15 +208,8 @@ def _resolve(layout: TracerLayout, key: str, functions: Functions | None) -> lis
         if functions is not None and g.profile_class in functions:
             out.append(functions[g.profile_class][key])
             continue
-        spec = get_spec(g.profile_class, "mass")
-        if key not in spec.functions:
-            try:  # the mass profiles attach their functions when imported
-                import clusterfit.physics.profiles  # noqa: F401
-            except ImportError:
-                pass
-        if key not in spec.functions:
-            raise KeyError(f"{g.profile_class} has no {key!r} function attached")
-        out.append(spec.functions[key])
+        get_spec(g.profile_class, "mass")  # an unknown or non-mass class: KeyError naming the valid ones
+        out.append(profile_function(g.profile_class, key))
     return out
 
 

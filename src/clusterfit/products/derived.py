@@ -24,7 +24,7 @@ import numpy as np
 
 from ..compiled import compiled
 from ..model import ComposedModel
-from ..registry import get_spec
+from ..physics.functions import profile_function
 from .fields import cosmology_of, evaluate_fields, field_evaluator, unit_weights
 
 __all__ = ["Quantity", "folder_derived", "einstein_radius", "aperture_mass", "derived_quantities", "main_lens_plane",
@@ -118,9 +118,9 @@ def einstein_radius(composed: ComposedModel, theta, plane: int, **kw) -> float:
 def main_lens_plane(composed: ComposedModel) -> int:
     """The lens plane holding the most profiles (the cluster's)."""
     counts: dict[int, int] = {}
-    for k, base in enumerate(composed.base):
+    for k, group in enumerate(composed.groups):
         p = composed.layout.group_plane(k)
-        counts[p] = counts.get(p, 0) + len(np.atleast_1d(next(iter(base.values()))))
+        counts[p] = counts.get(p, 0) + len(np.atleast_1d(next(iter(group.base.values()))))
     return max(counts, key=counts.get)
 
 
@@ -131,11 +131,10 @@ def _unit_deflection(composed: ComposedModel, plane: int):
 
 
 def _build_unit_deflection(composed: ComposedModel, plane: int):
-    import clusterfit.physics.profiles  # noqa: F401  (attaches the mass functions)
 
     layout = composed.layout
     groups = [k for k in range(len(layout.groups)) if layout.group_plane(k) == plane]
-    fns = {k: get_spec(layout.groups[k].profile_class, "mass").functions["deflections_yx"] for k in groups}
+    fns = {k: profile_function(layout.groups[k].profile_class, "deflections_yx") for k in groups}
     w = unit_weights(composed)
 
     def alpha(params, y, x):

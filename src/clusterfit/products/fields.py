@@ -30,8 +30,8 @@ from ..chunked import chunked_map
 from ..compiled import compiled
 from ..model import ComposedModel
 from ..physics.cosmology import Cosmology, distance_table
+from ..physics.functions import profile_function
 from ..physics.tracer import make_tracer
-from ..registry import get_spec
 
 __all__ = ["FIELDS", "FieldEvaluator", "field_evaluator", "evaluate_fields", "unit_weights"]
 
@@ -92,9 +92,8 @@ def _build_evaluator(composed: ComposedModel, z_source: float) -> FieldEvaluator
     names = tuple(n for n in FIELDS if single or n not in SINGLE_PLANE_ONLY)
     if single:
         ratio = cosmo.distance_ratio_matrix([z_lens[0], z_source])[0, 1]
-        import clusterfit.physics.profiles  # noqa: F401  (attaches the potentials)
 
-        potentials = [get_spec(g.profile_class, "mass").functions["potential"] for g in layout.groups]
+        potentials = [profile_function(g.profile_class, "potential") for g in layout.groups]
         weights = unit_weights(composed)
 
     def kernel(params, y, x):

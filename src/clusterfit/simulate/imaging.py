@@ -33,8 +33,7 @@ import numpy as np
 
 from clusterfit.chunked import chunked_map
 from clusterfit.compiled import compiled
-from clusterfit.physics import light_profiles as _light_profiles  # noqa: F401  (attaches "intensity")
-from clusterfit.registry import get_spec
+from clusterfit.physics.functions import profile_function
 
 __all__ = [
     "ImagingConfig",
@@ -242,7 +241,7 @@ def _make_kernel(composed, plane: int | None, classes: Sequence[str]):
 
 
 def _build_kernel(composed, plane: int | None, classes: Sequence[str]):
-    fns = [get_spec(c, "light").functions["intensity"] for c in classes]
+    fns = [profile_function(c, "intensity") for c in classes]
     ray_trace = composed.tracer.ray_trace
 
     def kernel(group_params, light_params, y, x):

@@ -16,7 +16,7 @@ from ..model import compose
 from ..output import output_folder
 from ..physics.solver import SolverConfig
 from ..tables import TABLE_FILES, load_model
-from ..tables.bookkeeping import fix_bookkeeping
+from ..tables.bookkeeping_fix import fix_bookkeeping
 from ..tables.datasets import render_point_datasets
 from .point import PointNoise, simulate_point_datasets
 

@@ -19,15 +19,10 @@ place (``clusterfit validate --fix``), every other cell left as written.
 
 from __future__ import annotations
 
-import csv
-import io
-import os
 import warnings
 from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..output import write_files_atomic
 from .csvio import format_value
 from .errors import CsvError
 
@@ -37,7 +32,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["BOOKKEEPING_COLUMNS", "BookkeepingCell", "StaleBookkeepingWarning", "last_plane_redshift",
            "expected_bookkeeping", "with_bookkeeping", "bookkeeping_cells", "stale_bookkeeping",
-           "warn_stale_bookkeeping", "fix_bookkeeping"]
+           "warn_stale_bookkeeping"]
 
 BOOKKEEPING_COLUMNS = ("redshift_object", "redshift_source", "H0", "Om0")
 _FIX = "write {v}, or run `clusterfit validate --fix FOLDER` (it rewrites only these cells)"
@@ -150,52 +145,3 @@ def warn_stale_bookkeeping(model: ClusterModel) -> None:
                       "): clusterfit does not use them, but PyAutoLens would read another lens; "
                       "`clusterfit validate FOLDER` explains, `--fix` (or the next save) rewrites them",
                       StaleBookkeepingWarning, stacklevel=3)
-
-
-def fix_bookkeeping(folder: str | Path, model: ClusterModel | None = None) -> list[BookkeepingCell]:
-    """Rewrite the empty, absent and stale bookkeeping cells of ``folder/mass.csv`` in place.
-
-    Only those cells change (absent columns are added before ``redshift``); every other cell keeps its
-    text. ``model`` defaults to the folder as read (its problems are ignored here: rows that could not be
-    read are left alone). The file is replaced atomically and keeps its permissions. Returns the cells
-    rewritten (none: the file is untouched)."""
-    folder = Path(folder)
-    path = folder / "mass.csv"
-    if model is None:
-        from .model import _read_folder
-
-        model = _read_folder(folder)[0]
-    cells = bookkeeping_cells(model)
-    if not cells or not path.exists():
-        return []
-    text = path.read_text(encoding="utf-8-sig")
-    reader = csv.reader(io.StringIO(text, newline=""))
-    header = next(reader)
-    records: list[tuple[int, list[str]]] = []
-    start = reader.line_num + 1
-    for record in reader:
-        records.append((start, record))
-        start = reader.line_num + 1
-    names = [h.strip() for h in header]
-    for col in BOOKKEEPING_COLUMNS:
-        if col not in names and any(c.column == col for c in cells):
-            at = names.index("redshift") if "redshift" in names else len(names)
-            for _, record in records:
-                if len(record) == len(names):  # ragged rows (reported elsewhere) are left as they are
-                    record.insert(at, "")
-            names.insert(at, col)
-            header.insert(at, col)
-    by_line: dict[int, list[BookkeepingCell]] = {}
-    for c in cells:
-        by_line.setdefault(c.line, []).append(c)
-    for line, record in records:
-        for c in by_line.get(line, ()):
-            record[names.index(c.column)] = format_value(c.expected)
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows(record for _, record in records)
-    mode = path.stat().st_mode & 0o7777
-    write_files_atomic(folder, {"mass.csv": out.getvalue()})
-    os.chmod(path, mode)
-    return cells

@@ -11,6 +11,8 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
+from .render import render_model
+
 if TYPE_CHECKING:
     from .model import ClusterModel
 
@@ -105,8 +107,6 @@ def summary_text(model: ClusterModel) -> str:
 
 def _table_texts(model: ClusterModel) -> dict[str, str]:
     """Each table's text: the file as written in the model's folder, else as :func:`render_model` writes it."""
-    from .model import render_model
-
     texts = render_model(model)
     if model.folder is not None:
         for name in texts:

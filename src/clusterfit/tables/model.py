@@ -13,20 +13,16 @@ from pathlib import Path
 
 from ..output import write_files_atomic
 from ..registry import FAMILIES, Family
-from .bookkeeping import (
-    bookkeeping_cells,
-    stale_bookkeeping,
-    warn_stale_bookkeeping,
-    with_bookkeeping,
-)
+from .bookkeeping import bookkeeping_cells, stale_bookkeeping, warn_stale_bookkeeping
 from .checks import cross_table_checks
-from .cosmology import DEFAULT_COSMOLOGY, CosmologyRow, read_cosmology, render_cosmology
+from .cosmology import DEFAULT_COSMOLOGY, CosmologyRow, read_cosmology
 from .csvio import UnreadableTable, read_raw
-from .datasets import group_datasets, read_point_datasets, render_point_datasets
+from .datasets import group_datasets, read_point_datasets
 from .errors import CsvError, CsvErrors, CsvWarning
 from .free import FreeParameter, resolve_free_parameters
-from .priors import read_priors, render_priors
-from .profiles import FAMILY_FILES, read_profiles, render_profiles
+from .priors import read_priors
+from .profiles import FAMILY_FILES, read_profiles
+from .render import render_model
 from .rows import (
     PointDataset,
     PointImage,
@@ -38,13 +34,11 @@ from .rows import (
 from .scaling import (
     read_scaling_galaxies,
     read_scaling_relations,
-    render_scaling_galaxies,
-    render_scaling_relations,
 )
-from .sky import SkyReference, offsets_from_sky, read_sky_reference, render_sky_reference
+from .sky import SkyReference, offsets_from_sky, read_sky_reference
 
 __all__ = ["ClusterModel", "Galaxy", "TABLE_FILES", "load_model", "save_model", "validate_folder",
-           "model_errors", "MembersWithoutTierWarning"]
+           "model_errors", "MembersWithoutTierWarning", "render_model"]
 
 TABLE_FILES = (
     "point_datasets.csv", "mass.csv", "light.csv", "point.csv", "scaling_galaxies.csv",
@@ -343,29 +337,6 @@ def load_model(folder: str | Path) -> ClusterModel:
         _warnings.warn(w, stacklevel=2)
     warn_stale_bookkeeping(model)
     return model
-
-
-def render_model(model: ClusterModel) -> dict[str, str]:
-    """The text of every non-empty table, by file name."""
-    out: dict[str, str] = {}
-    model = with_bookkeeping(model)  # PyAutoLens's readers need them to build the same lens
-    if model.point_images:
-        out["point_datasets.csv"] = render_point_datasets(list(model.point_images))
-    for fam in FAMILIES:
-        rows = model.family(fam)
-        if rows:
-            out[FAMILY_FILES[fam]] = render_profiles(list(rows))
-    if model.scaling_galaxies:
-        out["scaling_galaxies.csv"] = render_scaling_galaxies(list(model.scaling_galaxies))
-    if model.scaling_relations:
-        out["scaling_relations.csv"] = render_scaling_relations(list(model.scaling_relations))
-    if model.priors:
-        out["priors.csv"] = render_priors(list(model.priors))
-    if model.cosmology != DEFAULT_COSMOLOGY or model.cosmology.source.file == "cosmology.csv":
-        out["cosmology.csv"] = render_cosmology(model.cosmology)
-    if model.sky_reference is not None:
-        out["sky_reference.csv"] = render_sky_reference(model.sky_reference)
-    return out
 
 
 def save_model(model: ClusterModel, folder: str | Path) -> Path:

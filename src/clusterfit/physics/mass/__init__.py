@@ -17,8 +17,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import jax
-
 from clusterfit.physics.mass import (
     dpie,
     isothermal,
@@ -31,8 +29,6 @@ from clusterfit.physics.mass import (
     shear,
 )
 from clusterfit.physics.mass.ludlow16 import nfw_ludlow_kappa_s_scale_radius
-
-jax.config.update("jax_enable_x64", True)
 
 __all__ = ["MASS_FUNCTIONS", "nfw_ludlow_kappa_s_scale_radius"]
 
