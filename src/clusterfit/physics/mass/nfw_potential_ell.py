@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import jax.numpy as jnp
 
-from clusterfit.physics.mass._common import column, from_frame, positions, safe_r2, to_frame
+from clusterfit.physics.mass._common import column, from_frame, safe_r2, to_frame
 from clusterfit.physics.mass.nfw import nfw_g, nfw_h_over_x2, nfw_p
 from clusterfit.physics.types import Deflections, Hessian, Params
 
@@ -42,10 +42,9 @@ _X_MIN = 1e-12
 
 def _setup(params: Params, y, x):
     """Profile-frame (y', x'), ε, (cos φ, sin φ), X = u/r_s, κ_s, r_s, u² (zeros replaced by 1)."""
-    y, x = positions(y, x)
     phi = jnp.deg2rad(column(params, "angle_pos"))
     cos, sin = jnp.cos(phi), jnp.sin(phi)
-    yp, xp = to_frame(y, x, column(params, "y"), column(params, "x"), cos, sin)
+    yp, xp = to_frame(params, y, x, cos, sin)
     eps = column(params, "ellipticity")
     rs = column(params, "scale_radius")
     u2 = (1.0 - eps) * xp * xp + (1.0 + eps) * yp * yp
