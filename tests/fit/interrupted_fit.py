@@ -4,9 +4,12 @@
 
 POINT: ``search`` (the third likelihood batch), ``training`` (inside scikit-learn's MLP training, which
 swallows KeyboardInterrupt), ``write`` (after the first results files are staged), ``plot`` (after the first
-figure, a stand-in for the critical curves), or ``none``. At the point the child writes READY_FILE and sleeps until signalled. Except at
-``search``/``training`` the search is replaced by 300 points around the table values and the evaluation of
-the best fit by the pickled one the test computed once (this run is about the writing; the test stays fast).
+figure, a stand-in for the critical curves), or ``none``. At the point the child writes READY_FILE and sleeps
+until signalled. Except at ``search``/``training`` the search is replaced by 300 points around the table
+values, the evaluation of the best fit by the pickled one the test computed once, the derived quantities by
+one fixed value and the three figures by stand-in files (this run is about the writing of the results
+folder, not their contents, which tests/fit/test_fit.py, test_plots.py and tests/products check; each real
+figure or derived quantity would cost the child tens of seconds).
 Exit status: that of ``clusterfit.cli.main``.
 """
 
@@ -30,8 +33,10 @@ def pause() -> None:
 import clusterfit.fit.plots as plots  # noqa: E402
 import clusterfit.fit.results as results  # noqa: E402
 import clusterfit.fit.run as run  # noqa: E402
+import clusterfit.products.derived as derived  # noqa: E402
 from clusterfit.cli import main  # noqa: E402
 from clusterfit.fit.search import SearchResult  # noqa: E402
+from clusterfit.products.derived import Quantity  # noqa: E402
 
 if point == "search":
     make = run._log_likelihood
@@ -64,7 +69,13 @@ else:
                               300, 0.0, truths, truths)
         return result, pickle.loads(evaluation.read_bytes()), truths, 0.0, 0.0
     run._search = quick_search
-    plots.plot_critical_curves = lambda composed, theta, ev, path, **kw: path.write_bytes(b"png") and path
+    run._derived = lambda *args: [Quantity("einstein_radius.z=2", "arcsec", 30.0, 30.0, 29.0, 31.0)]
+
+    def stand_in(*args, **kwargs):
+        path = next(a for a in (*args, *kwargs.values()) if isinstance(a, Path))
+        path.write_bytes(b"png")
+        return path
+    plots.plot_critical_curves = plots.plot_corner = derived.plot_mass_profile = stand_in
     if point == "write":
         write = results.write_files_atomic
 

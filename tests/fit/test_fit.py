@@ -16,7 +16,7 @@ def fitted(tmp_path_factory):
 
     root = tmp_path_factory.mktemp("fit")
     dataset = simulate(example_folder(), root / "dataset", seed=7)
-    result = fit(dataset, root / "results", config=SearchConfig(n_live=200, n_eff=800, n_networks=1,
+    result = fit(dataset, root / "results", config=SearchConfig(n_live=100, n_eff=400, n_networks=1,
                                                                 progress=False))
     return dataset, result
 

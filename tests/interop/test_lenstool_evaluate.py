@@ -15,6 +15,8 @@ reproduces of that run (its kpc/″ is 0.35 % off our cosmology), so that case s
 """
 
 
+from functools import cache
+
 import numpy as np
 import pytest
 from lenstool_data import DATA, VARIANTS  # tests/interop is on sys.path under pytest
@@ -36,10 +38,17 @@ A2744_SYSTEM_33 = pytest.mark.xfail(
 LENSTOOL_CASES = [pytest.param(*CASES[0], marks=A2744_SYSTEM_33), CASES[1]]
 
 
+@cache
+def evaluated(folder: str, inputs: str, source: str = "optimal"):
+    """The published best.par imported with its input's images and evaluated (``source`` as in
+    :func:`evaluate_model`); each (model, convention) is solved once per session (a minute on 2 cores)."""
+    model = import_lenstool(DATA / folder / "best.par", images=DATA / folder / inputs)
+    return evaluate_model(model, source=source)
+
+
 @pytest.mark.parametrize("folder,inputs,published,n_images", CASES)
 def test_published_best_par_reproduces_the_published_fit(folder, inputs, published, n_images):
-    model = import_lenstool(DATA / folder / "best.par", images=DATA / folder / inputs)
-    ev = evaluate_model(model)
+    ev = evaluated(folder, inputs)
     assert ev.n_images == n_images
     assert ev.n_missing == 0
     assert ev.rms_arcsec <= 1.05 * published, ev.rms_arcsec
@@ -48,8 +57,7 @@ def test_published_best_par_reproduces_the_published_fit(folder, inputs, publish
 
 @pytest.mark.parametrize("folder,inputs,published,n_images", LENSTOOL_CASES)
 def test_lenstool_convention_reproduces_the_published_chi2pos(folder, inputs, published, n_images):
-    model = import_lenstool(DATA / folder / "best.par", images=DATA / folder / inputs)
-    ev = evaluate_model(model, source="lenstool")
+    ev = evaluated(folder, inputs, "lenstool")
     assert ev.n_images == n_images
     assert ev.n_missing == 0  # Lenstool's MCMC rejects a model with an image its search cannot find
     assert ev.n_extra == 0
@@ -63,8 +71,7 @@ def test_a2744_lenstool_convention_rms_within_5_percent():
     published fit. The one image it does not find is in system 33 (the nearly merging pair described
     above); everything stricter is the xfail case of the test before."""
     folder, inputs, published, n_images = CASES[0]
-    model = import_lenstool(DATA / folder / "best.par", images=DATA / folder / inputs)
-    ev = evaluate_model(model, source="lenstool")
+    ev = evaluated(folder, inputs, "lenstool")
     assert ev.n_images == n_images
     assert [s.name for s in ev.systems if s.n_missing] in ([], ["point_33"]), ev.n_missing
     assert ev.n_missing <= 1
