@@ -97,3 +97,14 @@ def test_a_worker_rebuilds_the_function_its_handle_names(monkeypatch):
     assert ex._build(Path("f"), "source_chi2+flux")(3.0) == 3.0
     assert ex._build(Path("f"), "source_chi2")(4.0) == 4.0
     assert calls == ["source+time_delay", ("flux",), ()]
+
+
+def test_the_handle_cache_keeps_only_the_latest_functions(tmp_path):
+    """Repeated fits in one session do not keep every likelihood alive: the oldest handle's function goes."""
+    from clusterfit.fit import executors
+
+    handles = [executors.register(tmp_path / f"f{i}", "source", lambda x, i=i: i)
+               for i in range(executors._CACHE_SIZE + 1)]
+    kept = {k[0] for k in executors._CACHE}
+    assert handles[0].folder not in kept and all(h.folder in kept for h in handles[1:])
+    assert handles[-1](None) == executors._CACHE_SIZE

@@ -17,6 +17,7 @@ ever pickled. Every piece is seeded by its own index, so the posterior does not 
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -107,7 +108,19 @@ def _dask(client, owned: bool) -> Executor:
                     client.close if owned else (lambda: None))
 
 
-_CACHE: dict[tuple[str, str], Callable] = {}
+_CACHE: OrderedDict[tuple[str, str], Callable] = OrderedDict()
+_CACHE_SIZE = 8
+"""Per process, the functions behind :class:`FolderFunction` handles (a handle is pickled to a worker, which
+builds its function once). Not a jit cache (compiled kernels live on their model, :mod:`clusterfit.compiled`):
+it only keeps the last ``_CACHE_SIZE`` handles' functions alive, so repeated fits in one session do not pile up."""
+
+
+def _remember(key: tuple[str, str], function: Callable) -> Callable:
+    _CACHE[key] = function
+    _CACHE.move_to_end(key)
+    while len(_CACHE) > _CACHE_SIZE:
+        _CACHE.popitem(last=False)
+    return function
 
 
 @dataclass(frozen=True)
@@ -124,15 +137,16 @@ class FolderFunction:
 
     def __call__(self, x):
         key = (self.folder, self.kind)
-        if key not in _CACHE:
-            _CACHE[key] = _build(Path(self.folder), self.kind)
-        return _CACHE[key](x)
+        function = _CACHE.get(key)
+        if function is None:
+            function = _remember(key, _build(Path(self.folder), self.kind))
+        return function(x)
 
 
 def register(folder, kind: str, function: Callable) -> FolderFunction:
     """Share ``function`` (already built in this process) under its :class:`FolderFunction` handle."""
     handle = FolderFunction(str(Path(folder).resolve()), kind)
-    _CACHE[(handle.folder, kind)] = function
+    _remember((handle.folder, kind), function)
     return handle
 
 

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..chunked import chunked_map
+
 __all__ = ["Chains", "Diagnostics", "LogitTarget", "nuts_posterior", "RHAT_MAX", "ESS_MIN", "diagnose", "run_chains", "sample_nuts",
            "positive_definite_inverse"]
 
@@ -257,8 +259,7 @@ def nuts_posterior(log_likelihood: Callable, target_chi2: Callable, priors, mode
     # diagnostics of the parameters themselves (R̂ and ESS are not invariant under w → θ)
     r_hat, bulk, tail = diagnose(thetas.reshape(chains.positions.shape))
     d = Diagnostics(r_hat, bulk, tail, d.acceptance, d.divergences, d.step_size, d.mean_steps)
-    log_l = np.concatenate([np.asarray(log_likelihood(thetas[s:s + 1024]))
-                            for s in range(0, len(thetas), 1024)])
+    (log_l,) = chunked_map(log_likelihood, [thetas], min(1024, len(thetas)))
     if console is not None:
         console.print(f"NUTS: {len(thetas):,} draws, acceptance {d.acceptance:.2f}, "
                       f"{d.mean_steps:.1f} leapfrog steps per draw, min bulk ESS {d.ess_bulk.min():,.0f}, "
