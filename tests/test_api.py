@@ -33,6 +33,7 @@ def test_only_the_package_init_sets_x64():
 
 def test_the_flat_namespace_names_the_functions_and_from_clusterfit_fit_import_fit_works():
     out = _run(
+        "import sys\n"
         "import clusterfit as cf\n"
         f"missing = [n for n in {PUBLIC!r} if not hasattr(cf, n)]\n"
         "assert not missing, missing\n"
@@ -40,7 +41,9 @@ def test_the_flat_namespace_names_the_functions_and_from_clusterfit_fit_import_f
         "from clusterfit.fit.run import fit as run_fit\n"
         "from clusterfit.fit.evaluate import evaluate_model\n"
         "from clusterfit.simulate.simulate import simulate\n"
-        "assert cf.fit is fit is run_fit and cf.evaluate is evaluate_model and cf.simulate is simulate\n"
+        "assert fit is run_fit and cf.evaluate is evaluate_model\n"
+        "assert cf.fit is sys.modules['clusterfit.fit'] and cf.simulate is sys.modules['clusterfit.simulate']\n"
+        "assert callable(cf.fit) and callable(cf.simulate) and simulate.__module__ == 'clusterfit.simulate.simulate'\n"
         "assert cf.SearchConfig is SearchConfig\n"
         "print('ok')\n")
     assert out.strip() == "ok"
@@ -57,9 +60,23 @@ def test_fit_and_simulate_stay_callable_after_a_deep_import():
         "    f.assert_called_once_with('a', 'b', overwrite=True)\n"
         "with mock.patch('clusterfit.simulate.simulate.simulate', return_value='sim'):\n"
         "    assert clusterfit.simulate('a', 'b') == 'sim'\n"
-        "cf.SearchConfig  # a lazy access puts the functions back\n"
-        "import types\n"
-        "assert isinstance(cf.fit, types.FunctionType) and isinstance(cf.simulate, types.FunctionType)\n"
+        "cf.SearchConfig, cf.evaluate  # other lazy names change nothing\n"
+        "with mock.patch('clusterfit.fit.run.fit', return_value='again'):\n"
+        "    assert cf.fit('a', 'b') == 'again'\n"
+        "print('ok')\n")
+    assert out.strip() == "ok"
+
+
+def test_deep_imports_still_work_after_using_cf_fit():
+    """``cf.fit`` used first, then ``import clusterfit.fit.executors as ex`` (it failed when ``cf.fit`` was
+    swapped for the function: 'cannot import name executors from fit')."""
+    out = _run(
+        "import clusterfit as cf\n"
+        "cf.fit, cf.simulate, cf.SearchConfig\n"
+        "import clusterfit.fit.executors as ex\n"
+        "import clusterfit.simulate.point as point\n"
+        "from clusterfit.fit.run import fit\n"
+        "assert ex.register and point and fit.__name__ == 'fit'\n"
         "print('ok')\n")
     assert out.strip() == "ok"
 

@@ -17,7 +17,6 @@ assumes. The names that need the physics or the samplers are imported on first u
 from __future__ import annotations
 
 import importlib
-from types import ModuleType
 from typing import Any
 
 import jax
@@ -73,27 +72,22 @@ __all__ = [
 ]
 
 
+# ``fit`` and ``simulate`` are subpackages too: the name is always the (callable) subpackage, so that
+# ``cf.fit(...)`` calls the function and ``import clusterfit.fit.executors`` keeps working whatever ran first.
+_CALLABLE_PACKAGES = ("fit", "simulate")
+
+
 def __getattr__(name: str) -> Any:
     """Import a lazy public name (:data:`_LAZY`) on first access."""
     if name not in _LAZY:
         raise AttributeError(f"module 'clusterfit' has no attribute {name!r}")
-    module, attribute = _LAZY[name]
-    value = getattr(importlib.import_module(module), attribute)
+    if name in _CALLABLE_PACKAGES:
+        value = importlib.import_module(f"clusterfit.{name}")
+    else:
+        module, attribute = _LAZY[name]
+        value = getattr(importlib.import_module(module), attribute)
     globals()[name] = value
-    _unshadow()
     return value
-
-
-def _unshadow() -> None:
-    """``fit`` and ``simulate`` are functions here and subpackages too: importing ``clusterfit.fit.x``
-    sets ``clusterfit.fit`` to the subpackage. Put the functions back (the subpackages stay in
-    ``sys.modules``, so their submodules keep importing); where this has not run yet, the subpackages
-    themselves are callable and call the function."""
-    for name in ("fit", "simulate"):
-        if isinstance(globals().get(name), ModuleType):
-            del globals()[name]
-            module, attribute = _LAZY[name]
-            globals()[name] = getattr(importlib.import_module(module), attribute)
 
 
 def __dir__() -> list[str]:

@@ -1,9 +1,9 @@
 """A subpackage that shares its name with a function of the flat namespace, made callable.
 
-``clusterfit.fit`` and ``clusterfit.simulate`` are subpackages and also the functions ``cf.fit`` and
-``cf.simulate``. Python sets ``clusterfit.fit`` to the subpackage whenever one of its modules is first
-imported; :mod:`clusterfit` then puts the function back on its next lazy access, and until then calling
-the subpackage calls the function, so ``cf.fit(...)`` works whatever was imported first.
+``clusterfit.fit`` and ``clusterfit.simulate`` are subpackages and also what a user calls as ``cf.fit(...)``
+and ``cf.simulate(...)``. The name always stays the subpackage (Python sets it so whenever one of its
+modules is imported; swapping a function in would break ``import clusterfit.fit.executors`` after a
+``cf.fit`` access); calling the subpackage calls the function, whose docstring it carries.
 """
 
 from __future__ import annotations
@@ -21,5 +21,7 @@ def make_callable(package: str, module: str, function: str) -> None:
     class CallablePackage(ModuleType):
         def __call__(self, *args, **kwargs):
             return getattr(importlib.import_module(module), function)(*args, **kwargs)
+
+        __call__.__doc__ = f"Call :func:`{module}.{function}` (``help({module}.{function})`` for its arguments)."
 
     sys.modules[package].__class__ = CallablePackage
