@@ -10,7 +10,12 @@ from astropy.cosmology import FlatLambdaCDM
 
 from clusterfit import load_model
 from clusterfit.model import compose
-from clusterfit.products.derived import aperture_mass, derived_quantities, einstein_radius
+from clusterfit.products.derived import (
+    DRAW_GRID,
+    aperture_mass,
+    derived_quantities,
+    einstein_radius,
+)
 
 
 def _folder(tmp_path, mass: str):
@@ -23,13 +28,14 @@ def _folder(tmp_path, mass: str):
     return f
 
 
+@pytest.mark.parametrize("n", [601, DRAW_GRID])  # the best fit's grid and the posterior draws'
 @pytest.mark.parametrize("theta_e", [3.0, 10.0])
-def test_isothermal_sphere_einstein_radius(tmp_path, theta_e):
+def test_isothermal_sphere_einstein_radius(tmp_path, theta_e, n):
     f = _folder(tmp_path, "galaxy,attr_name,profile_class,y,x,einstein_radius,redshift\n"
                           f"lens,mass,IsothermalSph,0.5,-1.0,{theta_e},0.3\n")
     c = compose(load_model(f))
     plane = c.source_planes["point_0"]
-    assert abs(einstein_radius(c, c.vector_from_tables(), plane) - theta_e) < 1e-3
+    assert abs(einstein_radius(c, c.vector_from_tables(), plane, n=n) - theta_e) < 1e-3
 
 
 def test_dpie_aperture_mass_is_the_analytic_enclosed_mass(tmp_path):

@@ -68,18 +68,24 @@ def unit_weights(composed: ComposedModel) -> list[float]:
             for k, g in enumerate(layout.groups)]
 
 
-def field_evaluator(composed: ComposedModel, z_source: float) -> FieldEvaluator:
+def field_evaluator(composed: ComposedModel, z_source: float,
+                    names: tuple[str, ...] | None = None) -> FieldEvaluator:
     """The :class:`FieldEvaluator` of ``composed`` for sources at ``z_source`` (must lie behind every
-    lens plane); built once per model and redshift, and kept as long as the model."""
+    lens plane); built once per model, redshift and set of fields, and kept as long as the model.
+
+    ``names`` (default: every field the model has) selects fields: the kernel then returns only those
+    and XLA drops the work nothing needs (ψ, the deflection), e.g. ``("kappa", "gamma")``."""
     layout = composed.layout
     z_lens = [layout.plane_redshifts[p] for p in layout.lens_planes]
     if not z_source > max(z_lens):
         raise ValueError(f"source redshift {z_source:g} is not behind every lens plane (the highest is at "
                          f"z = {max(z_lens):g}); choose --z > {max(z_lens):g}")
-    return compiled(composed, ("fields", float(z_source)), lambda: _build_evaluator(composed, float(z_source)))
+    key = ("fields", float(z_source), None if names is None else tuple(names))
+    return compiled(composed, key, lambda: _build_evaluator(composed, float(z_source), names))
 
 
-def _build_evaluator(composed: ComposedModel, z_source: float) -> FieldEvaluator:
+def _build_evaluator(composed: ComposedModel, z_source: float,
+                     wanted: tuple[str, ...] | None = None) -> FieldEvaluator:
     layout = composed.layout
     z_lens = [layout.plane_redshifts[p] for p in layout.lens_planes]
     cosmo = cosmology_of(composed)
@@ -90,6 +96,10 @@ def _build_evaluator(composed: ComposedModel, z_source: float) -> FieldEvaluator
     single = len(layout.lens_planes) == 1
     ratio = None
     names = tuple(n for n in FIELDS if single or n not in SINGLE_PLANE_ONLY)
+    if wanted is not None:
+        if unknown := [n for n in wanted if n not in names]:
+            raise ValueError(f"no field {', '.join(unknown)} for this model; it has {', '.join(names)}")
+        names = tuple(wanted)
     if single:
         ratio = cosmo.distance_ratio_matrix([z_lens[0], z_source])[0, 1]
 
