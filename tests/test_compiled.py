@@ -76,9 +76,13 @@ def test_a_models_kernels_are_shared_by_its_solvers_and_freed_with_it():
     critical_curves(composed, theta, 1, extent=10.0, pixel_scale=1.0, refine=1)
     assert field_evaluator(composed, 2.0) is field_evaluator(composed, 2.0)
     evaluate_fields(field_evaluator(composed, 2.0), theta, y, x)
+    some = field_evaluator(composed, 2.0, ("kappa", "gamma"))  # a subset of the fields: its own kernel
+    assert some.names == ("kappa", "gamma") and some is field_evaluator(composed, 2.0, ("kappa", "gamma"))
+    np.testing.assert_allclose(evaluate_fields(some, theta, y, x)["gamma"],
+                               evaluate_fields(field_evaluator(composed, 2.0), theta, y, x)["gamma"], rtol=1e-12)
     assert compiled_keys(composed.tracer) == ["ray_trace", "critical_curves"]
-    assert compiled_keys(composed) == [("fields", 2.0)]
+    assert compiled_keys(composed) == [("fields", 2.0, None), ("fields", 2.0, ("kappa", "gamma"))]
     model, tracer = weakref.ref(composed), weakref.ref(composed.tracer)
-    del composed, solver, other, params
+    del composed, solver, other, params, some
     gc.collect()
     assert model() is None and tracer() is None
