@@ -89,7 +89,7 @@ class ParameterSpec:
     ``default`` is PyAutoLens's constructor default. ``bookkeeping`` marks parameters that PyAutoLens
     carries on the profile (``redshift_object``, ``redshift_source``, ``H0``, ``Om0``) but that our
     physics derives from the planes and the cosmology; they are read, checked and written back.
-    ``scaling_exponent`` is the default exponent of the luminosity scaling relation (DESIGN.md §3)
+    ``scaling_exponent`` is the default exponent of the luminosity scaling relation (docs/csv_format.md, scaling_relations.csv)
     for parameters that scale with luminosity, else ``None``.
     """
 

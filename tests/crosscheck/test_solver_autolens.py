@@ -3,7 +3,7 @@
 Every image PyAutoLens finds must be found here within 1e-4″ (their precision is set by
 ``pixel_scale_precision = 1e-5``; at their default 1e-3 differences reach 6e-4″); images found here but not by them must satisfy the lens equation to
 1e-6″ (theirs drop demagnified images below ``magnification_threshold``, ours keeps them all).
-Their dPIE and NFW profiles are built with ``redshift_source`` = the source plane (PEERS.md).
+Their dPIE and NFW profiles are built with ``redshift_source`` = the source plane (docs/autolens.md).
 """
 
 

@@ -3,7 +3,7 @@
 Three lens planes (z = 0.3, 0.5, 0.8) with physical (dPIE, NFWMCRLudlowSph) and reference-plane
 (Isothermal, IsothermalSph, NFWSph, PointMass, ExternalShear) profiles, and sources at z = 1, 2, 3.
 PyAutoLens treats every deflection as one to its last plane (z = 3) and rescales it, so its dPIE and
-NFW profiles are built with ``redshift_source = 3.0`` (PEERS.md, first trap) and the tracer gets the
+NFW profiles are built with ``redshift_source = 3.0`` (docs/autolens.md) and the tracer gets the
 same flat ΛCDM (second trap). Positions on all six planes must agree to 1e-6 arcsec.
 """
 

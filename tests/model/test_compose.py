@@ -63,7 +63,7 @@ def test_source_planes_and_jit_vmap(composed):
 
 
 def test_mean_auto_is_the_traced_image_centroid(example_copy):
-    """mean = auto: centroid of the source's images traced at the prior medians (DESIGN.md §4)."""
+    """mean = auto: centroid of the source's images traced at the prior medians (docs/csv_format.md, priors.csv)."""
     from clusterfit.tables import save_model
 
     model = load_model(example_folder())

@@ -1,4 +1,4 @@
-"""Evaluate a model folder against its ``point_datasets.csv`` without fitting (DESIGN.md §5).
+"""Evaluate a model folder against its ``point_datasets.csv`` without fitting (docs/cli.md).
 
 Per source: map the observed images to the source plane and take as source position the β that
 minimises the linearised image-plane χ² (:func:`.source.optimal_source`, the one the likelihood

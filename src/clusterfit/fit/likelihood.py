@@ -1,4 +1,4 @@
-"""Point-source likelihoods over the free-parameter vector θ (DESIGN.md §5).
+"""Point-source likelihoods over the free-parameter vector θ (docs/cli.md).
 
 **Source-plane χ²** (jitted, batched over θ): every observed image θ_i is traced to its source plane,
 β_i = β(θ_i), and compared with the system's source position β̂ through the magnification tensor,

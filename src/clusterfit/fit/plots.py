@@ -1,4 +1,4 @@
-"""Result plots (DESIGN.md §5): critical curves and caustics with observed and predicted images; corner.
+"""Result plots (docs/cli.md): critical curves and caustics with observed and predicted images; corner.
 
 Figures are bare :class:`matplotlib.figure.Figure` objects rendered by the Agg canvas, so nothing here
 touches pyplot's global state or the backend. Axes are in arcsec, +x right (West) and +y up (North),

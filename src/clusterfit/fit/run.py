@@ -1,4 +1,4 @@
-"""``fit``: a dataset folder → a results folder (DESIGN.md §5). Everything is checked before sampling."""
+"""``fit``: a dataset folder → a results folder (docs/cli.md). Everything is checked before sampling."""
 
 from __future__ import annotations
 

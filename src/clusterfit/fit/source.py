@@ -1,4 +1,4 @@
-"""The source position that a system's observed images imply (DESIGN.md §5).
+"""The source position that a system's observed images imply (docs/cli.md).
 
 Every observed image θ_i traced to its source plane gives β_i = β(θ_i); with A_i = ∂β/∂θ at the image,
 A_i⁻¹(β − β_i) is, to first order, the image-plane offset of the image of a source at β. The source

@@ -13,7 +13,7 @@ median) with
   parameters), and no ``scaling_galaxies.csv`` / ``scaling_relations.csv`` / ``priors.csv`` (a member
   catalogue without tiers, as PyAutoLens writes it, is kept);
 * every dPIE/NFW bookkeeping cell filled: ``redshift_object`` = the galaxy redshift,
-  ``redshift_source`` = the last plane of our tracer, ``H0``/``Om0`` = the model cosmology (PEERS.md);
+  ``redshift_source`` = the last plane of our tracer, ``H0``/``Om0`` = the model cosmology (docs/autolens.md);
 * ``cosmology.csv`` kept (it still loads in clusterfit), and ``load_in_autolens.py``: the calls that
   read the folder in PyAutoLens and build the tracer with the model cosmology.
 

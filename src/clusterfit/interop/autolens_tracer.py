@@ -3,7 +3,7 @@
 Free cells (empty in the tables) take the values of ``compose(model).vector_from_tables()`` (the table
 value, or the prior median where the cell is empty); pass ``theta`` for another parameter vector.
 
-Conventions that make a PyAutoLens tracer agree with ours (PEERS.md, both traps):
+Conventions that make a PyAutoLens tracer agree with ours (docs/autolens.md):
 
 * PyAutoLens's ``Tracer`` treats every profile's deflection as the one to its **last** plane and
   rescales it for earlier planes; ``dPIEMass``, ``dPIEMassSph`` and ``NFWMCRLudlowSph`` fold their

@@ -3,7 +3,7 @@
 This is the one place that joins :mod:`clusterfit.tables` and :mod:`clusterfit.physics`.
 
 * Every ``mass.csv`` row joins the group of its (``profile_class``, redshift); a scaling tier is one
-  group whose arrays come from its relation (DESIGN.md §3): ``p_i = p_ref (L_i/L_ref)^p_exponent``.
+  group whose arrays come from its relation (docs/csv_format.md, scaling_relations.csv): ``p_i = p_ref (L_i/L_ref)^p_exponent``.
 * The free-parameter vector θ (one entry per :class:`~clusterfit.tables.FreeParameter`, in
   ``priors.csv`` order) is scattered into the stacked arrays by precomputed indices, so
   :meth:`ComposedModel.group_params` is a pure function of θ (jit- and vmap-able) and compile time
@@ -81,7 +81,7 @@ class ComposedModel:
     @cached_property
     def auto_means(self) -> dict[str, float]:
         """``mean = auto`` of free source centres: the centroid of the source's observed images traced
-        to its plane with every other parameter at its prior median (DESIGN.md §4)."""
+        to its plane with every other parameter at its prior median (docs/csv_format.md, priors.csv)."""
         autos = [fp for fp in self.free if fp.prior.prior == "Gaussian" and fp.prior.mean == "auto"]
         if not autos:
             return {}

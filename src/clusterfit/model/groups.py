@@ -1,5 +1,5 @@
 """The mass groups of a model: one per (``profile_class``, redshift) of ``mass.csv`` rows, one per scaling
-tier, each with its stacked table values (DESIGN.md §3).
+tier, each with its stacked table values (docs/csv_format.md, scaling_relations.csv).
 
 A tier's member arrays come from its relation, ``p_i = p_ref (L_i/L_ref)^p_exponent`` (per-member columns
 of ``scaling_galaxies.csv`` override), evaluated by :func:`tier_arrays` inside the jitted model.
@@ -63,7 +63,7 @@ def member_luminosity_ratio(model: ClusterModel, relation: ScalingRelation) -> n
 
 
 def tier_arrays(group: MassGroup, values: dict) -> dict[str, jnp.ndarray]:
-    """Member arrays of a tier group from its relation ``values`` (DESIGN.md §3); a missing value
+    """Member arrays of a tier group from its relation ``values`` (docs/csv_format.md, scaling_relations.csv); a missing value
     raises ``KeyError``."""
     spec = get_spec(group.profile_class, "mass")
     tier = group.tier
@@ -120,7 +120,7 @@ _PLANCK15 = Cosmology(67.74, 0.3075, m_nu=(0.0, 0.0, 0.06))
 
 
 def ludlow_as_pyautolens(groups: list[MassGroup], z_last: float, cosmo: Cosmology) -> list[MassGroup]:
-    """NFWMCRLudlowSph groups made identical to PyAutoLens's class of the same name (DESIGN.md §2):
+    """NFWMCRLudlowSph groups made identical to PyAutoLens's class of the same name (docs/autolens.md):
     (κ_s, r_s) from Planck15, and κ_s rescaled so that κ_s · D_lr/D_r(ours) equals PyAutoLens's
     κ_s(Planck15, z_source = the last plane, at ``z_last``)."""
     out = []

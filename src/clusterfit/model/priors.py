@@ -1,4 +1,4 @@
-"""Prior transforms over the free-parameter vector: unit cube → parameters (DESIGN.md §4).
+"""Prior transforms over the free-parameter vector: unit cube → parameters (docs/csv_format.md, priors.csv).
 
 Uniform, LogUniform and (optionally truncated) Gaussian, vectorised over a batch of points with numpy
 (the sampler calls it outside the jitted likelihood). ``mean = auto`` is resolved by the caller.

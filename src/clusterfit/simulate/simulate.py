@@ -1,4 +1,4 @@
-"""``simulate``: a model folder → a dataset folder (DESIGN.md §5).
+"""``simulate``: a model folder → a dataset folder (docs/cli.md).
 
 The dataset folder gets ``point_datasets.csv`` (and optionally imaging FITS files) plus verbatim copies of
 the model tables, so it is also a model folder. Written under the output policy (:mod:`clusterfit.output`,

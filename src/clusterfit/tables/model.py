@@ -72,7 +72,7 @@ class Galaxy:
 
 @dataclass(frozen=True)
 class ClusterModel:
-    """Every table of a model folder as typed, frozen rows (DESIGN.md §1)."""
+    """Every table of a model folder as typed, frozen rows (docs/csv_format.md)."""
 
     mass: tuple[ProfileRow, ...] = ()
     light: tuple[ProfileRow, ...] = ()

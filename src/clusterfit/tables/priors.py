@@ -1,4 +1,4 @@
-"""``priors.csv``: promotes parameters to free (DESIGN.md §4)."""
+"""``priors.csv``: promotes parameters to free (docs/csv_format.md, priors.csv)."""
 
 from __future__ import annotations
 

@@ -163,7 +163,7 @@ class ScalingGalaxy:
 
 @dataclass(frozen=True)
 class ScalingRelation:
-    """A scaling tier: a row of ``scaling_relations.csv`` (DESIGN.md §3).
+    """A scaling tier: a row of ``scaling_relations.csv`` (docs/csv_format.md, scaling_relations.csv).
 
     ``values`` holds, by column name: ``<p>_ref`` and ``<p>_exponent`` for scaled parameters,
     ``<p>`` for parameters shared by all members, ``mag_ref`` when luminosities come from magnitudes.
@@ -183,7 +183,7 @@ class ScalingRelation:
 
 @dataclass(frozen=True)
 class PriorRow:
-    """A row of ``priors.csv``: which parameter(s) become free and with what prior (DESIGN.md §4)."""
+    """A row of ``priors.csv``: which parameter(s) become free and with what prior (docs/csv_format.md, priors.csv)."""
 
     galaxy: str
     attr_name: str

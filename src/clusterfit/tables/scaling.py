@@ -2,7 +2,7 @@
 
 Catalogue: ``y, x, luminosity`` then optional ``redshift`` and any further columns (kept and shown):
 ``tier`` assigns a member to a tier; a column named like a parameter of the tier's class (for example
-``ellipticity``, ``angle_pos``) sets that parameter per member. Relations: DESIGN.md §3.
+``ellipticity``, ``angle_pos``) sets that parameter per member. Relations: docs/csv_format.md, scaling_relations.csv.
 """
 
 from __future__ import annotations
