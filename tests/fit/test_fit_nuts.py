@@ -11,25 +11,12 @@ from clusterfit.fit.search import SearchConfig
 
 pytestmark = pytest.mark.slow
 
-# four free parameters (halo and member scaling) instead of the example's ten: the same search end to end, at
-# a fraction of the cost (the image-plane gradient dominates; fewer dimensions need shorter trajectories)
-PRIORS = """galaxy,attr_name,parameter,prior,lower,upper,mean,sigma
-halo,mass,sigma,Uniform,600.0,1200.0,,
-halo,mass,r_core,Uniform,1.0,15.0,,
-halo,mass,ellipticity,Uniform,0.0,0.7,,
-members,scaling,sigma_ref,Uniform,80.0,300.0,,
-"""
-
-
 @pytest.fixture(scope="module")
-def fitted(tmp_path_factory):
+def fitted(four_parameter_dataset, tmp_path_factory):
+    """A nuts fit of the example with four free parameters (conftest.FOUR_PRIORS)."""
     from rich.console import Console
 
-    from clusterfit.simulate import simulate
-
-    root = tmp_path_factory.mktemp("nuts")
-    dataset = simulate(example_folder(), root / "dataset", seed=11)
-    (dataset / "priors.csv").write_text(PRIORS)
+    dataset, root = four_parameter_dataset, tmp_path_factory.mktemp("nuts")
     console = Console(record=True, width=200)
     # short chains: enough for the wiring and the truths; the thresholds are the analytic tests' business
     result = fit(dataset, root / "results", likelihood="image", search="nuts", console=console,

@@ -3,29 +3,16 @@
 import numpy as np
 import pytest
 
-from clusterfit import example_folder, load_model
+from clusterfit import load_model
 from clusterfit.fit.run import fit
 from clusterfit.fit.search import SearchConfig
 
 pytestmark = pytest.mark.slow
 
-# four free parameters (halo and member scaling) instead of the example's ten: the same search end to end, at
-# a fraction of the cost (the image-plane gradient dominates; fewer dimensions need shorter trajectories)
-PRIORS = """galaxy,attr_name,parameter,prior,lower,upper,mean,sigma
-halo,mass,sigma,Uniform,600.0,1200.0,,
-halo,mass,r_core,Uniform,1.0,15.0,,
-halo,mass,ellipticity,Uniform,0.0,0.7,,
-members,scaling,sigma_ref,Uniform,80.0,300.0,,
-"""
-
-
 @pytest.fixture(scope="module")
-def fitted(tmp_path_factory):
-    from clusterfit.simulate import simulate
-
-    root = tmp_path_factory.mktemp("laplace")
-    dataset = simulate(example_folder(), root / "dataset", seed=11)
-    (dataset / "priors.csv").write_text(PRIORS)
+def fitted(four_parameter_dataset, tmp_path_factory):
+    """A laplace fit of the example with four free parameters (conftest.FOUR_PRIORS)."""
+    dataset, root = four_parameter_dataset, tmp_path_factory.mktemp("laplace")
     result = fit(dataset, root / "results", likelihood="image", search="laplace",
                  config=SearchConfig(n_starts=3, n_samples=4000, progress=False), plots=False)
     return dataset, result
