@@ -43,9 +43,7 @@ jax.config.update("jax_enable_x64", True)
 
 # name → (module, attribute), imported on first access
 _LAZY: dict[str, tuple[str, str]] = {
-    "simulate": ("clusterfit.simulate", "simulate"),
     "PointNoise": ("clusterfit.simulate", "PointNoise"),
-    "fit": ("clusterfit.fit.run", "fit"),
     "FitResult": ("clusterfit.fit.run", "FitResult"),
     "SearchConfig": ("clusterfit.fit.search", "SearchConfig"),
     "SearchResult": ("clusterfit.fit.search", "SearchResult"),
@@ -68,7 +66,7 @@ _LAZY: dict[str, tuple[str, str]] = {
 __all__ = [
     "ClusterModel", "CsvError", "CsvErrors", "CsvWarning", "PointImage", "PriorRow", "ProfileRow",
     "ScalingGalaxy", "ScalingRelation", "TABLE_FILES", "example_folder", "load_model", "save_model",
-    "validate_folder", "__version__", *_LAZY,
+    "validate_folder", "__version__", "fit", "simulate", *_LAZY,
 ]
 
 
@@ -78,11 +76,11 @@ _CALLABLE_PACKAGES = ("fit", "simulate")
 
 
 def __getattr__(name: str) -> Any:
-    """Import a lazy public name (:data:`_LAZY`) on first access."""
-    if name not in _LAZY:
-        raise AttributeError(f"module 'clusterfit' has no attribute {name!r}")
+    """Import a lazy public name (:data:`_LAZY` or a callable subpackage) on first access."""
     if name in _CALLABLE_PACKAGES:
         value = importlib.import_module(f"clusterfit.{name}")
+    elif name not in _LAZY:
+        raise AttributeError(f"module 'clusterfit' has no attribute {name!r}")
     else:
         module, attribute = _LAZY[name]
         value = getattr(importlib.import_module(module), attribute)
@@ -91,4 +89,4 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY))
+    return sorted(set(globals()) | set(_LAZY) | set(_CALLABLE_PACKAGES))

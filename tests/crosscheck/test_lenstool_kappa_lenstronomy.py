@@ -27,29 +27,6 @@ from clusterfit.model.compose import compose
 pytestmark = [pytest.mark.crosscheck]
 
 ZL, GAMMA, ANGLE, KAPPA, XC, YC = 0.3, 0.08, 25.0, 0.05, 3.0, -2.0
-_PAR = """runmode
-\treference 3 10.0 -20.0
-\tend
-image
-\tmultfile 1 imgs.cat
-\tmult_wcs 0
-\tsigposArcsec 0.4
-\tend
-grille
-\tnlentille 1
-\tend
-potentiel ext
-\tprofil 14
-{lines}
-\tz_lens 0.3
-\tend
-cosmology
-\tH0 70.0
-\tomegaM 0.3
-\tomegaX 0.7
-\tend
-fini
-"""
 _CAT = """1.1 10.0 2.0 0.1 0.1 0 1.5 0
 1.2 -8.0 -3.0 0.1 0.1 0 1.5 0
 2.1 6.0 9.0 0.1 0.1 0 3.0 0
@@ -57,10 +34,8 @@ _CAT = """1.1 10.0 2.0 0.1 0.1 0 1.5 0
 """
 
 
-def _import(tmp_path, lines):
-    (tmp_path / "imgs.cat").write_text(_CAT)
-    (tmp_path / "in.par").write_text(_PAR.format(lines=lines))
-    return import_lenstool(tmp_path / "in.par")
+def _import(lenstool_par, lines: str):
+    return import_lenstool(lenstool_par({"ext": "\tprofil 14\n" + lines}, catalogue=_CAT))
 
 
 def _dls_ds(zs: float) -> float:
@@ -72,8 +47,8 @@ def _dls_ds(zs: float) -> float:
     (f"\tgamma {GAMMA}\n\tangle_pos {ANGLE}\n\tkappa {KAPPA}\n\tx_centre {XC}\n\ty_centre {YC}", GAMMA),
     (f"\tkappa {KAPPA}\n\tx_centre {XC}\n\ty_centre {YC}", 0.0),  # a block with only kappa
 ])
-def test_shear_block_kappa_deflects_as_shear_plus_convergence(tmp_path, lenstronomy_lens_model, lines, gamma):
-    m = _import(tmp_path, lines)
+def test_shear_block_kappa_deflects_as_shear_plus_convergence(lenstool_par, tmp_path, lenstronomy_lens_model, lines, gamma):
+    m = _import(lenstool_par, lines)
     classes = sorted(r.profile_class for r in m.mass)
     assert classes == (["ExternalShear", "MassSheet"] if gamma else ["MassSheet"])
     composed = compose(m)

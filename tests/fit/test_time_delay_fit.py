@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from rich.console import Console
@@ -11,20 +13,27 @@ from clusterfit.fit.search import SearchConfig
 from clusterfit.simulate import simulate
 
 H0_TRUE = 67.66  # the default cosmology, used by simulate
+_MASS = ("galaxy,attr_name,profile_class,y,x,sigma,r_core,r_cut,gamma_1,gamma_2,redshift\n"
+         "lens,mass,dPIEMassSph,0.0,0.0,900.0,2.0,300.0,,,0.3\n"
+         "lens,shear,ExternalShear,,,,,,0.05,-0.03,0.3\n")
+
+
+def _lens_model(model: Path, point_csv: str, priors_csv: str) -> Path:
+    """A folder with one dPIE + external shear at z 0.3 (σ free), the given point.csv and priors.csv."""
+    model.mkdir()
+    (model / "mass.csv").write_text(_MASS)
+    (model / "point.csv").write_text(point_csv)
+    (model / "priors.csv").write_text(priors_csv)
+    return model
 
 
 @pytest.fixture(scope="module")
 def dataset(tmp_path_factory):
-    model = tmp_path_factory.mktemp("td") / "model"
-    model.mkdir()
-    (model / "mass.csv").write_text(
-        "galaxy,attr_name,profile_class,y,x,sigma,r_core,r_cut,gamma_1,gamma_2,redshift\n"
-        "lens,mass,dPIEMassSph,0.0,0.0,900.0,2.0,300.0,,,0.3\n"
-        "lens,shear,ExternalShear,,,,,,0.05,-0.03,0.3\n")
-    (model / "point.csv").write_text("galaxy,attr_name,profile_class,y,x,redshift\n"
-                                     "src_0,point_0,Point,1.0,0.6,2.0\nsrc_1,point_1,Point,-0.8,1.5,3.0\n")
-    (model / "priors.csv").write_text("galaxy,attr_name,parameter,prior,lower,upper,mean,sigma\n"
-                                      "lens,mass,sigma,Uniform,700,1100,,\ncosmology,*,H0,Uniform,40,100,,\n")
+    model = _lens_model(tmp_path_factory.mktemp("td") / "model",
+                        "galaxy,attr_name,profile_class,y,x,redshift\n"
+                        "src_0,point_0,Point,1.0,0.6,2.0\nsrc_1,point_1,Point,-0.8,1.5,3.0\n",
+                        "galaxy,attr_name,parameter,prior,lower,upper,mean,sigma\n"
+                        "lens,mass,sigma,Uniform,700,1100,,\ncosmology,*,H0,Uniform,40,100,,\n")
     out = model.parent / "dataset"
     simulate(model, out, seed=3, time_delays=True)  # 0.05″ position noise, 1 d delay noise
     return out
@@ -64,16 +73,11 @@ def test_flux_term_is_zero_at_the_truth_and_grows_away(tmp_path):
     from clusterfit.model import compose
     from clusterfit.simulate.point import PointNoise
 
-    model = tmp_path / "model"
-    model.mkdir()
-    (model / "mass.csv").write_text(
-        "galaxy,attr_name,profile_class,y,x,sigma,r_core,r_cut,gamma_1,gamma_2,redshift\n"
-        "lens,mass,dPIEMassSph,0.0,0.0,900.0,2.0,300.0,,,0.3\n"
-        "lens,shear,ExternalShear,,,,,,0.05,-0.03,0.3\n")
-    (model / "point.csv").write_text("galaxy,attr_name,profile_class,y,x,flux,redshift\n"
-                                     "src_0,point_0,PointFlux,1.0,0.6,3.0,2.0\n")
-    (model / "priors.csv").write_text("galaxy,attr_name,parameter,prior,lower,upper,mean,sigma\n"
-                                      "lens,mass,sigma,Uniform,700,1100,,\n")
+    model = _lens_model(tmp_path / "model",
+                        "galaxy,attr_name,profile_class,y,x,flux,redshift\n"
+                        "src_0,point_0,PointFlux,1.0,0.6,3.0,2.0\n",
+                        "galaxy,attr_name,parameter,prior,lower,upper,mean,sigma\n"
+                        "lens,mass,sigma,Uniform,700,1100,,\n")
     simulate(model, tmp_path / "ds", noise=PointNoise(add=False))
     c = compose(load_model(tmp_path / "ds"))
     data = point_data(c)

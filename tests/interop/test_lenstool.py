@@ -125,38 +125,14 @@ def test_round_trip_imported_folder(name, tmp_path):
     assert_same_model(model, back)
 
 
-def _write(path: Path, text: str) -> Path:
-    path.write_text(text)
-    return path
+_Z_HALO = "\tprofil 81\n\tx_centre 0.0\n\ty_centre 0.0\n\tellipticite 0.2\n\tangle_pos 10.0\n\tcore_radius_kpc 50.0\n\tcut_radius 900.0\n\tv_disp 900.0"
 
 
-_Z_PAR = """runmode
-\treference 3 10.0 -20.0
-\tend
-image
-\tmultfile 1 imgs.cat
-\tmult_wcs 0
-\tsigposArcsec 0.4
-\tz_m_limit 1 2 {flag} {a} {b} 0.1
-\tend
-potentiel halo
-\tprofil 81
-\tx_centre 0.0
-\ty_centre 0.0
-\tellipticite 0.2
-\tangle_pos 10.0
-\tcore_radius_kpc 50.0
-\tcut_radius 900.0
-\tv_disp 900.0
-\tz_lens 0.3
-\tend
-cosmology
-\tH0 70.0
-\tomegaM 0.3
-\tomegaX 0.7
-\tend
-fini
-"""
+def _z_par(lenstool_par, flag, a, b, name="in.par") -> Path:
+    """The two-system input with source 2's redshift given by ``z_m_limit`` (flag, a, b)."""
+    return lenstool_par({"halo": _Z_HALO}, catalogue=_Z_CAT, image=f"\tz_m_limit 1 2 {flag} {a} {b} 0.1\n", name=name)
+
+
 _Z_CAT = """1.1 10.0 2.0 0.1 0.1 0 1.5 0
 1.2 -8.0 -3.0 0.1 0.1 0 1.5 0
 2.1 3.0 12.0 0.1 0.1 0 0.0 0
@@ -164,9 +140,8 @@ _Z_CAT = """1.1 10.0 2.0 0.1 0.1 0 1.5 0
 """
 
 
-def test_free_redshift_from_z_m_limit(tmp_path):
-    _write(tmp_path / "imgs.cat", _Z_CAT)
-    m = import_lenstool(_write(tmp_path / "in.par", _Z_PAR.format(flag=1, a=1.0, b=5.0)))
+def test_free_redshift_from_z_m_limit(lenstool_par, tmp_path):
+    m = import_lenstool(_z_par(lenstool_par, 1, 1.0, 5.0))
     (p,) = [p for p in m.priors if p.attr_name == REDSHIFT]
     assert (p.galaxy, p.parameter, p.prior, p.lower, p.upper) == \
         ("source_2", REDSHIFT, "Uniform", 1.0, 5.0)
@@ -175,7 +150,7 @@ def test_free_redshift_from_z_m_limit(tmp_path):
     d_a = FlatLambdaCDM(H0=70.0, Om0=0.3).angular_diameter_distance(0.3).to_value("kpc")
     assert halo.r_core * d_a * math.pi / 648000 == pytest.approx(50.0, rel=1e-12)  # kpc → arcsec
     # best.par writes a fitted redshift as a fixed z_m_limit (flag 0, value = z)
-    m0 = import_lenstool(_write(tmp_path / "best.par", _Z_PAR.format(flag=0, a=2.345, b=0.0)))
+    m0 = import_lenstool(_z_par(lenstool_par, 0, 2.345, 0.0, "best.par"))
     assert {i.name: i.redshift for i in m0.point_images}["point_2"] == 2.345
     assert not [p for p in m0.priors if p.attr_name == REDSHIFT]
     assert m0.point[1].redshift == 2.345
@@ -185,12 +160,11 @@ def test_free_redshift_from_z_m_limit(tmp_path):
     (3.0, 0.5, 0.5, 5.5),  # mean ± 5σ
     (1.0, 0.5, 0.31, 3.5),  # mean − 5σ is in front of the lens (z 0.3): just behind it instead
 ])
-def test_gaussian_z_m_limit_is_truncated_behind_the_lens(tmp_path, mean, sigma, lower, upper):
+def test_gaussian_z_m_limit_is_truncated_behind_the_lens(lenstool_par, tmp_path, mean, sigma, lower, upper):
     # Lenstool's flag 3 is an untruncated Gaussian; the free-redshift rules need a source that stays
     # behind the lens, so the import bounds it and the model loads (tables/free.py)
-    _write(tmp_path / "imgs.cat", _Z_CAT)
     notes: list[str] = []
-    m = import_lenstool(_write(tmp_path / "in.par", _Z_PAR.format(flag=3, a=mean, b=sigma)), notes)
+    m = import_lenstool(_z_par(lenstool_par, 3, mean, sigma), notes)
     (p,) = [p for p in m.priors if p.attr_name == REDSHIFT]
     assert (p.prior, p.mean, p.sigma) == ("Gaussian", mean, sigma)
     assert (p.lower, p.upper) == pytest.approx((lower, upper), rel=1e-12)
@@ -200,9 +174,8 @@ def test_gaussian_z_m_limit_is_truncated_behind_the_lens(tmp_path, mean, sigma, 
     assert (q.lower, q.upper) == pytest.approx((lower, upper), rel=1e-12)
 
 
-def test_free_redshift_round_trip(tmp_path):
-    _write(tmp_path / "imgs.cat", _Z_CAT)
-    m = import_lenstool(_write(tmp_path / "in.par", _Z_PAR.format(flag=3, a=3.0, b=0.5)))
+def test_free_redshift_round_trip(lenstool_par, tmp_path):
+    m = import_lenstool(_z_par(lenstool_par, 3, 3.0, 0.5))
     back = import_lenstool(export_lenstool(m, tmp_path / "out" / "o.par"))
     assert [p for p in back.priors if p.attr_name == REDSHIFT][0].mean == 3.0
     assert [i.redshift for i in back.point_images] == [i.redshift for i in m.point_images]

@@ -19,41 +19,11 @@ from lenstool_data import VARIANTS, assert_same_model  # tests/interop is on sys
 from clusterfit.interop import LenstoolError, export_lenstool, import_lenstool
 from clusterfit.tables import PriorRow
 
-_PAR = """runmode
-\treference 3 10.0 -20.0
-\tend
-image
-\tmultfile 1 imgs.cat
-\tmult_wcs 0
-\tsigposArcsec 0.4
-\tend
-potentiel ext
-{lines}
-\tz_lens 0.3
-\tend
-potentiel halo
-\tprofil 81
-\tv_disp 900.0
-\tcore_radius 2.0
-\tcut_radius 300.0
-\tz_lens 0.3
-\tend
-cosmology
-\tH0 70.0
-\tomegaM 0.3
-\tomegaX 0.7
-\tend
-fini
-"""
-_CAT = """1.1 10.0 2.0 0.1 0.1 0 1.5 0
-1.2 -8.0 -3.0 0.1 0.1 0 1.5 0
-"""
+_HALO = "\tprofil 81\n\tv_disp 900.0\n\tcore_radius 2.0\n\tcut_radius 300.0"
 
 
-def _import(tmp_path: Path, lines: str, notes=None):
-    (tmp_path / "imgs.cat").write_text(_CAT)
-    (tmp_path / "in.par").write_text(_PAR.format(lines=lines))
-    return import_lenstool(tmp_path / "in.par", notes)
+def _import(lenstool_par, lines: str, notes=None):
+    return import_lenstool(lenstool_par({"ext": lines, "halo": _HALO}), notes)
 
 
 def _ratio(zl=0.3, zs=1.5) -> float:
@@ -68,9 +38,9 @@ def _round_trip(tmp_path: Path, model):
     return par.read_text()
 
 
-def test_kappa_with_shear_is_a_mass_sheet_in_the_shear_galaxy(tmp_path):
+def test_kappa_with_shear_is_a_mass_sheet_in_the_shear_galaxy(lenstool_par, tmp_path):
     notes: list[str] = []
-    m = _import(tmp_path, "\tprofil 14\n\tgamma 0.1\n\tangle_pos 20.0\n\tkappa 0.05\n\tx_centre 1.0\n"
+    m = _import(lenstool_par, "\tprofil 14\n\tgamma 0.1\n\tangle_pos 20.0\n\tkappa 0.05\n\tx_centre 1.0\n"
                 "\ty_centre -2.0", notes)
     rows = {r.key: r for r in m.mass if r.galaxy == "ext"}
     assert set(rows) == {("ext", "shear"), ("ext", "sheet")}
@@ -86,8 +56,8 @@ def test_kappa_with_shear_is_a_mass_sheet_in_the_shear_galaxy(tmp_path):
     assert text.count("\tprofil 14") == 2 and "potentiel ext:sheet" in text
 
 
-def test_block_with_only_kappa(tmp_path):
-    m = _import(tmp_path, "\tprofil 14\n\tkappa 0.05\n\tx_centre 1.0\n\ty_centre -2.0")
+def test_block_with_only_kappa(lenstool_par, tmp_path):
+    m = _import(lenstool_par, "\tprofil 14\n\tkappa 0.05\n\tx_centre 1.0\n\ty_centre -2.0")
     (sheet,) = [r for r in m.mass if r.galaxy == "ext"]
     assert (sheet.attr_name, sheet.profile_class) == ("sheet", "MassSheet")
     assert sheet.values["kappa"] == pytest.approx(0.05 * _ratio(), rel=1e-9)
@@ -95,8 +65,8 @@ def test_block_with_only_kappa(tmp_path):
     assert "\tgamma" not in text and "\tx_centre 1.0\n\ty_centre -2.0\n\tkappa" in text
 
 
-def test_kappa_zero_adds_no_sheet(tmp_path):
-    m = _import(tmp_path, "\tprofil 14\n\tgamma 0.1\n\tangle_pos 20.0\n\tkappa 0")
+def test_kappa_zero_adds_no_sheet(lenstool_par, tmp_path):
+    m = _import(lenstool_par, "\tprofil 14\n\tgamma 0.1\n\tangle_pos 20.0\n\tkappa 0")
     assert [r.profile_class for r in m.mass if r.galaxy == "ext"] == ["ExternalShear"]
 
 
@@ -115,8 +85,8 @@ def test_canonical_file_with_kappa_round_trips_with_its_shear_limits(tmp_path):
     assert kappa == pytest.approx(0.05, rel=1e-12)
 
 
-def test_free_sheet_is_refused_on_export(tmp_path):
-    m = _import(tmp_path, "\tprofil 14\n\tkappa 0.05")
+def test_free_sheet_is_refused_on_export(lenstool_par, tmp_path):
+    m = _import(lenstool_par, "\tprofil 14\n\tkappa 0.05")
     m = m.replace(priors=m.priors + (PriorRow("ext", "sheet", "kappa", "Uniform", 0.0, 0.1),))
     with pytest.raises(LenstoolError, match="free MassSheet"):
         export_lenstool(m, tmp_path / "out" / "out.par")
@@ -126,15 +96,15 @@ def test_free_sheet_is_refused_on_export(tmp_path):
     ("\tprofil 14\n\tkappa 1.5", "not between -1 and 1"),
     ("\tprofil 81\n\tv_disp 500.0\n\tcut_radius 100.0\n\tkappa 0.05", "only for the external shear"),
 ])
-def test_refused_kappa_names_the_line(tmp_path, lines, words):
+def test_refused_kappa_names_the_line(lenstool_par, tmp_path, lines, words):
     with pytest.raises(LenstoolError) as info:
-        _import(tmp_path, lines)
+        _import(lenstool_par, lines)
     assert words in str(info.value) and f":{10 + lines.count(chr(10))}" in str(info.value)
 
 
-def test_sheet_exported_from_tables_reads_back_at_the_last_plane(tmp_path):
+def test_sheet_exported_from_tables_reads_back_at_the_last_plane(lenstool_par, tmp_path):
     """A MassSheet written in the tables (κ at the last plane) exports as κ / (D_lr/D_r)."""
-    m = _import(tmp_path, "\tprofil 14\n\tkappa 0.05")
+    m = _import(lenstool_par, "\tprofil 14\n\tkappa 0.05")
     (sheet,) = [r for r in m.mass if r.galaxy == "ext"]
     m = m.replace(mass=tuple(replace(r, values={**r.values, "kappa": 0.03}) if r is sheet else r for r in m.mass))
     text = _round_trip(tmp_path, m)

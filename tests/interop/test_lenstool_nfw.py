@@ -10,7 +10,6 @@ numpy (ε = ``emass``, u² = (1 − ε) x'² + (1 + ε) y'², ``nfw_dpl``/``nfw_
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import astropy.constants as const
 import astropy.units as u
@@ -21,34 +20,10 @@ from clusterfit.interop import LenstoolError, export_lenstool, import_lenstool
 from clusterfit.physics.cosmology import Cosmology
 
 ZL = 0.3
-_PAR = """runmode
-\treference 3 10.0 -20.0
-\tend
-image
-\tmultfile 1 imgs.cat
-\tmult_wcs 0
-\tsigposArcsec 0.4
-\tend
-potentiel halo
-{lines}
-\tz_lens 0.3
-\tend
-cosmology
-\tH0 70.0
-\tomegaM 0.3
-\tomegaX 0.7
-\tend
-fini
-"""
-_CAT = """1.1 10.0 2.0 0.1 0.1 0 1.5 0
-1.2 -8.0 -3.0 0.1 0.1 0 1.5 0
-"""
 
 
-def _import(tmp_path: Path, lines: str):
-    (tmp_path / "imgs.cat").write_text(_CAT)
-    (tmp_path / "in.par").write_text(_PAR.format(lines=lines))
-    return import_lenstool(tmp_path / "in.par")
+def _import(lenstool_par, lines: str):
+    return import_lenstool(lenstool_par({"halo": lines}))
 
 
 def _last_plane_ratio(z_r=1.5):
@@ -61,8 +36,8 @@ def _halo(m):
     return row
 
 
-def test_profil_12_from_v_disp_and_scale_radius(tmp_path):
-    m = _import(tmp_path, "\tprofil 12\n\tx_centre 1.0\n\ty_centre -2.0\n\tscale_radius 40.0\n\tv_disp 1100.0")
+def test_profil_12_from_v_disp_and_scale_radius(lenstool_par, tmp_path):
+    m = _import(lenstool_par, "\tprofil 12\n\tx_centre 1.0\n\ty_centre -2.0\n\tscale_radius 40.0\n\tv_disp 1100.0")
     row = _halo(m)
     b0 = 6 * math.pi * (1100.0 / 299792.458) ** 2 * 180 / math.pi * 3600  # arcsec
     assert row.values["scale_radius"] == pytest.approx(40.0, rel=1e-14)
@@ -70,9 +45,9 @@ def test_profil_12_from_v_disp_and_scale_radius(tmp_path):
     assert (row.values["y"], row.values["x"]) == (-2.0, 1.0)
 
 
-def test_profil_12_from_concentration_and_m200_matches_the_nfw_definition(tmp_path):
+def test_profil_12_from_concentration_and_m200_matches_the_nfw_definition(lenstool_par, tmp_path):
     c, m200 = 5.0, 1.2e15
-    m = _import(tmp_path, f"\tprofil 12\n\tconcentration {c}\n\tm200 {m200}")
+    m = _import(lenstool_par, f"\tprofil 12\n\tconcentration {c}\n\tm200 {m200}")
     row = _halo(m)
     cosmo = FlatLambdaCDM(H0=70.0, Om0=0.3)
     rho_c = cosmo.critical_density(ZL).to(u.Msun / u.Mpc**3)
@@ -88,8 +63,8 @@ def test_profil_12_from_concentration_and_m200_matches_the_nfw_definition(tmp_pa
     assert row.values["kappa_s"] == pytest.approx(kappa_s * _last_plane_ratio(), rel=3e-6)
 
 
-def test_profil_12_round_trip(tmp_path):
-    m = _import(tmp_path, "\tprofil 12\n\tx_centre 1.5\n\ty_centre 0.5\n\tscale_radius_kpc 250.0\n\tv_disp 950.0")
+def test_profil_12_round_trip(lenstool_par, tmp_path):
+    m = _import(lenstool_par, "\tprofil 12\n\tx_centre 1.5\n\ty_centre 0.5\n\tscale_radius_kpc 250.0\n\tv_disp 950.0")
     export_lenstool(m, tmp_path / "out" / "out.par")
     text = (tmp_path / "out" / "out.par").read_text()
     assert "profil 12" in text
@@ -115,12 +90,12 @@ def _lenstool_e_grad_12(x, y, xc, yc, eps, theta_deg, b0, rs):
     return gx * math.cos(t) - gy * math.sin(t), gx * math.sin(t) + gy * math.cos(t)  # rotation(g, −θ)
 
 
-def test_elliptical_profil_12_is_lenstools_pseudo_elliptical_nfw(tmp_path):
+def test_elliptical_profil_12_is_lenstools_pseudo_elliptical_nfw(lenstool_par, tmp_path):
     import jax.numpy as jnp
 
     from clusterfit.physics.functions import profile_function
 
-    m = _import(tmp_path, "\tprofil 12\n\tx_centre 1.0\n\ty_centre -2.0\n\tellipticite 0.3\n\tangle_pos 25.0\n"
+    m = _import(lenstool_par, "\tprofil 12\n\tx_centre 1.0\n\ty_centre -2.0\n\tellipticite 0.3\n\tangle_pos 25.0\n"
                           "\tscale_radius 40.0\n\tv_disp 1100.0")
     (row,) = [r for r in m.mass if r.galaxy == "halo"]
     assert row.profile_class == "NFWEllipticalPotential"
@@ -143,16 +118,16 @@ def test_elliptical_profil_12_is_lenstools_pseudo_elliptical_nfw(tmp_path):
     ("\tellipticite -0.2\n\tangle_pos 10.0", 0.2, 100.0),  # −ε at θ is ε at θ + 90°
     ("\tellipticite 0.25\n\talpha 1.0", 0.25, 0.0),  # gNFW with inner slope 1 is the NFW
 ])
-def test_elliptical_profil_12_variants(tmp_path, lines, eps, angle):
-    m = _import(tmp_path, f"\tprofil 12\n{lines}\n\tscale_radius 40.0\n\tv_disp 1100.0")
+def test_elliptical_profil_12_variants(lenstool_par, tmp_path, lines, eps, angle):
+    m = _import(lenstool_par, f"\tprofil 12\n{lines}\n\tscale_radius 40.0\n\tv_disp 1100.0")
     (row,) = [r for r in m.mass if r.galaxy == "halo"]
     assert row.profile_class == "NFWEllipticalPotential"
     assert row.values["ellipticity"] == pytest.approx(eps, rel=1e-14)
     assert row.values["angle_pos"] == pytest.approx(angle, rel=1e-14)
 
 
-def test_elliptical_profil_12_round_trip(tmp_path):
-    m = _import(tmp_path, "\tprofil 12\n\tx_centre 1.5\n\ty_centre 0.5\n\tellipticite 0.15\n\tangle_pos -35.0\n"
+def test_elliptical_profil_12_round_trip(lenstool_par, tmp_path):
+    m = _import(lenstool_par, "\tprofil 12\n\tx_centre 1.5\n\ty_centre 0.5\n\tellipticite 0.15\n\tangle_pos -35.0\n"
                           "\tscale_radius_kpc 250.0\n\tv_disp 950.0")
     export_lenstool(m, tmp_path / "out" / "out.par")
     text = (tmp_path / "out" / "out.par").read_text()
@@ -165,8 +140,8 @@ def test_elliptical_profil_12_round_trip(tmp_path):
         assert b.values[k] == pytest.approx(a.values[k], rel=1e-12)
 
 
-def test_nfw_elliptical_in_the_convergence_is_refused_on_export(tmp_path):
-    m = _import(tmp_path, "\tprofil 12\n\tscale_radius 40.0\n\tv_disp 1100.0")
+def test_nfw_elliptical_in_the_convergence_is_refused_on_export(lenstool_par, tmp_path):
+    m = _import(lenstool_par, "\tprofil 12\n\tscale_radius 40.0\n\tv_disp 1100.0")
     (row,) = [r for r in m.mass if r.galaxy == "halo"]
     ell = type(row)("mass", row.galaxy, row.attr_name, "NFW", {**row.values, "ell_comps_0": 0.1,
                                                                 "ell_comps_1": 0.0}, row.redshift, row.source)
@@ -179,21 +154,21 @@ def test_nfw_elliptical_in_the_convergence_is_refused_on_export(tmp_path):
     ("\tprofil 12\n\tellip_pot 0.4\n\tscale_radius 40.0\n\tv_disp 1100.0", 11, "is not below 1"),
     ("\tprofil 12\n\tscale_radius 40.0", 9, "profil 12 needs its NFW parameters"),
 ])
-def test_refused_blocks_name_the_line(tmp_path, lines, line, words):
+def test_refused_blocks_name_the_line(lenstool_par, tmp_path, lines, line, words):
     with pytest.raises(LenstoolError) as info:
-        _import(tmp_path, lines)
+        _import(lenstool_par, lines)
     assert words in str(info.value)
     assert f":{line}" in str(info.value)
 
 
-def test_nfw_elliptical_potential_is_refused_by_export_autolens(tmp_path, capsys):
+def test_nfw_elliptical_potential_is_refused_by_export_autolens(lenstool_par, tmp_path, capsys):
     """PyAutoLens has no NFW elliptical in the potential: the export names the row and what to do."""
     import json
 
     from clusterfit.cli import main
     from clusterfit.tables.model import save_model
 
-    m = _import(tmp_path, "\tprofil 12\n\tellipticite 0.3\n\tscale_radius 40.0\n\tv_disp 1100.0")
+    m = _import(lenstool_par, "\tprofil 12\n\tellipticite 0.3\n\tscale_radius 40.0\n\tv_disp 1100.0")
     folder = save_model(m, tmp_path / "model")
     line = next(i for i, text in enumerate((folder / "mass.csv").read_text().splitlines(), 1)
                 if "NFWEllipticalPotential" in text)
