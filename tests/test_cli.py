@@ -25,3 +25,14 @@ def test_show_reports_errors_not_tracebacks(example_copy, capsys):
     (example_copy / "mass.csv").write_text("galaxy,attr_name,profile_class\nlens_0,mass,Nope\n")
     assert main(["show", str(example_copy)]) == 1
     assert "unknown profile_class 'Nope'" in capsys.readouterr().out
+
+
+def test_demo_refuses_an_earlier_demo_without_overwrite(tmp_path, capsys):
+    """The demo writes dataset/, results/ and maps/; any of them already there (an earlier demo) needs
+    --overwrite, checked before anything is simulated or written."""
+    out = tmp_path / "demo"
+    (out / "maps").mkdir(parents=True)
+    (out / "maps" / "notes.txt").write_text("mine\n")
+    assert main(["demo", "-o", str(out)]) == 1
+    assert "--overwrite" in capsys.readouterr().out
+    assert sorted(p.name for p in out.rglob("*")) == ["maps", "notes.txt"]

@@ -97,7 +97,7 @@ def _expected_columns() -> dict[str, list[str]]:
         "scaling_relations.csv": relation,
         "priors.csv": list(PRIOR_COLUMNS) + list(PRIOR_KINDS),
         "cosmology.csv": cosmology,
-        "sky_reference.csv": ["ra", "dec"],
+        "sky_reference.csv": ["ra", "dec", "projection"],
     }
     for fam in FAMILIES:
         cols = list(KEY_COLUMNS) + [REDSHIFT]

@@ -169,9 +169,9 @@ def build_parser(json_errors: bool = False) -> argparse.ArgumentParser:
     p.add_argument("--samples", type=int, default=0,
                    help="posterior draws from samples.csv for median and 16/84 %% maps (0: best fit only)")
     p.add_argument("--seed", type=int, default=1, help="seed of the posterior draws")
-    p = _subcommand(sub, "demo", cmd_demo, "simulate the embedded example and fit it")
+    p = _subcommand(sub, "demo", cmd_demo, "simulate the embedded example, fit it and map the best fit")
     p.add_argument("-o", "--output", type=Path, default=Path("clusterfit_demo"),
-                   help="the folder for dataset/ and results/")
+                   help="the folder for dataset/, results/ and maps/")
     p.add_argument("--overwrite", action="store_true", help=_OVERWRITE)
     _add_search_options(p, n_live=200, n_networks=1)
     return parser

@@ -9,7 +9,9 @@ from rich.console import Console
 
 from .cli_output import escape, print_json, print_written
 
-__all__ = ["cmd_simulate", "cmd_evaluate", "cmd_fit", "cmd_demo", "cmd_maps"]
+__all__ = ["cmd_simulate", "cmd_evaluate", "cmd_fit", "cmd_demo", "cmd_maps", "DEMO_MAPS"]
+
+DEMO_MAPS = {"z": 2.0, "fov": 60.0, "pixel": 0.2}  # the demo's maps: source redshift, field and pixel (arcsec)
 
 
 def cmd_simulate(args: argparse.Namespace, console: Console) -> int:
@@ -131,12 +133,13 @@ def cmd_demo(args: argparse.Namespace, console: Console) -> int:
     from .examples import example_folder
     from .fit.run import fit
     from .output import OutputError
+    from .products.maps import make_maps
     from .simulate import simulate
 
     out = args.output
     if out.exists() and not out.is_dir():
         raise OutputError(f"{out} is a file, not a folder; give a folder path for the demo (-o)")
-    if not args.overwrite and any((out / d).exists() for d in ("dataset", "results")):
+    if not args.overwrite and any((out / d).exists() for d in ("dataset", "results", "maps")):
         raise OutputError(f"{out} holds an earlier demo; pass --overwrite to replace its files, or -o another "
                           "folder")
     console.rule("clusterfit demo")
@@ -147,12 +150,19 @@ def cmd_demo(args: argparse.Namespace, console: Console) -> int:
     console.print(f"2. fit it (source-plane likelihood, nautilus) into {out / 'results'}", highlight=False, markup=False)
     result = fit(out / "dataset", out / "results", config=_search_config(args), console=console,
                  overwrite=args.overwrite)
+    console.print(f"3. maps of the best fit at z = {DEMO_MAPS['z']:g} ({DEMO_MAPS['fov']:g}″ field, "
+                  f"{DEMO_MAPS['pixel']:g}″ pixels) into {out / 'maps'}", highlight=False, markup=False)
+    with console.status("κ, γ, ψ, α, μ maps, critical curves and DS9 regions ..."):
+        maps = make_maps(out / "results", out / "maps", overwrite=args.overwrite, **DEMO_MAPS)
     if args.json:
-        print_json({"dataset": str(out / "dataset"), **_fit_json(result, [])})
+        print_json({"dataset": str(out / "dataset"), **_fit_json(result, []),
+                    "maps": {"output": str(out / "maps"), "files": [p.name for p in maps]}})
         return 0
     _print_fit(result, console, truths=True)
     console.print("plots: " + ", ".join(str(p) for n, p in sorted(result.files.items()) if n.endswith(".png")),
                   highlight=False, markup=False)
+    console.print(f"maps: {out / 'maps'}/ (" + ", ".join(p.name for p in maps if not p.name.startswith("gamma"))
+                  + ", ...; docs/products.md)", highlight=False, markup=False)
     console.print(f"Next: edit a CSV in {out / 'dataset'} (e.g. a sigma in mass.csv), then "
                   f"`clusterfit simulate {out / 'dataset'} -o {out / 'dataset'} --overwrite` and "
                   f"`clusterfit fit {out / 'dataset'} -o {out / 'results'} --overwrite` again.",

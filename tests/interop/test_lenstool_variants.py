@@ -39,7 +39,7 @@ def test_variant_imports_like_its_canonical_form(variant, canonical, images, not
     want = import_lenstool(VARIANTS / canonical)
     assert_same_model(got, want, light=False)
     assert len(got.priors) == len(want.priors)
-    assert got.sky_reference == SkyReference(342.18322, -44.530889)
+    assert got.sky_reference == SkyReference(342.18322, -44.530889, "lenstool")
     assert note is None or any(note in n for n in notes), notes
     save_model(got, tmp_path / "m")  # a valid folder; saving fills PyAutoLens's bookkeeping cells
     assert_same_model(load_model(tmp_path / "m"), with_bookkeeping(want), light=False)

@@ -137,3 +137,58 @@ def test_regions_of_an_isothermal_sphere(tmp_path):
     c = np.array(caus.split(","), float).reshape(-1, 2)
     assert np.max(SkyCoord(c[:, 0] * u.deg, c[:, 1] * u.deg).separation(ref).to_value(u.arcsec)) < 0.05
     assert (tmp_path / "m" / "images.reg").read_text().count("box(") == 2
+
+
+def _flat_offsets(ra, dec):
+    """Lenstool's f_shape.c formula, written out here: (y, x) arcsec of (RA, Dec) about (RA0, DEC0)."""
+    return (dec - DEC0) * 3600.0, -(ra - RA0) * np.cos(np.radians(DEC0)) * 3600.0
+
+
+@pytest.mark.parametrize("projection", ["TAN", "lenstool"])
+def test_map_pixels_are_their_sky_positions_in_both_projections(projection, tmp_path):
+    """A SIS (θ_E = 10″) and a source placed so that one image falls on the centre of a map pixel 100″
+    out: that pixel's RA/Dec (the FITS WCS) and the image's RA/Dec (the report's conversion, and
+    images.reg) agree within 1 mas, and the deflection map there is the analytic SIS deflection at the
+    pixel's folder offsets (1e-6″; evaluated at the TAN offsets instead, a lenstool folder's would be
+    ~1 mas off). The folder offsets of the pixel are computed here: TAN offsets as they are, or
+    Lenstool's flat formula of the pixel's RA/Dec."""
+    from clusterfit.tables.sky import sky_from_offsets
+
+    f = tmp_path / "sis"
+    f.mkdir()
+    (f / "mass.csv").write_text("galaxy,attr_name,profile_class,y,x,einstein_radius,redshift\n"
+                                "lens,mass,IsothermalSph,0.0,0.0,10.0,0.3\n")
+    (f / "sky_reference.csv").write_text(f"ra,dec,projection\n{RA0},{DEC0},{projection}\n")
+    pixel, (pj, pi) = 1.0, (60, 80)  # the pixel 60″ North, 80″ West of the centre
+    n = 2 * 81 + 1
+    c = n // 2
+    header_wcs = WCS(fits_header_of(f, n, pixel))
+    sky = header_wcs.pixel_to_world(c + pi, c + pj)
+    ty, tx = (pj * pixel, pi * pixel) if projection == "TAN" else _flat_offsets(sky.ra.deg, sky.dec.deg)
+    ty, tx = float(ty), float(tx)
+    r = np.hypot(ty, tx)
+    by, bx = float(ty - 10.0 * ty / r), float(tx - 10.0 * tx / r)  # SIS: β = θ − θ_E θ/|θ|
+    (f / "point.csv").write_text(f"galaxy,attr_name,profile_class,y,x,redshift\nsrc,p,Point,{by!r},{bx!r},2.0\n")
+    make_maps(f, tmp_path / "m", 2.0, fov=n * pixel, pixel=pixel)
+    with fits.open(tmp_path / "m" / "alpha_x.fits") as hx, fits.open(tmp_path / "m" / "alpha_y.fits") as hy:
+        assert hx[0].data.shape == (n, n) and WCS(hx[0].header).pixel_to_world(c + pi, c + pj).separation(sky) == 0
+        ax, ay = float(hx[0].data[c + pj, c + pi]), float(hy[0].data[c + pj, c + pi])
+    assert abs(ax - 10.0 * tx / r) < 1e-5 and abs(ay - 10.0 * ty / r) < 1e-5  # float32 maps of ~8″
+    composed = compose(load_model(f))
+    _, images = solve_point_sources(composed)["p"]
+    k = int(np.argmin(np.hypot(images.y - ty, images.x - tx)))
+    assert np.hypot(images.y[k] - ty, images.x[k] - tx) < 1e-6
+    ra, dec = sky_from_offsets(composed.model.sky_reference, images.y[k], images.x[k])
+    assert SkyCoord(ra * u.deg, dec * u.deg).separation(sky).to_value(u.mas) < 1.0
+    boxes = [ln.split("(")[1].split(",")[:2] for ln in (tmp_path / "m" / "images.reg").read_text().splitlines()
+             if ln.startswith("box(")]
+    reg = SkyCoord(np.array(boxes, float) * u.deg)
+    assert np.min(reg.separation(sky).to_value(u.mas)) < 1.0
+
+
+def fits_header_of(folder, n: int, pixel: float):
+    """The maps' FITS header for an n × n grid of ``pixel`` arcsec about ``folder``'s reference."""
+    from clusterfit.products.maps import MapGrid, fits_header
+
+    (folder / "point.csv").write_text("galaxy,attr_name,profile_class,y,x,redshift\nsrc,p,Point,0.0,0.0,2.0\n")
+    return fits_header(compose(load_model(folder)), MapGrid(n, pixel), 2.0, "alpha_x", None)

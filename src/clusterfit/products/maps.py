@@ -3,7 +3,9 @@
 One FITS image per field of :mod:`.fields` (κ, γ1, γ2, |γ|, ψ, α_x, α_y, μ at the source redshift, and κ,
 γ normalised to D_ls/D_s = 1), each with a TAN :mod:`astropy.wcs` header: North up, x West (RA increases
 to the left), the folder's origin (``sky_reference.csv``; RA = DEC = 0 and a header comment without it)
-at the centre pixel. ``<field>.fits`` is the best fit (the results folder's table values); with draws
+at the centre pixel. Lenstool's own maps (``wrf_fits_abs``) carry a TAN WCS too, but their pixels are
+computed at flat-formula offsets; here every pixel is computed at the folder offsets of its centre's
+TAN sky position (:func:`pixel_offsets`), so a pixel and its RA/Dec agree in both projections. ``<field>.fits`` is the best fit (the results folder's table values); with draws
 from ``samples.csv``, ``<field>_median.fits``, ``<field>_p16.fits`` and ``<field>_p84.fits`` are the
 per-pixel median and 16/84 % over them. ``quicklook.png`` shows κ with the critical curves.
 
@@ -22,10 +24,10 @@ import numpy as np
 
 from ..model import ComposedModel
 from ..output import Output, output_folder
-from ..tables.sky import offset_wcs
+from ..tables.sky import folder_offsets_of_tan, offset_wcs
 from .fields import FieldEvaluator, evaluate_fields, field_evaluator
 
-__all__ = ["MapGrid", "map_grid", "read_samples", "posterior_draws", "compute_maps", "write_maps", "UNITS"]
+__all__ = ["MapGrid", "map_grid", "pixel_offsets", "read_samples", "posterior_draws", "compute_maps", "write_maps", "UNITS"]
 
 UNITS = {"kappa": "", "gamma1": "", "gamma2": "", "gamma": "", "psi": "arcsec2", "alpha_x": "arcsec",
          "alpha_y": "arcsec", "magnification": "", "kappa_norm": "", "gamma1_norm": "", "gamma2_norm": "",
@@ -62,6 +64,14 @@ def map_grid(fov: float, pixel: float) -> MapGrid:
     if n > 20001:
         raise ValueError(f"{n}×{n} pixels is too many; use a larger --pixel or a smaller --fov")
     return MapGrid(n, float(pixel))
+
+
+def pixel_offsets(composed: ComposedModel, grid: MapGrid) -> tuple[np.ndarray, np.ndarray]:
+    """The folder offsets (y, x) of the pixel centres: the grid is in the TAN frame of the maps' WCS, so
+    for a folder in another projection (``sky_reference.csv``, e.g. Lenstool's) each centre's RA/Dec is
+    taken back to the folder's offsets (:func:`clusterfit.tables.sky.folder_offsets_of_tan`); identical to
+    :meth:`MapGrid.mesh` for a TAN folder."""
+    return folder_offsets_of_tan(composed.model.sky_reference, *grid.mesh())
 
 
 def read_samples(results: Path, names: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
@@ -108,8 +118,9 @@ def _evaluator_for(composed: ComposedModel, z: float) -> Callable[[np.ndarray], 
 def compute_maps(composed: ComposedModel, theta, grid: MapGrid, z: float, draws: np.ndarray | None = None,
                  progress: Callable[[str], None] | None = None) -> dict[str, np.ndarray]:
     """``{name: (n, n) array}``: every field at θ, and with ``draws`` (shape (k, d)) also
-    ``<field>_median``, ``<field>_p16``, ``<field>_p84``."""
-    yy, xx = grid.mesh()
+    ``<field>_median``, ``<field>_p16``, ``<field>_p84``. Each pixel is evaluated at the folder offsets
+    of its centre's sky position (:func:`.pixel_offsets`)."""
+    yy, xx = pixel_offsets(composed, grid)
     get = _evaluator_for(composed, z)
     best = evaluate_fields(get(theta), theta, yy, xx)
     out = dict(best)
@@ -152,6 +163,9 @@ def fits_header(composed: ComposedModel, grid: MapGrid, z: float, name: str, rat
     if name.endswith(("_median", "_p16", "_p84")):
         header["COMMENT"] = f"per-pixel {name.rsplit('_', 1)[1]} over posterior draws (samples.csv)"
     header["COMMENT"] = "pixel (CRPIX1, CRPIX2) is the model folder's origin y = x = 0"
+    if reference is not None and reference.projection != "TAN":
+        header["COMMENT"] = (f"the folder's offsets are in the {reference.projection} projection; each pixel "
+                             "was computed at the folder offsets of its centre's RA/Dec in this WCS")
     if reference is None:
         header["COMMENT"] = ("the model folder has no sky_reference.csv: RA0 = DEC0 = 0 stand in for its "
                              "origin; only offsets from the reference pixel are meaningful")

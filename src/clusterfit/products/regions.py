@@ -7,14 +7,19 @@ images and of critical curves and caustics, in ICRS degrees about the folder's `
 * ``critical.reg`` and ``caustics.reg``: the det A = 0 contours of the map at its source redshift
   (polygons when closed, line segments when they leave the map) and the same points ray-traced to
   the source plane (β = θ − α, with α evaluated exactly at each point).
+
+Images and caustics are folder offsets, placed on the sky in the folder's projection; the critical
+curves are traced on the map grid, whose frame is the maps' TAN WCS (:mod:`clusterfit.tables.sky`).
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from ..model import ComposedModel
-from ..tables.sky import SkyReference, sky_from_offsets
+from ..tables.sky import SkyReference, folder_offsets_of_tan, sky_from_offsets
 from .fields import evaluate_fields, field_evaluator
 
 __all__ = ["region_text", "region_files", "contours"]
@@ -28,7 +33,13 @@ def _header(reference: SkyReference | None) -> list[str]:
 
 
 def _radec(reference: SkyReference | None, y, x) -> tuple[np.ndarray, np.ndarray]:
+    """RA/Dec of folder offsets (RA = DEC = 0 stand in for a folder without a reference)."""
     return sky_from_offsets(reference or SkyReference(0.0, 0.0), y, x)
+
+
+def _tan(reference: SkyReference | None) -> SkyReference:
+    """The reference of the maps' TAN frame (the map grid's offsets)."""
+    return SkyReference(0.0, 0.0) if reference is None else replace(reference, projection="TAN")
 
 
 def region_text(reference: SkyReference | None, shapes: list[str]) -> str:
@@ -81,12 +92,12 @@ def region_files(composed: ComposedModel, theta, maps: dict[str, np.ndarray], gr
     lines = contours(grid.ticks, 1.0 / maps["magnification"])
     crit, caus = [], []
     if lines:
-        pts = np.concatenate(lines)
-        f = evaluate_fields(field_evaluator(composed, z), theta, pts[:, 0], pts[:, 1])
-        beta = np.stack([pts[:, 0] - f["alpha_y"], pts[:, 1] - f["alpha_x"]], -1)
+        fy, fx = folder_offsets_of_tan(ref, *np.concatenate(lines).T)  # map frame → folder offsets
+        f = evaluate_fields(field_evaluator(composed, z), theta, fy, fx)
+        beta = np.stack([fy - f["alpha_y"], fx - f["alpha_x"]], -1)
         start = 0
         for ln in lines:
-            crit += _polyline(ref, ln, "cyan")
+            crit += _polyline(_tan(ref), ln, "cyan")
             caus += _polyline(ref, beta[start:start + len(ln)], "magenta")
             start += len(ln)
     return {"images.reg": region_text(ref, shapes).encode(),

@@ -34,7 +34,9 @@ def solve_point_sources(composed: ComposedModel, theta=None,
                         config: SolverConfig | None = None) -> dict[str, tuple[float, Images]]:
     """Images of every ``point.csv`` source: ``{attr_name: (redshift, Images)}``.
 
-    Sources on one plane are solved in one call. Free (empty) source centres take θ's values.
+    Sources on one plane are solved in one request and all planes in one
+    :meth:`~clusterfit.physics.solver.ImageSolver.solve_planes` call (with one lens plane the level-0
+    tiling is ray-traced once for every source plane). Free (empty) source centres take θ's values.
     """
     theta = composed.vector_from_tables() if theta is None else theta
     composed = composed.at(theta)  # free source redshifts: the planes at θ's values
@@ -44,11 +46,11 @@ def solve_point_sources(composed: ComposedModel, theta=None,
     by_plane: dict[int, list] = {}
     for row in model.point:
         by_plane.setdefault(composed.source_planes[row.attr_name], []).append(row)
+    requests = [(np.array([r.values["y"] for r in rows]), np.array([r.values["x"] for r in rows]), plane)
+                for plane, rows in by_plane.items()]
     out: dict[str, tuple[float, Images]] = {}
-    for plane, rows in by_plane.items():
-        sy = np.array([r.values["y"] for r in rows])
-        sx = np.array([r.values["x"] for r in rows])
-        for row, images in zip(rows, solver.solve(params, sy, sx, plane), strict=True):
+    for (plane, rows), solved in zip(by_plane.items(), solver.solve_planes(params, requests), strict=True):
+        for row, images in zip(rows, solved, strict=True):
             out[row.attr_name] = (composed.layout.plane_redshifts[plane], images)
     return {r.attr_name: out[r.attr_name] for r in model.point}
 

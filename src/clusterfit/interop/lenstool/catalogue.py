@@ -6,15 +6,16 @@ relative arcsec about ra, dec in degrees); any other line starting with ``#`` is
 ``id x y a b theta z mag`` (image and source catalogues) or ``id x y a b theta mag lum`` (members), and a
 ``#`` after the numbers starts a comment. Without a ``#REFERENCE`` line the rows are absolute RA/Dec, as
 in Lenstool (``mult_wcs`` plays no part in reading). Offsets follow Lenstool's relative frame:
-x = −(RA − RA0)·cos(DEC0)·3600 (West positive), y = (DEC − DEC0)·3600, arcsec.
+x = −(RA − RA0)·cos(DEC0)·3600 (West positive), y = (DEC − DEC0)·3600, arcsec (the ``lenstool``
+projection of ``sky_reference.csv``, :mod:`clusterfit.tables.sky`).
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from pathlib import Path
 
+from ...tables.sky import lenstool_offsets, lenstool_sky
 from .par import LenstoolError, parse_number
 
 __all__ = ["CatalogueRow", "Catalogue", "read_catalogue", "radec_to_xy", "xy_to_radec", "parse_sky",
@@ -102,14 +103,16 @@ def read_catalogue(path: str | Path, min_columns: int, what: str, max_columns: i
 
 
 def radec_to_xy(ra: float, dec: float, ra0: float, dec0: float) -> tuple[float, float]:
-    """Degrees → Lenstool relative arcsec (x West-positive, y North-positive) about (ra0, dec0)."""
-    dra = (ra - ra0 + 180.0) % 360.0 - 180.0  # Lenstool wraps ΔRA into [−180, 180]
-    return -dra * math.cos(math.radians(dec0)) * 3600.0, (dec - dec0) * 3600.0
+    """Degrees → Lenstool relative arcsec (x West-positive, y North-positive) about (ra0, dec0): Lenstool's
+    flat formula, :func:`clusterfit.tables.sky.lenstool_offsets` (the folder's ``lenstool`` projection)."""
+    y, x = lenstool_offsets(ra, dec, ra0, dec0)
+    return float(x), float(y)
 
 
 def xy_to_radec(x: float, y: float, ra0: float, dec0: float) -> tuple[float, float]:
-    """Inverse of :func:`radec_to_xy`."""
-    return ra0 - x / (3600.0 * math.cos(math.radians(dec0))), dec0 + y / 3600.0
+    """Inverse of :func:`radec_to_xy` (:func:`clusterfit.tables.sky.lenstool_sky`)."""
+    ra, dec = lenstool_sky(y, x, ra0, dec0)
+    return float(ra), float(dec)
 
 
 def to_offsets(x: float, y: float, cat_ref: tuple[float, float] | None,

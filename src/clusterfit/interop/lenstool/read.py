@@ -64,7 +64,7 @@ def import_lenstool(par_path: str | Path, notes: list[str] | None = None,
         mass=lenses.mass, point=cons.points, point_images=cons.images,
         scaling_galaxies=lenses.members, scaling_relations=lenses.relations,
         priors=lenses.priors + tuple(z_priors), cosmology=ctx.cosmology,
-        sky_reference=None if ctx.ref is None else SkyReference(*ctx.ref),
+        sky_reference=None if ctx.ref is None else SkyReference(*ctx.ref, projection="lenstool"),
     )
     return scale_to_last_plane(model, to_reference=True)
 

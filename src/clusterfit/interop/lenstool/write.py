@@ -2,15 +2,25 @@
 
 ``import_lenstool(export_lenstool(m))`` gives back ``m``'s tables and its sky reference
 (``sky_reference.csv`` ↔ ``runmode reference 3 RA0 DEC0``). Written in arcsec with ``repr`` precision.
+
+Catalogue positions: a folder in the ``lenstool`` projection (as ``import-lenstool`` writes it) gets
+absolute RA/Dec (``#REFERENCE 0``) from Lenstool's own formula (:func:`clusterfit.tables.sky.lenstool_sky`),
+so a catalogue read by ``import-lenstool`` comes back with its RA/Dec; any other folder gets its offsets
+as relative arcsec (``#REFERENCE 3 RA0 DEC0``), which Lenstool uses as they are (its sky positions of them
+follow its flat formula: a note gives the largest shift from the folder's TAN sky positions).
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from pathlib import Path
+
+import numpy as np
 
 from ...tables import ClusterModel, PriorRow, ScalingGalaxy, ScalingRelation
 from ...tables.rows import REDSHIFT
+from ...tables.sky import lenstool_sky, sky_from_offsets
 from .context import log
 from .nfw import nfw_lenstool_lines
 from .par import LenstoolError
@@ -28,9 +38,28 @@ def _fmt(v: float) -> str:
     return repr(float(v))
 
 
-def _header(reference) -> list[str]:
-    """A catalogue's first lines: ``#REFERENCE 3 ra dec`` (none without a reference: x, y as written)."""
-    return [] if reference is None else [f"#REFERENCE 3 {_fmt(reference[0])} {_fmt(reference[1])}"]
+@dataclass(frozen=True)
+class _Frame:
+    """How catalogue positions are written: ``reference`` (RA0, DEC0) or None; ``absolute``: RA/Dec
+    degrees by Lenstool's formula (``#REFERENCE 0``), else relative arcsec (``#REFERENCE 3``)."""
+
+    reference: tuple[float, float] | None
+    absolute: bool = False
+
+    def header(self) -> list[str]:
+        """A catalogue's first lines (none without a reference: x, y as written)."""
+        if self.reference is None:
+            return []
+        if self.absolute:
+            return ["#REFERENCE 0"]
+        return [f"#REFERENCE 3 {_fmt(self.reference[0])} {_fmt(self.reference[1])}"]
+
+    def position(self, x: float, y: float) -> str:
+        """The ``x y`` columns of a row at folder offsets (y, x) arcsec."""
+        if self.absolute and self.reference is not None:
+            ra, dec = lenstool_sky(y, x, *self.reference)
+            return f"{_fmt(ra)} {_fmt(dec)}"
+        return f"{_fmt(x)} {_fmt(y)}"
 
 
 def export_lenstool(model: ClusterModel, par_path: str | Path,
@@ -42,8 +71,10 @@ def export_lenstool(model: ClusterModel, par_path: str | Path,
     centres, named by ``runmode source 1 file``: Lenstool lenses them, :func:`import_lenstool`
     reads them back); ``<stem>_<tier>.cat`` per scaling tier. Positions are relative arcsec about
     ``reference`` (RA0, DEC0 in degrees; default: the model's ``sky_reference``, else none: positions
-    are then written as they are, with ``reference 0``). Values are written in arcsec with ``repr`` precision, so
-    ``import_lenstool(export_lenstool(m))`` gives back ``m``'s tables. Light profiles, LogUniform
+    are then written as they are, with ``reference 0``), or absolute RA/Dec by Lenstool's formula when the
+    model's ``sky_reference`` is in the ``lenstool`` projection and no ``reference`` is given (module
+    docstring). Values are written with ``repr`` precision, so ``import_lenstool(export_lenstool(m))``
+    gives back ``m``'s tables. Light profiles, LogUniform
     priors and Gaussian truncations have no Lenstool form: they are dropped or approximated, with a
     line in ``notes``; mass classes other than dPIEMass, dPIEMassSph, IsothermalSph, NFWSph (or a round NFW),
     NFWEllipticalPotential, ExternalShear and MassSheet are refused. A MassSheet is written as ``kappa`` on a
@@ -51,11 +82,16 @@ def export_lenstool(model: ClusterModel, par_path: str | Path,
     Lenstool's documentation of profil 14; Lenstool v6 (lenstoolchi) does not read ``kappa`` (later
     versions, whose documentation defines it, do), so such a file loses its sheet there.
     """
-    if reference is None and model.sky_reference is not None:
-        reference = (model.sky_reference.ra, model.sky_reference.dec)
+    sky = model.sky_reference
+    absolute = reference is None and sky is not None and sky.projection == "lenstool"
+    if reference is None and sky is not None:
+        reference = (sky.ra, sky.dec)
+    frame = _Frame(reference, absolute)
+    notes = [] if notes is None else notes
+    if sky is not None and sky.projection != "lenstool":
+        _note_tan_shift(model, notes)
     model = scale_to_last_plane(model, to_reference=False)
     path = Path(par_path)
-    notes = [] if notes is None else notes
     stem = path.stem
     free = _free(model)
     if model.light:
@@ -64,13 +100,13 @@ def export_lenstool(model: ClusterModel, par_path: str | Path,
     out = ["runmode", "\treference 0" if reference is None else
            f"\treference 3 {_fmt(reference[0])} {_fmt(reference[1])}"]
     if model.point:
-        files[f"{stem}_sources.cat"] = _sources_cat(model, reference)
+        files[f"{stem}_sources.cat"] = _sources_cat(model, frame)
         out.append(f"\tsource 1 {stem}_sources.cat")
     out.append("\tend")
-    out += _image_block(model, free, stem, reference, files, notes)
+    out += _image_block(model, free, stem, frame, files, notes)
     pots = _mass_blocks(model, free, notes, path)
     n_opt = sum(1 for _, lim in pots if lim)
-    tiers = _tier_blocks(model, free, stem, reference, files, notes, path)
+    tiers = _tier_blocks(model, free, stem, frame, files, notes, path)
     n_members = sum(len(model.tier_members(r.tier)) for r in model.scaling_relations)
     out += ["grille", "\tnombre 128", "\tpolaire 0", f"\tnlentille {len(pots) + n_members}",
             f"\tnlens_opt {n_opt}", "\tend"]
@@ -89,6 +125,26 @@ def export_lenstool(model: ClusterModel, par_path: str | Path,
     for n in notes:
         log.info(n)
     return path
+
+
+def _note_tan_shift(model: ClusterModel, notes: list[str]) -> None:
+    """For a folder whose sky positions are not Lenstool's: the largest separation (mas) between the
+    folder's sky position of a catalogue row and the one Lenstool's flat formula gives its offsets."""
+    from astropy.coordinates import SkyCoord
+
+    sky = model.sky_reference
+    pts = [(im.y, im.x) for im in model.point_images] + [(g.y, g.x) for g in model.scaling_galaxies]
+    pts += [(r.values["y"], r.values["x"]) for r in model.point
+            if r.values.get("y") is not None and r.values.get("x") is not None]
+    if sky is None or not pts:
+        return
+    y, x = np.array(pts, float).T
+    ours = SkyCoord(*sky_from_offsets(sky, y, x), unit="deg")
+    theirs = SkyCoord(*lenstool_sky(y, x, sky.ra, sky.dec), unit="deg")
+    shift = float(np.max(ours.separation(theirs).to_value("mas")))
+    notes.append(f"sky_reference.csv is in the {sky.projection} projection: the catalogues keep the folder's "
+                 "offsets (relative arcsec, so the model is unchanged), but Lenstool turns them into RA/Dec "
+                 f"with its flat formula, up to {shift:.1f} mas from the folder's sky positions")
 
 
 def _free(model: ClusterModel) -> dict[tuple[str, str, str, str], PriorRow]:
@@ -203,7 +259,7 @@ def _mass_blocks(model: ClusterModel, free: dict, notes: list[str], path: Path):
     return sorted(blocks, key=lambda b: not b[1])
 
 
-def _tier_blocks(model: ClusterModel, free: dict, stem: str, reference, files: dict,
+def _tier_blocks(model: ClusterModel, free: dict, stem: str, frame: _Frame, files: dict,
                  notes: list[str], path: Path) -> list[str]:
     out: list[str] = []
     for rel in model.scaling_relations:
@@ -215,17 +271,18 @@ def _tier_blocks(model: ClusterModel, free: dict, stem: str, reference, files: d
         members = model.tier_members(rel.tier)
         mag0, mags = _magnitudes(rel, members)
         fname = f"{stem}_{rel.tier}.cat"
-        rows = _header(reference)
+        rows = frame.header()
         for i, (m, mag) in enumerate(zip(members, mags, strict=True)):
             e = m.extra.get("ellipticity", v.get("ellipticity", 0.0)) or 0.0
             ang = m.extra.get("angle_pos", v.get("angle_pos", 0.0)) or 0.0
             a = math.sqrt((1.0 + e) / (1.0 - e))
             mid = str(m.extra.get("id") or f"{rel.tier}_{i}").replace(" ", "_")
-            rows.append(f"{mid} {_fmt(m.x)} {_fmt(m.y)} {_fmt(a)} 1.0 {_fmt(ang)} {_fmt(mag)} "
+            rows.append(f"{mid} {frame.position(m.x, m.y)} {_fmt(a)} 1.0 {_fmt(ang)} {_fmt(mag)} "
                         f"{_fmt(m.extra.get('lum') or 0.0)}")
         files[fname] = "\n".join(rows) + "\n"
         key = ("scaling_relations", rel.tier, "scaling")
-        lines = [f"potfile {rel.tier}", f"\tfilein 1 {fname}", f"\tzlens {_fmt(rel.redshift)}",
+        lines = [f"potfile {rel.tier}", f"\tfilein {3 if frame.absolute else 1} {fname}",
+                 f"\tzlens {_fmt(rel.redshift)}",
                  "\ttype 81", f"\tcore {_fmt(v['r_core_ref'])}", f"\tmag0 {_fmt(mag0)}"]
         for lt, col in (("sigma", "sigma_ref"), ("cut", "r_cut_ref")):
             p = free.get((*key, col))
@@ -256,16 +313,16 @@ def _magnitudes(rel: ScalingRelation, members: list[ScalingGalaxy]) -> tuple[flo
     return 25.0, [25.0 - 2.5 * math.log10(m.luminosity / lref) for m in members]
 
 
-def _sources_cat(model: ClusterModel, reference) -> str:
-    rows = _header(reference)
+def _sources_cat(model: ClusterModel, frame: _Frame) -> str:
+    rows = frame.header()
     for r in model.point:
         sid = r.attr_name[len("point_"):] if r.attr_name.startswith("point_") else r.attr_name
-        rows.append(f"{sid} {_fmt(r.values['x'])} {_fmt(r.values['y'])} 0.1 0.1 0.0 "
+        rows.append(f"{sid} {frame.position(r.values['x'], r.values['y'])} 0.1 0.1 0.0 "
                     f"{_fmt(r.redshift)} 0.0")
     return "\n".join(rows) + "\n"
 
 
-def _image_block(model: ClusterModel, free: dict, stem: str, reference, files: dict,
+def _image_block(model: ClusterModel, free: dict, stem: str, frame: _Frame, files: dict,
                  notes: list[str]) -> list[str]:
     if not model.point_images:
         return []
@@ -273,12 +330,12 @@ def _image_block(model: ClusterModel, free: dict, stem: str, reference, files: d
     noise = noises[len(noises) // 2]
     if len(noises) > 1:
         notes.append(f"positions_noise differs between images; sigposArcsec = {noise:g} for all")
-    rows = _header(reference)
+    rows = frame.header()
     zlines = []
     for ds in model.point_datasets:
         sid = ds.name[len("point_"):] if ds.name.startswith("point_") else ds.name
         for k, im in enumerate(ds.images, start=1):
-            rows.append(f"{sid}.{k} {_fmt(im.x)} {_fmt(im.y)} 0.1 0.1 0.0 {_fmt(im.redshift or 0)} "
+            rows.append(f"{sid}.{k} {frame.position(im.x, im.y)} 0.1 0.1 0.0 {_fmt(im.redshift or 0)} "
                         "0.0")
         zp = [p for p in model.priors if p.attr_name == REDSHIFT and p.galaxy == f"source_{sid}"]
         if zp:
