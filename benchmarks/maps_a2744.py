@@ -23,7 +23,7 @@ parser.add_argument("--fov", type=float, default=200.0)
 args = parser.parse_args()
 composed = compose(load_model(args.folder))
 theta = composed.vector_from_tables()
-print(f"{sum(len(next(iter(b.values()))) for b in composed.base)} mass profiles")
+print(f"{sum(len(next(iter(b.values()))) for b in (g.base for g in composed.groups))} mass profiles")
 for pixel in args.pixels:
     grid = map_grid(args.fov, pixel)
     t0 = time.perf_counter()
