@@ -114,3 +114,24 @@ def test_closed_forms_match_kk93_in_40_digits(e, a, s):
     print(f"e={e} a={a} s={s}: worst error / tolerance: deflection {worst[0]:.2f}, Hessian {worst[1]:.2f}, "
           f"potential {worst[2]:.2f}")
     assert np.all(worst <= 1.0), worst
+
+
+def test_coreless_term_is_the_singular_isothermal_limit():
+    """``r_core = 0`` (Lenstool fits use it, e.g. A2744's galaxy-scale haloes): finite deflection and potential
+    everywhere (0 at the centre), ∇ψ = α, and the limit of a vanishing core."""
+    import jax
+
+    base = dict(y=CENTRE[0], x=CENTRE[1], ellipticity=0.4, angle_pos=ANGLE, sigma=SIGMA, r_cut=40.0)
+    coreless = {k: jnp.array([v]) for k, v in dict(base, r_core=0.0).items()}
+    tiny = {k: jnp.array([v]) for k, v in dict(base, r_core=1e-16).items()}
+    rel = _points()
+    y, x = jnp.asarray(rel[:, 0] + CENTRE[0]), jnp.asarray(rel[:, 1] + CENTRE[1])
+    for f in (dpie.dpie_deflections_yx, dpie.dpie_potential):
+        ours, limit = np.asarray(jnp.stack(f(coreless, y, x))), np.asarray(jnp.stack(f(tiny, y, x)))
+        assert np.all(np.isfinite(ours))
+        np.testing.assert_allclose(ours, limit, rtol=1e-9, atol=1e-10)
+    assert float(dpie.dpie_potential(coreless, y[:1], x[:1])[0]) == 0.0
+    grad = jax.vmap(jax.grad(lambda yy, xx: dpie.dpie_potential(coreless, yy[None], xx[None])[0], (0, 1)))
+    gy, gx = grad(y[8:], x[8:])  # away from the centre
+    d = dpie.dpie_deflections_yx(coreless, y[8:], x[8:])
+    np.testing.assert_allclose(np.stack([gy, gx]), np.stack([d.y, d.x]), rtol=1e-9, atol=1e-12)

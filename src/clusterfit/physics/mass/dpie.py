@@ -25,6 +25,7 @@ import jax.numpy as jnp
 
 from clusterfit.physics.cosmology import C_KM_S
 from clusterfit.physics.mass._common import (
+    arctan,
     column,
     from_frame,
     offsets,
@@ -107,8 +108,10 @@ def _core(xp, yp, eps, rc) -> _Core:
     d = (1.0 + q2) * s * s + 2.0 * w * s + xp * xp + yp * yp
     up = yp >= 0.0
     ay_abs = jnp.where(up, yp, -yp)  # |y'| with derivative ±1 at 0 (jnp.abs has 0 there)
-    atanh = 0.5 * jnp.log1p(2.0 * c * ay_abs * (w + q2 * s + c * ay_abs) / (q2 * d))
-    return _Core(s, q, w, d, jnp.arctan(c * xp / (w + s)) / c, jnp.where(up, atanh, -atanh) / c)
+    # D = 0 and w + s = 0 only at the centre of a coreless term (rc = 0), where both numerators vanish: α = 0
+    d_safe, ws_safe = jnp.where(d > 0.0, d, 1.0), jnp.where(w + s > 0.0, w + s, 1.0)
+    atanh = 0.5 * jnp.log1p(2.0 * c * ay_abs * (w + q2 * s + c * ay_abs) / (q2 * d_safe))
+    return _Core(s, q, w, d, arctan(c * xp / ws_safe) / c, jnp.where(up, atanh, -atanh) / c)
 
 
 def _pair(params: Params, y, x):
@@ -142,10 +145,11 @@ def dpie_convergence(params: Params, y, x):
 def _core_potential(xp, yp, t: _Core):
     """ψ/b of one cored term, zero at its centre: x' α_x' + y' α_y' − (s/2) ln[D/D(0)] (Keeton 2001,
     softened isothermal), D(0) = (1 + q)² s², with D − D(0) = 2s (q² x'² + y'²)/(w + q s) + x'² + y'²
-    (all terms ≥ 0: no cancellation near the centre)."""
-    r2 = xp * xp + yp * yp
-    excess = 2.0 * t.s * (t.q * t.q * xp * xp + yp * yp) / (t.w + t.q * t.s) + r2
-    return xp * t.ax + yp * t.ay - 0.5 * t.s * jnp.log1p(excess / ((1.0 + t.q) * t.s) ** 2)
+    (all terms ≥ 0: no cancellation near the centre); s ln(...) → 0 as s → 0 (``r_core = 0``)."""
+    cored = t.s > 0.0  # a coreless term (rc = 0, the singular isothermal ellipsoid) has no log term
+    s = jnp.where(cored, t.s, 1.0)
+    excess = 2.0 * s * (t.q * t.q * xp * xp + yp * yp) / (t.w + t.q * s) + xp * xp + yp * yp
+    return xp * t.ax + yp * t.ay - jnp.where(cored, 0.5 * s * jnp.log1p(excess / ((1.0 + t.q) * s) ** 2), 0.0)
 
 
 def dpie_potential(params: Params, y, x):
