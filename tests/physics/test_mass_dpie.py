@@ -135,3 +135,6 @@ def test_coreless_term_is_the_singular_isothermal_limit():
     gy, gx = grad(y[8:], x[8:])  # away from the centre
     d = dpie.dpie_deflections_yx(coreless, y[8:], x[8:])
     np.testing.assert_allclose(np.stack([gy, gx]), np.stack([d.y, d.x]), rtol=1e-9, atol=1e-12)
+    round_ = {k: v for k, v in coreless.items() if k not in ("ellipticity", "angle_pos")}
+    psi = dpie.dpie_sph_potential(round_, y, x)  # c ln(c + w) at c = 0 was 0 × (−∞) = NaN
+    assert np.all(np.isfinite(psi)) and float(psi[0]) == 0.0

@@ -208,7 +208,8 @@ def dpie_sph_convergence(params: Params, y, x):
 
 def _sph_pot(c, r2):
     w = jnp.sqrt(c * c + r2)
-    return w - c * jnp.log(c + w)
+    cored = c > 0.0  # c ln(c + w) → 0 as c → 0 (r_core = 0), also at R = 0
+    return w - jnp.where(cored, c * jnp.log(jnp.where(cored, c + w, 1.0)), 0.0)
 
 
 def dpie_sph_potential(params: Params, y, x):
