@@ -60,6 +60,7 @@ __all__ = [
     "tracer_factors",
     "make_tracer",
     "make_ray_tracer",
+    "jvp_jacobian",
     "source_redshift_scale",
 ]
 
@@ -185,8 +186,9 @@ class Tracer:
     * ``ray_trace(group_params, y, x, plane, z_source=None) -> (β_y, β_x)``: positions on that plane
       (arcsec); ``z_source`` (scalar or per position, traced) moves the target to a free source
       redshift (module docstring; needs ``distances``).
-    * ``jacobian(group_params, y, x, plane, z_source=None) -> Jacobian``: A = ∂β/∂θ by forward-mode
-      autodiff.
+    * ``jacobian(group_params, y, x, plane, z_source=None) -> Jacobian``: A = ∂β/∂θ; with one lens plane
+      I − Σ f H from the profiles' analytic Hessians, with several by forward-mode autodiff
+      (:func:`jvp_jacobian`).
     * ``magnification(group_params, y, x, plane, z_source=None) -> 1/det A`` (signed: negative = odd
       parity).
     * ``arrival_time(group_params, y, x, plane, beta_y, beta_x) -> days``, multi-plane Fermat potential
@@ -250,6 +252,26 @@ def source_redshift_scale(
     return out
 
 
+def _plane_factors(
+    layout: TracerLayout, factors: TracerFactors, distances: DistanceTable | None
+) -> Callable[..., list]:
+    """``factors_to(plane, z_source=None)``: per group, the factor f_gj of its deflection in β_j (module
+    docstring), rescaled to ``z_source`` when given."""
+    f = jnp.asarray(_group_factors(layout, np.asarray(factors.ratio)))
+    lens_slot = [layout.lens_planes.index(layout.group_plane(k)) for k in range(len(layout.groups))]
+
+    def factors_to(plane, z_source=None):
+        fj = [f[k, plane] for k in range(len(layout.groups))]
+        if z_source is None:
+            return fj
+        if distances is None:
+            raise ValueError("z_source needs a tracer built with a DistanceTable (distances=...)")
+        scale = source_redshift_scale(layout, distances, plane, z_source)
+        return [fj[k] * scale[lens_slot[k]] for k in range(len(fj))]
+
+    return factors_to
+
+
 def make_ray_tracer(
     layout: TracerLayout, factors: TracerFactors, functions: Functions | None = None,
     distances: DistanceTable | None = None,
@@ -263,9 +285,9 @@ def make_ray_tracer(
     _check_factors(layout, factors)
     deflect = _resolve(layout, "deflections_yx", functions)
     f = jnp.asarray(_group_factors(layout, np.asarray(factors.ratio)))
+    factors_to = _plane_factors(layout, factors, distances)
     group_plane = [layout.group_plane(k) for k in range(len(layout.groups))]
     lens_planes = layout.lens_planes
-    lens_slot = [lens_planes.index(p) for p in group_plane]
 
     def ray_trace(group_params, y, x, plane, z_source=None):
         static = isinstance(plane, int | np.integer)
@@ -282,12 +304,7 @@ def make_ray_tracer(
                 if group_plane[k] == p:
                     a = deflect[k](group_params[k], py, px)
                     alphas.append((k, a.y, a.x))
-        fj = [f[k, plane] for k in range(len(layout.groups))]
-        if z_source is not None:
-            if distances is None:
-                raise ValueError("z_source needs a tracer built with a DistanceTable (distances=...)")
-            scale = source_redshift_scale(layout, distances, plane, z_source)
-            fj = [fj[k] * scale[lens_slot[k]] for k in range(len(fj))]
+        fj = factors_to(plane, z_source)
         by, bx = theta_y, theta_x
         for k, ay, ax in alphas:
             by = by - fj[k] * ay
@@ -297,7 +314,10 @@ def make_ray_tracer(
     return ray_trace
 
 
-def _make_jacobian(ray_trace: RayTracer) -> Callable[..., Jacobian]:
+def jvp_jacobian(ray_trace: RayTracer) -> Callable[..., Jacobian]:
+    """``jacobian(group_params, y, x, plane, z_source=None)``: A = ∂β/∂θ of ``ray_trace`` by forward-mode
+    autodiff (any number of lens planes)."""
+
     def jacobian(group_params, y, x, plane, z_source=None):
         # Positions are independent, so one jvp per input direction gives every 2×2 Jacobian at once
         # (equivalent to a vmapped jax.jacfwd, without the (m, m) cross terms).
@@ -310,6 +330,42 @@ def _make_jacobian(ray_trace: RayTracer) -> Callable[..., Jacobian]:
         return Jacobian(dy_dty, dy_dtx, dx_dty, dx_dtx)
 
     return jacobian
+
+
+def _single_plane_jacobian(
+    layout: TracerLayout, factors: TracerFactors, hessians: list[Callable], distances: DistanceTable | None
+) -> Callable[..., Jacobian]:
+    """One lens plane: A = I − Σ_g f_g H_g(θ) from each group's analytic Hessian (exact; no autodiff of
+    the ray trace). f_g is zero for a target plane not behind the lens, so A = I there."""
+    factors_to = _plane_factors(layout, factors, distances)
+
+    def jacobian(group_params, y, x, plane, z_source=None):
+        y, x = jnp.asarray(y, dtype=float), jnp.asarray(x, dtype=float)
+        shape = jnp.broadcast_shapes(y.shape, x.shape)
+        fj = factors_to(plane, z_source)
+        hyy = hyx = hxx = 0.0
+        for k, hess in enumerate(hessians):
+            h = hess(group_params[k], y, x)
+            hyy = hyy + fj[k] * h.yy.reshape(shape)
+            hyx = hyx + fj[k] * h.yx.reshape(shape)
+            hxx = hxx + fj[k] * h.xx.reshape(shape)
+        return Jacobian(1.0 - hyy, -hyx, -hyx, 1.0 - hxx)
+
+    return jacobian
+
+
+def _make_jacobian(
+    layout: TracerLayout, factors: TracerFactors, functions: Functions | None, distances: DistanceTable | None,
+    ray_trace: RayTracer,
+) -> Callable[..., Jacobian]:
+    """The analytic single-plane Jacobian when there is one lens plane and every group has a ``hessian``,
+    else :func:`jvp_jacobian`."""
+    if len(layout.lens_planes) == 1:
+        try:
+            return _single_plane_jacobian(layout, factors, _resolve(layout, "hessian", functions), distances)
+        except KeyError:
+            pass
+    return jvp_jacobian(ray_trace)
 
 
 def _make_arrival_time(
@@ -381,7 +437,7 @@ def make_tracer(
         by, bx = jax.jit(tracer.ray_trace, static_argnums=3)(params, y, x, layout.plane_index(1.0))
     """
     ray_trace = make_ray_tracer(layout, factors, functions, distances)
-    jacobian = _make_jacobian(ray_trace)
+    jacobian = _make_jacobian(layout, factors, functions, distances, ray_trace)
 
     def magnification(group_params, y, x, plane, z_source=None):
         return 1.0 / jacobian(group_params, y, x, plane, z_source).det

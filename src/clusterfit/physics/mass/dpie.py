@@ -19,14 +19,15 @@ solution of Kassiola & Kovner 1993 (Eq. 4.1.2) as the difference of two cored pr
 
 from __future__ import annotations
 
-import jax
+from typing import NamedTuple
+
 import jax.numpy as jnp
 
 from clusterfit.physics.cosmology import C_KM_S
 from clusterfit.physics.mass._common import (
+    arctan,
     column,
     from_frame,
-    hessian_via_jacfwd,
     offsets,
     radial_deflections,
     radial_hessian,
@@ -77,26 +78,55 @@ def _frame(params: Params, y, x):
     return yp, xp, eps, cos, sin
 
 
-def _log_ratio(xp, yp, eps, rc):
-    """ln[(q x + i(2√ε √(rc² + R²) − y/q)) / (x + i(2 rc √ε − y))], q = (1 − ε)/(1 + ε) (KK93 Eq. 4.1.2)."""
-    sqe = jnp.sqrt(eps)
+class _Core(NamedTuple):
+    """One cored isothermal ellipsoid of the pair, in the profile frame, shape (n, m) (Keeton 2001 §3.1):
+    w = √(q²(s² + x'²) + y'²), D = (w + s)² + (1 − q²) x'² = (1 + q²) s² + 2 w s + x'² + y'²."""
+
+    s: jnp.ndarray
+    q: jnp.ndarray
+    w: jnp.ndarray
+    d: jnp.ndarray
+    ax: jnp.ndarray  # α_x' / b
+    ay: jnp.ndarray  # α_y' / b
+
+
+def _core(xp, yp, eps, rc) -> _Core:
+    """The cored term of core radius ``rc``: KK93's PIEMD with R² = x'²/(1 + ε)² + y'²/(1 − ε)² is the
+    cored isothermal ellipsoid of axis ratio q = (1 − ε)/(1 + ε) and core s = (1 + ε) rc, since
+    (1 − ε)² (rc² + R²) = q²(s² + x'²) + y'². With c = √(1 − q²) = 2√ε/(1 + ε) and b = k (1 − ε):
+
+        α_x' = (b/c) atan(c x'/(w + s)),   α_y' = (b/c) atanh(c y'/(w + q² s)).
+
+    atanh(u) = ½ log1p(2u/(1 − u)) with 1 − u = q² D / [(w + q² s)(w + q² s + c y')] for y' ≥ 0 (odd in y'):
+    no cancellation as u → ±1 (ε near its upper clamp) nor as u → 0.
+    """
     q = (1.0 - eps) / (1.0 + eps)
-    rem2 = xp * xp / (1.0 + eps) ** 2 + yp * yp / (1.0 - eps) ** 2
-    num = jax.lax.complex(q * xp, 2.0 * sqe * jnp.sqrt(rc * rc + rem2) - yp / q)
-    den = jax.lax.complex(xp, 2.0 * rc * sqe - yp)
-    return jnp.log(num / den)
+    c = 2.0 * jnp.sqrt(eps) / (1.0 + eps)
+    q2 = q * q
+    s = (1.0 + eps) * rc
+    w = jnp.sqrt(q2 * (s * s + xp * xp) + yp * yp)
+    d = (1.0 + q2) * s * s + 2.0 * w * s + xp * xp + yp * yp
+    up = yp >= 0.0
+    ay_abs = jnp.where(up, yp, -yp)  # |y'| with derivative ±1 at 0 (jnp.abs has 0 there)
+    # D = 0 and w + s = 0 only at the centre of a coreless term (rc = 0), where both numerators vanish: α = 0
+    d_safe, ws_safe = jnp.where(d > 0.0, d, 1.0), jnp.where(w + s > 0.0, w + s, 1.0)
+    atanh = 0.5 * jnp.log1p(2.0 * c * ay_abs * (w + q2 * s + c * ay_abs) / (q2 * d_safe))
+    return _Core(s, q, w, d, arctan(c * xp / ws_safe) / c, jnp.where(up, atanh, -atanh) / c)
+
+
+def _pair(params: Params, y, x):
+    """Frame coordinates, geometry, b = k (1 − ε) of both terms, and the core (a) and cut (s) terms."""
+    yp, xp, eps, cos, sin = _frame(params, y, x)
+    a, s, k = _strength(params)
+    return yp, xp, cos, sin, k * (1.0 - eps), _core(xp, yp, eps, a), _core(xp, yp, eps, s)
 
 
 def dpie_deflections_yx(params: Params, y, x) -> Deflections:
-    """Deflections (arcsec) of a group of elliptical dPIEs (KK93 Eq. 4.1.2; Elíasdóttir et al. 2007 A11)."""
-    yp, xp, eps, cos, sin = _frame(params, y, x)
-    a, s, k = _strength(params)
-    ci = 0.5 * (1.0 - eps * eps) / jnp.sqrt(eps)
-    dl = _log_ratio(xp, yp, eps, a) - _log_ratio(xp, yp, eps, s)
-    # I* = −i ci ΔL: α_x' = Re I* = ci Im ΔL, α_y' = Im I* = −ci Re ΔL
-    ax = k * ci * jnp.imag(dl)
-    ay = -k * ci * jnp.real(dl)
-    ay, ax = from_frame(ay, ax, cos, sin)
+    """Deflections (arcsec) of a group of elliptical dPIEs: k [α(a) − α(s)] of two cored isothermal
+    ellipsoids (Elíasdóttir et al. 2007, A11; Keeton 2001 for each term, see :func:`_core`), the same
+    field as KK93's complex Eq. 4.1.2 in real arithmetic."""
+    _, _, cos, sin, b, ta, ts = _pair(params, y, x)
+    ay, ax = from_frame(b * (ta.ay - ts.ay), b * (ta.ax - ts.ax), cos, sin)
     return Deflections(jnp.sum(ay, axis=0), jnp.sum(ax, axis=0))
 
 
@@ -112,39 +142,42 @@ def dpie_convergence(params: Params, y, x):
     return jnp.sum(_kappa(0.5 * k, a, s, rem2), axis=0)
 
 
-def _pi05(xp, yp, eps, rc):
-    """Potential / b0 of one cored PIEMD (Kassiola & Kovner 1993 I0.5c; Lenstool ``pi05``)."""
-    sqe = jnp.sqrt(eps)
-    ci = 0.5 * (1.0 - eps * eps) / sqe
-    rem2 = xp * xp / (1.0 + eps) ** 2 + yp * yp / (1.0 - eps) ** 2
-    e1 = 2.0 * sqe / (1.0 - eps)
-    e2 = 2.0 * sqe / (1.0 + eps)
-    z = jnp.sqrt(xp * xp + yp * yp)
-    eta = jax.lax.complex(-0.5 * jnp.arcsinh(e1 * yp / z), 0.5 * jnp.arcsin(e2 * xp / z))
-    zeta = 0.5 * jnp.log((jnp.sqrt(rem2) + jnp.sqrt(rc * rc + rem2)) / rc) + 0.0j
-    b1 = jnp.cosh(eta + zeta)
-    b2 = jnp.cosh(eta - zeta)
-    ckk = jnp.sinh(2.0 * eta) * jnp.log(jnp.cosh(eta) ** 2 / (b1 * b2)) + jnp.sinh(
-        2.0 * zeta
-    ) * jnp.log(b1 / b2)
-    return ci * rc / jnp.sqrt(rem2) * (jnp.imag(ckk) * xp - jnp.real(ckk) * yp)
+def _core_potential(xp, yp, t: _Core):
+    """ψ/b of one cored term, zero at its centre: x' α_x' + y' α_y' − (s/2) ln[D/D(0)] (Keeton 2001,
+    softened isothermal), D(0) = (1 + q)² s², with D − D(0) = 2s (q² x'² + y'²)/(w + q s) + x'² + y'²
+    (all terms ≥ 0: no cancellation near the centre); s ln(...) → 0 as s → 0 (``r_core = 0``)."""
+    cored = t.s > 0.0  # a coreless term (rc = 0, the singular isothermal ellipsoid) has no log term
+    s = jnp.where(cored, t.s, 1.0)
+    excess = 2.0 * s * (t.q * t.q * xp * xp + yp * yp) / (t.w + t.q * s) + xp * xp + yp * yp
+    return xp * t.ax + yp * t.ay - jnp.where(cored, 0.5 * s * jnp.log1p(excess / ((1.0 + t.q) * s) ** 2), 0.0)
 
 
 def dpie_potential(params: Params, y, x):
-    """Lensing potential (arcsec²): b0 s/(s − a) [π(a) − π(s)] with KK93's I0.5c potential π.
-
-    The exact centre is replaced by a point 1e-9″ away (the closed form is 0/0 there).
-    """
-    yp, xp, eps, _, _ = _frame(params, y, x)
-    a, s, k = _strength(params)
-    centre = (xp * xp + yp * yp) < 1e-18
-    xs = jnp.where(centre, 1e-9, xp)
-    ys = jnp.where(centre, 0.0, yp)
-    return jnp.sum(k * (_pi05(xs, ys, eps, a) - _pi05(xs, ys, eps, s)), axis=0)
+    """Lensing potential (arcsec²): k [ψ(a) − ψ(s)] of the two cored isothermal ellipsoids, zero at the
+    centre (:func:`_core_potential`); ∇ψ = α exactly (a closed form, regular everywhere)."""
+    yp, xp, _, _, b, ta, ts = _pair(params, y, x)
+    return jnp.sum(b * (_core_potential(xp, yp, ta) - _core_potential(xp, yp, ts)), axis=0)
 
 
-dpie_hessian = hessian_via_jacfwd(dpie_deflections_yx)
-dpie_hessian.__doc__ = "Hessian of the elliptical dPIE by forward-mode differentiation of the deflections."
+def _core_hessian(xp, yp, t: _Core):
+    """(ψ_x'x', ψ_x'y', ψ_y'y') / b of one cored term (Keeton 2001, softened isothermal):
+    [q² s² + y'² + s w, −x' y', s² + x'² + s w] / (w D); their half trace is κ/b = 1/(2w)."""
+    f = 1.0 / (t.w * t.d)
+    sw = t.s * t.w
+    return ((t.q * t.s) ** 2 + yp * yp + sw) * f, -xp * yp * f, (t.s * t.s + xp * xp + sw) * f
+
+
+def dpie_hessian(params: Params, y, x) -> Hessian:
+    """Analytic Hessian (ψ_yy, ψ_yx, ψ_xx) of a group of elliptical dPIEs: k [H(a) − H(s)] in the profile
+    frame (:func:`_core_hessian`), rotated back to the sky (H = Jᵀ H' J, J = ∂(x', y')/∂(x, y))."""
+    yp, xp, cos, sin, b, ta, ts = _pair(params, y, x)
+    (xa, ca, ya), (xs, cs, ys) = _core_hessian(xp, yp, ta), _core_hessian(xp, yp, ts)
+    hxx, hxy, hyy = b * (xa - xs), b * (ca - cs), b * (ya - ys)
+    cc, ss, cs2 = cos * cos, sin * sin, cos * sin
+    yy = ss * hxx + 2.0 * cs2 * hxy + cc * hyy
+    xx = cc * hxx - 2.0 * cs2 * hxy + ss * hyy
+    yx = cs2 * (hxx - hyy) + (cc - ss) * hxy
+    return Hessian(jnp.sum(yy, axis=0), jnp.sum(yx, axis=0), jnp.sum(xx, axis=0))
 
 
 # --- spherical --------------------------------------------------------------------------------
@@ -175,7 +208,8 @@ def dpie_sph_convergence(params: Params, y, x):
 
 def _sph_pot(c, r2):
     w = jnp.sqrt(c * c + r2)
-    return w - c * jnp.log(c + w)
+    cored = c > 0.0  # c ln(c + w) → 0 as c → 0 (r_core = 0), also at R = 0
+    return w - jnp.where(cored, c * jnp.log(jnp.where(cored, c + w, 1.0)), 0.0)
 
 
 def dpie_sph_potential(params: Params, y, x):
