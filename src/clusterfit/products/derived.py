@@ -28,7 +28,8 @@ from ..physics.functions import profile_function
 from .fields import cosmology_of, evaluate_fields, field_evaluator, unit_weights
 
 __all__ = ["Quantity", "folder_derived", "einstein_radius", "aperture_mass", "derived_quantities", "main_lens_plane",
-           "DEFAULT_APERTURES_KPC", "plot_mass_profile"]
+           "DEFAULT_APERTURES_KPC", "plot_mass_profile",
+           "image_magnifications"]
 
 DEFAULT_APERTURES_KPC = (100.0, 200.0, 500.0)
 _CIRCLE = 2048
@@ -173,6 +174,23 @@ def aperture_mass(composed: ComposedModel, theta, radii_arcsec: Sequence[float],
     return kappa_area * critical_surface_density(cosmology_of(composed), z_l, None, unit="arcsec2")
 
 
+def image_magnifications(composed: ComposedModel, thetas: np.ndarray, y, x, plane) -> np.ndarray:
+    """Signed magnifications 1/det A, shape (k, n), of the n image-plane points ``(y, x)`` (arcsec),
+    each traced to its own source plane ``plane[i]``, for each of the k parameter vectors ``thetas``:
+    one jitted call for all of them (the kernel is the model's, :mod:`clusterfit.compiled`; it
+    compiles once per (k, n))."""
+    kernel = compiled(composed, "image_det", lambda: _build_image_det(composed))
+    det = kernel(jnp.asarray(thetas, float), jnp.asarray(y, float), jnp.asarray(x, float), jnp.asarray(plane))
+    return 1.0 / np.asarray(det)
+
+
+def _build_image_det(composed: ComposedModel):
+    def det(theta, y, x, plane):
+        return composed.tracer.jacobian(composed.group_params(theta), y, x, plane).det
+
+    return jax.jit(jax.vmap(det, in_axes=(0, None, None, None)))
+
+
 def _quantiles(values: np.ndarray) -> tuple[float, float, float]:
     v = np.asarray(values, float)
     v = v[np.isfinite(v)]
@@ -206,16 +224,18 @@ def derived_quantities(composed: ComposedModel, theta, evaluation=None, draws: n
     for k, r in enumerate(apertures_kpc):
         rows.append((f"mass_2d.R={r:g}kpc", "Msun", list(masses[:, k])))
     if evaluation is not None:
-        for s in evaluation.systems:
-            if not s.predicted:
-                continue
-            ev = field_evaluator(composed, s.redshift, ("magnification",))
-            y = np.array([p[0] for p in s.predicted])
-            x = np.array([p[1] for p in s.predicted])
-            mus = np.array([evaluate_fields(ev, t, y, x)["magnification"] for t in thetas])
-            for i in range(len(y)):
-                rows.append((f"magnification.{s.name}.{i}", "", list(mus[:, i])))
-                rows.append((f"parity.{s.name}.{i}", "", list(np.sign(mus[:, i]))))
+        systems = [s for s in evaluation.systems if s.predicted]
+        if systems:
+            y, x, plane = (np.concatenate(v) for v in zip(*(
+                ([p[0] for p in s.predicted], [p[1] for p in s.predicted],
+                 [composed.source_planes[s.name]] * len(s.predicted)) for s in systems), strict=True))
+            mus = image_magnifications(composed, np.stack(thetas), y, x, plane.astype(int))
+            start = 0
+            for s in systems:
+                for i in range(len(s.predicted)):
+                    rows.append((f"magnification.{s.name}.{i}", "", list(mus[:, start + i])))
+                    rows.append((f"parity.{s.name}.{i}", "", list(np.sign(mus[:, start + i]))))
+                start += len(s.predicted)
     out = []
     for name, unit, vals in rows:
         post = _quantiles(vals[1:]) if len(vals) > 1 else (float("nan"),) * 3
