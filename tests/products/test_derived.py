@@ -96,3 +96,21 @@ def test_evaluate_json_derived(tmp_path, capsys):
     system = out["systems"][0]
     assert len(system["predicted_radec"]) == len(system["predicted"]) == len(system["time_delays"]) == 2
     assert system["parity"] == [1 if p[2] > 0 else -1 for p in system["predicted"]]
+
+
+def test_draws_einstein_radii_on_the_box_around_the_best_fit_and_again_on_the_extent(tmp_path):
+    """The draws are done on a box around the best fit's critical region (θ_E = 10″ → ±16″ of the ±40″
+    extent): a draw inside it (15″) and one whose region reaches its edge (17″, done again on the whole
+    extent) both give the analytic θ_E of the isothermal sphere."""
+    from clusterfit.products.derived import _draw_grid, _posterior_einstein_radii
+
+    f = _folder(tmp_path, "galaxy,attr_name,profile_class,y,x,einstein_radius,redshift\n"
+                          "lens,mass,IsothermalSph,0.0,0.0,10.0,0.3\n")
+    (f / "priors.csv").write_text("galaxy,attr_name,parameter,prior,lower,upper,mean,sigma\n"
+                                  "lens,mass,einstein_radius,Uniform,5,25,,\n")
+    c = compose(load_model(f))
+    xs = np.linspace(-40, 40, 601)
+    dx, dy = _draw_grid(xs, xs, np.array([-10.0, 10.0, -10.0, 10.0]))
+    assert 15.5 < dx[-1] < 17 and dx[1] - dx[0] <= 80 / (DRAW_GRID - 1)  # at least the draws' resolution
+    radii = _posterior_einstein_radii(c, np.array([[10.0], [15.0], [17.0]]), [2.0], 40.0)
+    np.testing.assert_allclose(radii[:, 0], [10.0, 15.0, 17.0], atol=2e-3)

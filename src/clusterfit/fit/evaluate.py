@@ -24,8 +24,10 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 
 import jax
+import jax.numpy as jnp
 import numpy as np
 
+from ..chunked import chunked_map
 from ..compiled import compiled
 from ..model import ComposedModel, compose
 from ..physics.solver import SolverConfig, make_image_solver
@@ -136,15 +138,21 @@ def evaluate_model(model: ClusterModel | ComposedModel, theta=None,
         by_plane.setdefault(composed.plane_of(ds), []).append(ds)
     sources, traced = {}, {}
     requests = []
+    # every observed image traced to its plane, with its Jacobian: one jitted call for all of them
+    order = [ds for group in by_plane.values() for ds in group]
+    all_y = np.concatenate([[im.y for im in ds.images] for ds in order])
+    all_x = np.concatenate([[im.x for im in ds.images] for ds in order])
+    all_p = np.concatenate([[composed.plane_of(ds)] * len(ds.images) for ds in order])
+    traced_all = trace_points(composed.tracer, params, all_y, all_x, all_p)
+    offset = 0
     for plane, group in by_plane.items():
-        ys = np.concatenate([[im.y for im in ds.images] for ds in group])
-        xs = np.concatenate([[im.x for im in ds.images] for ds in group])
+        n = sum(len(ds.images) for ds in group)
+        by, bx, a_yy, a_yx, a_xy, a_xx = (v[offset:offset + n] for v in traced_all)
+        offset += n
+        det = a_yy * a_xx - a_yx * a_xy
         sig = np.concatenate([ds.positions_noise for ds in group])
-        by, bx = (np.asarray(v) for v in composed.source_plane_yx(theta, ys, xs, plane))
-        jac = composed.tracer.jacobian(params, ys, xs, plane)
-        det = np.asarray(jac.det)
         system = np.concatenate([[k] * len(ds.images) for k, ds in enumerate(group)])
-        best = optimal_source(by, bx, source_precision(jac.yy, jac.yx, jac.xy, jac.xx, sig), system, len(group))
+        best = optimal_source(by, bx, source_precision(a_yy, a_yx, a_xy, a_xx, sig), system, len(group))
         start = 0
         for k, ds in enumerate(group):
             sl = slice(start, start + len(ds.images))
@@ -163,14 +171,15 @@ def evaluate_model(model: ClusterModel | ComposedModel, theta=None,
         for ds, images in zip(group, solved, strict=True):
             sources[ds.name] = (*sources[ds.name], images)
     systems = []
-    for ds in datasets:
+    times = _arrival_times(composed.tracer, params, [sources[ds.name] for ds in datasets])
+    for ds, t in zip(datasets, times, strict=True):
         plane, sy, sx, images = sources[ds.name]
         oy = np.array([im.y for im in ds.images])
         ox = np.array([im.x for im in ds.images])
         sigma = np.array(ds.positions_noise)
         pairing = pair_images(oy, ox, images.y, images.x)
         found = ~pairing.missing
-        delays, td_chi2, f_chi2 = _delays_and_fluxes(composed, params, plane, sy, sx, images, pairing, ds)
+        delays, td_chi2, f_chi2 = _delays_and_fluxes(t, images, pairing, ds)
         systems.append(SystemEvaluation(
             ds.name, composed.layout.plane_redshifts[plane], len(oy),
             *_rms_chi2(oy - pairing.dy, ox - pairing.dx, oy, ox, sigma, found), float(sy), float(sx),
@@ -182,20 +191,57 @@ def evaluate_model(model: ClusterModel | ComposedModel, theta=None,
     return _total(systems)
 
 
-def _delays_and_fluxes(composed: ComposedModel, params, plane, sy, sx, images, pairing, ds):
-    """Predicted time delays (days; see :class:`SystemEvaluation`), and the χ² of the observed
-    ``time_delay`` and ``flux`` columns against them (None where the column is absent)."""
+_POINT_CHUNK = 256  # points per call of the per-image kernels (observed and predicted images)
+
+
+def trace_points(tracer, params, y, x, plane) -> tuple[np.ndarray, ...]:
+    """``(β_y, β_x, A_yy, A_yx, A_xy, A_xx)`` at image-plane points (arcsec), each traced to its own
+    ``plane``: one jitted kernel per tracer (:mod:`clusterfit.compiled`), chunks of one shape."""
+    kernel = compiled(tracer, "trace_jacobian", lambda: jax.jit(_trace_jacobian(tracer)))
+    return chunked_map(lambda yy, xx, pp: kernel(params, yy, xx, pp),
+                       (np.asarray(y, float), np.asarray(x, float), np.asarray(plane, int)), _POINT_CHUNK)
+
+
+def _trace_jacobian(tracer):
+    def kernel(params, y, x, plane):
+        def f(yy, xx):
+            return tracer.ray_trace(params, yy, xx, plane)
+
+        one, zero = jnp.ones_like(y), jnp.zeros_like(y)
+        (by, bx), (a_yy, a_xy) = jax.jvp(f, (y, x), (one, zero))
+        _, (a_yx, a_xx) = jax.jvp(f, (y, x), (zero, one))
+        return by, bx, a_yy, a_yx, a_xy, a_xx
+
+    return kernel
+
+
+def _arrival_times(tracer, params, solved) -> list[np.ndarray | None]:
+    """Arrival times (days) of the predicted images of each ``(plane, β_y, β_x, images)`` in
+    ``solved``, all in one jitted call; Nones when the profiles have no potential."""
+    counts = [len(images.y) for *_, images in solved]
+    if not sum(counts):
+        return [None] * len(solved)
+    y = np.concatenate([images.y for *_, images in solved])
+    x = np.concatenate([images.x for *_, images in solved])
+    plane, sy, sx = (np.concatenate([np.full(n, v[k]) for v, n in zip(solved, counts, strict=True)])
+                     for k in range(3))
+    kernel = compiled(tracer, "arrival_time", lambda: jax.jit(tracer.arrival_time))
+    try:
+        (t,) = chunked_map(lambda *c: (kernel(params, *c),), (y, x, plane.astype(int), sy, sx), _POINT_CHUNK)
+    except KeyError:  # no potential for some profile
+        return [None] * len(solved)
+    return np.split(t, np.cumsum(counts)[:-1])
+
+
+def _delays_and_fluxes(t, images, pairing, ds):
+    """Predicted time delays (days; see :class:`SystemEvaluation`) from the arrival times ``t`` of
+    ``images`` (None: no potential), and the χ² of the observed ``time_delay`` and ``flux`` columns
+    against them (None where the column is absent)."""
     n = len(images.y)
     delays = td_chi2 = f_chi2 = None
-    if n:
-        try:
-            t = np.asarray(composed.tracer.arrival_time(params, images.y, images.x, plane, np.full(n, sy),
-                                                        np.full(n, sx)))
-        except KeyError:
-            t = None
-        if t is not None:
-            ref = pairing.partner[0] if len(pairing.partner) and pairing.partner[0] >= 0 else 0
-            delays = [float(v) for v in t - t[ref]]
+    if n and t is not None:
+        ref = pairing.partner[0] if len(pairing.partner) and pairing.partner[0] >= 0 else 0
+        delays = [float(v) for v in t - t[ref]]
     ok = pairing.partner >= 0
     if delays is not None and ds.images[0].time_delay is not None and ok.any():
         obs = np.array([im.time_delay for im in ds.images])
@@ -275,8 +321,8 @@ def _lenstool_evaluation(composed: ComposedModel, params, datasets, sources, tra
         return np.asarray(by).reshape(y.shape), np.asarray(bx).reshape(y.shape)
 
     found = lenstool_local_images(oy, ox, sy, sx, ty, tx, det, dmin, to_source)
-    jac = composed.tracer.jacobian(params, found.y, found.x, plane)
-    mu = 1.0 / np.asarray(jac.yy * jac.xx - jac.yx * jac.xy)
+    _, _, a_yy, a_yx, a_xy, a_xx = trace_points(composed.tracer, params, found.y, found.x, plane)
+    mu = 1.0 / (a_yy * a_xx - a_yx * a_xy)
     systems, start = [], 0
     for ds in datasets:
         sl = slice(start, start + len(ds.images))

@@ -50,7 +50,7 @@ class _CurveFns:
 
     det: Callable  # (params, y, x, plane) -> det A
     jacobian: Callable  # (params, y, x, plane) -> Jacobian
-    refine: Callable  # (params, y, x, plane, max_step, steps) -> (y, x, β_y, β_x)
+    refine: Callable  # (params, y, x, plane, max_step, steps) -> (y, x, β_y, β_x); plane per point
 
 
 _REFINE_CHUNK = 4096
@@ -78,8 +78,9 @@ def _build_curve_fns(tracer: Tracer) -> _CurveFns:
         h = max_step / 20.0
 
         def newton(py, px):
+            five = jnp.tile(jnp.broadcast_to(plane, py.shape), 5)  # a plane per point, or one for all
             d = det(params, jnp.concatenate([py, py + h, py - h, py, py]),
-                    jnp.concatenate([px, px, px, px + h, px - h]), plane).reshape(5, -1)
+                    jnp.concatenate([px, px, px, px + h, px - h]), five).reshape(5, -1)
             gy, gx = (d[1] - d[2]) / (2 * h), (d[3] - d[4]) / (2 * h)
             g2 = gy**2 + gx**2
             safe = jnp.where(g2 > 0, g2, 1.0)
@@ -126,30 +127,46 @@ def critical_curves(tracer: Tracer, group_params: Sequence[Params], plane: int, 
     0, each point moved ``refine`` Newton steps along ∇ det A (a step longer than ``pixel_scale`` is
     rejected; points that do not converge become NaN), then ray-traced. ``det_grid`` (shape
     ``(len(ys), len(xs))``) replaces the grid evaluation (see :func:`critical_curves_of_planes`)."""
-    import contourpy
-
     params = list(group_params)
-    fns = _curve_fns(tracer)
-    plane_j = jnp.asarray(int(plane))
     if det_grid is None:
         yy, xx = np.meshgrid(ys, xs, indexing="ij")
-        det_grid = _points(fns.det, params, yy.ravel(), xx.ravel(), plane_j)[0]
-    grid = np.asarray(det_grid)
-    lines = contourpy.contour_generator(xs, ys, grid.reshape(len(ys), len(xs)),
-                                        line_type="Separate").lines(0.0)
-    lines = [ln[:, ::-1] for ln in lines if len(ln) >= 2]  # (x, y) → (y, x)
-    curves: list[np.ndarray] = []
-    caustics: list[np.ndarray] = []
-    if lines:
-        sizes = [len(ln) for ln in lines]
-        pts = np.concatenate(lines)
-        # one compiled shape, whatever the number of contour points
-        py, px, by, bx = _points(fns.refine, params, pts[:, 0], pts[:, 1], plane_j, pixel_scale, refine,
-                                 chunk=_REFINE_CHUNK)
+        det_grid = _points(_curve_fns(tracer).det, params, yy.ravel(), xx.ravel(), jnp.asarray(int(plane)))[0]
+    return _refined(tracer, params, [plane], xs, ys, pixel_scale, refine, [det_grid])[0]
+
+
+def _contours(xs: np.ndarray, ys: np.ndarray, det_grid) -> list[np.ndarray]:
+    """The det A = 0 contour lines of a grid, each (n, 2) in (y, x) order."""
+    import contourpy
+
+    grid = np.asarray(det_grid).reshape(len(ys), len(xs))
+    lines = contourpy.contour_generator(xs, ys, grid, line_type="Separate").lines(0.0)
+    return [ln[:, ::-1] for ln in lines if len(ln) >= 2]  # (x, y) → (y, x)
+
+
+def _refined(tracer: Tracer, params, planes: Sequence[int], xs, ys, pixel_scale: float, refine: int,
+             det_grids) -> list[CriticalCurves]:
+    """Contour each plane's grid, then refine and ray-trace the points of every plane in one pass
+    (the plane is a per-point argument, so the chunks are full whatever the number of planes)."""
+    lines = [_contours(xs, ys, g) for g in det_grids]
+    sizes = [len(ln) for per_plane in lines for ln in per_plane]
+    out = []
+    if sizes:
+        pts = np.concatenate([ln for per_plane in lines for ln in per_plane])
+        plane_of = np.concatenate([np.full(len(ln), p) for p, per_plane in zip(planes, lines, strict=True)
+                                   for ln in per_plane])
+        fn = _curve_fns(tracer).refine
+        py, px, by, bx = chunked_map(lambda yy, xx, pp: fn(params, yy, xx, pp, pixel_scale, refine),
+                                     (pts[:, 0], pts[:, 1], plane_of.astype(int)), _REFINE_CHUNK)
         cut = np.cumsum(sizes)[:-1]
         curves = np.split(np.stack([py, px], -1), cut)
         caustics = np.split(np.stack([by, bx], -1), cut)
-    return CriticalCurves(int(plane), float(tracer.layout.plane_redshifts[plane]), curves, caustics)
+    start = 0
+    for p, per_plane in zip(planes, lines, strict=True):
+        n = len(per_plane)
+        out.append(CriticalCurves(int(p), float(tracer.layout.plane_redshifts[p]),
+                                  curves[start:start + n] if n else [], caustics[start:start + n] if n else []))
+        start += n
+    return out
 
 
 def critical_curves_of_planes(tracer: Tracer, group_params: Sequence[Params], planes: Sequence[int],
@@ -157,17 +174,17 @@ def critical_curves_of_planes(tracer: Tracer, group_params: Sequence[Params], pl
                               refine: int = 6) -> list[CriticalCurves]:
     """:func:`critical_curves` of several source planes on one grid. With one lens plane the Jacobian grid
     is evaluated once, for the last plane, and scaled to the others (A_p = (1 − s_p) I + s_p A_last,
-    exact for a single lens plane): a cluster with 19 source redshifts and 260 members costs one grid."""
+    exact for a single lens plane): a cluster with 19 source redshifts and 260 members costs one grid.
+    The contour points of all planes are refined together."""
     planes = list(planes)
     params = list(group_params)
     scales = single_plane_scales(tracer, planes) if len(planes) > 1 else None
-    if scales is None:
-        return [critical_curves(tracer, params, p, xs, ys, pixel_scale, refine=refine) for p in planes]
     yy, xx = np.meshgrid(ys, xs, indexing="ij")
-    a_yy, a_yx, a_xy, a_xx = _points(_curve_fns(tracer).jacobian, params, yy.ravel(), xx.ravel(),
-                                     jnp.asarray(max(planes)))
-    out = []
-    for p, s in zip(planes, scales, strict=True):
-        det = ((1 - s) + s * a_yy) * ((1 - s) + s * a_xx) - s * s * a_yx * a_xy
-        out.append(critical_curves(tracer, params, p, xs, ys, pixel_scale, refine=refine, det_grid=det))
-    return out
+    if scales is None:
+        det = _curve_fns(tracer).det
+        grids = [_points(det, params, yy.ravel(), xx.ravel(), jnp.asarray(int(p)))[0] for p in planes]
+    else:
+        a_yy, a_yx, a_xy, a_xx = _points(_curve_fns(tracer).jacobian, params, yy.ravel(), xx.ravel(),
+                                         jnp.asarray(max(planes)))
+        grids = [((1 - s) + s * a_yy) * ((1 - s) + s * a_xx) - s * s * a_yx * a_xy for s in scales]
+    return _refined(tracer, params, planes, xs, ys, pixel_scale, refine, grids)

@@ -91,32 +91,53 @@ def _grid(cy: float, cx: float, half: float, step: float) -> tuple[np.ndarray, n
     return yy.ravel(), xx.ravel(), tri
 
 
+def _children(v: np.ndarray, mid: np.ndarray) -> np.ndarray:
+    """The 4 children (4t, 3) of triangles with vertex values ``v`` (t, 3) and edge-midpoint values
+    ``mid`` (t, 3; edges (0,1), (1,2), (2,0)): corners first, the middle triangle last."""
+    return np.stack([
+        np.stack([v[:, 0], mid[:, 0], mid[:, 2]], 1), np.stack([mid[:, 0], v[:, 1], mid[:, 1]], 1),
+        np.stack([mid[:, 2], mid[:, 1], v[:, 2]], 1), np.stack([mid[:, 0], mid[:, 1], mid[:, 2]], 1),
+    ], 1).reshape(-1, 3)
+
+
 def _build_newton(tracer: Tracer, iters: int, tolerance: float):
     """The jitted damped-Newton kernel ``(params, y, x, ty, tx, active, plane, max_step) -> (y, x,
-    |β(θ) − β|, det A)`` of :meth:`ImageSolver.polish` (at most ``iters`` steps per chunk)."""
+    |β(θ) − β|, det A)`` of :meth:`ImageSolver.polish` (at most ``iters`` steps per chunk; ``plane`` one
+    per point, so that the points of several source planes share a call)."""
     damping = jnp.array([1.0, 0.5, 0.25, 0.1])
     floor = (1e-3 * tolerance) ** 2
 
     def kernel(params, y, x, ty, tx, active, plane, max_step):
-        def residual(yy, xx, ty=ty, tx=tx):
+        n_try = len(damping)
+        plane_try = jnp.tile(plane, n_try)
+
+        def residual(yy, xx, ty=ty, tx=tx, plane=plane):
             by, bx = tracer.ray_trace(params, yy, xx, plane)
             return by - ty, bx - tx
 
+        def residual_and_jacobian(yy, xx):
+            # one pair of jvps gives β and every 2×2 Jacobian (as Tracer.jacobian, keeping the primal)
+            def f(a, b):
+                return residual(a, b)
+
+            one, zero = jnp.ones_like(yy), jnp.zeros_like(yy)
+            (ry, rx), (a_yy, a_xy) = jax.jvp(f, (yy, xx), (one, zero))
+            _, (a_yx, a_xx) = jax.jvp(f, (yy, xx), (zero, one))
+            return ry, rx, a_yy, a_yx, a_xy, a_xx
+
         def step(state):
             i, y, x, r2, done = state
-            ry, rx = residual(y, x)
-            a = tracer.jacobian(params, y, x, plane)
-            det = a.det
+            ry, rx, a_yy, a_yx, a_xy, a_xx = residual_and_jacobian(y, x)
+            det = a_yy * a_xx - a_yx * a_xy
             det = jnp.where(det == 0, 1e-300, det)
-            dy = -(a.xx * ry - a.yx * rx) / det
-            dx = -(-a.xy * ry + a.yy * rx) / det
+            dy = -(a_xx * ry - a_yx * rx) / det
+            dx = -(-a_xy * ry + a_yy * rx) / det
             size = jnp.hypot(dy, dx)
             clip = jnp.minimum(1.0, max_step / jnp.where(size > 0, size, 1.0))
             dy, dx = dy * clip, dx * clip
             cand_y = y[None, :] + damping[:, None] * dy[None, :]
             cand_x = x[None, :] + damping[:, None] * dx[None, :]
-            n_try = len(damping)
-            cy, cx = residual(cand_y.ravel(), cand_x.ravel(), jnp.tile(ty, n_try), jnp.tile(tx, n_try))
+            cy, cx = residual(cand_y.ravel(), cand_x.ravel(), jnp.tile(ty, n_try), jnp.tile(tx, n_try), plane_try)
             r2_try = (cy**2 + cx**2).reshape(cand_y.shape)
             best = jnp.argmin(r2_try, axis=0)
             r2_best = jnp.take_along_axis(r2_try, best[None], 0)[0]
@@ -135,8 +156,8 @@ def _build_newton(tracer: Tracer, iters: int, tolerance: float):
         ry, rx = residual(y, x)
         state = (0, y, x, ry**2 + rx**2, ~active)
         _, y, x, _, _ = jax.lax.while_loop(go_on, step, state)
-        ry, rx = residual(y, x)
-        return y, x, jnp.hypot(ry, rx), tracer.jacobian(params, y, x, plane).det
+        ry, rx, a_yy, a_yx, a_xy, a_xx = residual_and_jacobian(y, x)
+        return y, x, jnp.hypot(ry, rx), a_yy * a_xx - a_yx * a_xy
 
     return jax.jit(kernel)
 
@@ -153,12 +174,14 @@ class ImageSolver:
     # a traced argument, so each kernel compiles once per tracer (clusterfit.compiled: the tracer owns
     # them, and every solver of that tracer shares them) whatever the number of source planes.
     _MAP_CHUNK = 16384
+    _SMALL_CHUNK = 1024  # calls with fewer points (refinement levels, the region's grid) pad less
     _NEWTON_CHUNK = 1024
 
     def _map(self, params, y: np.ndarray, x: np.ndarray, plane: int) -> tuple[np.ndarray, np.ndarray]:
         kernel = compiled(self.tracer, "ray_trace", lambda: jax.jit(self.tracer.ray_trace))
+        size = self._MAP_CHUNK if len(y) > self._MAP_CHUNK // 2 else self._SMALL_CHUNK
         # padding sits at (0, 1), off singular centres at the origin
-        by, bx = chunked_map(lambda yy, xx: kernel(params, yy, xx, plane), (y, x), self._MAP_CHUNK, (0.0, 1.0))
+        by, bx = chunked_map(lambda yy, xx: kernel(params, yy, xx, plane), (y, x), size, (0.0, 1.0))
         return by, bx
 
     def _newton_kernel(self):
@@ -167,10 +190,13 @@ class ImageSolver:
                         lambda: _build_newton(self.tracer, iters, self.config.tolerance))
 
     def _newton(self, params, y, x, ty, tx, plane, max_step):
+        """Damped Newton from ``(y, x)`` towards ``(ty, tx)`` on ``plane`` (one, or one per point)."""
         kernel = self._newton_kernel()
         active = np.ones(len(y), dtype=bool)
-        return chunked_map(lambda *c: kernel(params, *c, plane, max_step), (y, x, ty, tx, active),
-                           self._NEWTON_CHUNK, (0.0, 1.0, 0.0, 0.0, False))
+        planes = np.broadcast_to(np.asarray(plane, int), np.shape(y))
+        fill_plane = int(planes[0]) if len(planes) else 0
+        return chunked_map(lambda *c: kernel(params, *c, max_step), (y, x, ty, tx, active, planes),
+                           self._NEWTON_CHUNK, (0.0, 1.0, 0.0, 0.0, False, fill_plane))
 
     # --- geometry -------------------------------------------------------------------------------
     def region(self, params, source_y, source_x, plane: int) -> tuple[float, float, float]:
@@ -243,7 +269,8 @@ class ImageSolver:
         s0 = cfg.pixel_scale or 2 * half / cfg.cells
         ny, nx, tri = self._tiling(params, cy, cx, half, s0)
         my, mx = self._map(params, ny, nx, plane)
-        return self._solve_tiled(params, sy, sx, plane, ny, nx, tri, my, mx, s0)
+        return self._polish_all(params, [(sy, sx, plane, *self._starts(params, sy, sx, plane, ny, nx, tri, my, mx,
+                                                                         s0))], s0)[0]
 
     def solve_planes(self, group_params: Sequence[Params], requests) -> list[list[Images]]:
         """Solve several ``(source_y, source_x, plane)`` requests; returns one list per request.
@@ -267,14 +294,32 @@ class ImageSolver:
         s0 = cfg.pixel_scale or 2 * half / cfg.cells
         ny, nx, tri = self._tiling(params, cy, cx, half, s0)
         ry, rx = self._map(params, ny, nx, r_plane)
-        out = []
+        started = []
         for sy, sx, plane in requests:
             scale = ratio[lens, plane] / ratio[lens, r_plane]
             my, mx = ny - scale * (ny - ry), nx - scale * (nx - rx)
-            out.append(self._solve_tiled(params, sy, sx, plane, ny, nx, tri, my, mx, s0))
+            started.append((sy, sx, plane, *self._starts(params, sy, sx, plane, ny, nx, tri, my, mx, s0)))
+        return self._polish_all(params, started, s0)
+
+    def _polish_all(self, params, started, s0) -> list[list[Images]]:
+        """Newton from the starts of several requests ``(sy, sx, plane, y0, x0, src)`` in one pass
+        (the plane is a per-point argument); the images of each source of each request."""
+        step = s0 / 2 ** self.config.levels
+        y0, x0 = (np.concatenate([r[k] for r in started]) for k in (3, 4))
+        ty = np.concatenate([r[0][r[5]] for r in started])
+        tx = np.concatenate([r[1][r[5]] for r in started])
+        planes = np.concatenate([np.full(len(r[5]), r[2]) for r in started])
+        y, x, res, det = self._newton(params, y0, x0, ty, tx, planes, 4 * step)
+        out, start = [], 0
+        for sy, _, _, _, _, src in started:
+            sl = slice(start, start + len(src))
+            start = sl.stop
+            out.append([self._collect(y[sl], x[sl], res[sl], det[sl], src == k) for k in range(len(sy))])
         return out
 
-    def _solve_tiled(self, params, sy, sx, plane, ny, nx, tri, my, mx, s0) -> list[Images]:
+    def _starts(self, params, sy, sx, plane, ny, nx, tri, my, mx, s0):
+        """Newton starting points ``(y0, x0, src)`` of sources ``(sy, sx)`` on ``plane`` from the tiling
+        (nodes ``ny, nx`` mapped to ``my, mx``, triangles ``tri``, spacing ``s0``)."""
         cfg = self.config
         # level 0: every triangle against every source (one pass over the triangles per source)
         ty, tx = ny[tri], nx[tri]  # (t, 3) image-plane vertices
@@ -286,20 +331,14 @@ class ImageSolver:
         ty, tx, vy, vx = ty[cand], tx[cand], vy[cand], vx[cand]
 
         # refinement: split each candidate into 4, keep the children near β
+        # (only the edge midpoints are new points: the corners were mapped one level up)
         for _ in range(cfg.levels):
             my_ = 0.5 * (ty + np.roll(ty, -1, 1))  # midpoints of edges (0,1), (1,2), (2,0)
             mx_ = 0.5 * (tx + np.roll(tx, -1, 1))
-            cy4 = np.stack([
-                np.stack([ty[:, 0], my_[:, 0], my_[:, 2]], 1), np.stack([my_[:, 0], ty[:, 1], my_[:, 1]], 1),
-                np.stack([my_[:, 2], my_[:, 1], ty[:, 2]], 1), np.stack([my_[:, 0], my_[:, 1], my_[:, 2]], 1),
-            ], 1).reshape(-1, 3)
-            cx4 = np.stack([
-                np.stack([tx[:, 0], mx_[:, 0], mx_[:, 2]], 1), np.stack([mx_[:, 0], tx[:, 1], mx_[:, 1]], 1),
-                np.stack([mx_[:, 2], mx_[:, 1], tx[:, 2]], 1), np.stack([mx_[:, 0], mx_[:, 1], mx_[:, 2]], 1),
-            ], 1).reshape(-1, 3)
+            by, bx = self._map(params, my_.ravel(), mx_.ravel(), plane)
+            cy4, cx4 = _children(ty, my_), _children(tx, mx_)
+            vy, vx = _children(vy, by.reshape(-1, 3)), _children(vx, bx.reshape(-1, 3))
             src4 = np.repeat(src, 4)
-            by, bx = self._map(params, cy4.ravel(), cx4.ravel(), plane)
-            vy, vx = by.reshape(-1, 3), bx.reshape(-1, 3)
             keep = self._inside(self._boxes(vy, vx, cfg.margin), sy[src4], sx[src4])
             ty, tx, src, vy, vx = cy4[keep], cx4[keep], src4[keep], vy[keep], vx[keep]
 
@@ -316,8 +355,7 @@ class ImageSolver:
             _, first = np.unique(cells[order], axis=0, return_index=True)
             pick[order[first]] = True
             y0, x0, src = y0[pick], x0[pick], src[pick]
-        y, x, res, det = self._newton(params, y0, x0, sy[src], sx[src], plane, 4 * step)
-        return [self._collect(y, x, res, det, src == k) for k in range(len(sy))]
+        return y0, x0, src.astype(int)
 
     def with_config(self, **changes) -> ImageSolver:
         """A solver with some options changed that shares this one's compiled kernels."""

@@ -28,7 +28,8 @@ from ..physics.functions import profile_function
 from .fields import cosmology_of, evaluate_fields, field_evaluator, unit_weights
 
 __all__ = ["Quantity", "folder_derived", "einstein_radius", "aperture_mass", "derived_quantities", "main_lens_plane",
-           "DEFAULT_APERTURES_KPC", "plot_mass_profile"]
+           "DEFAULT_APERTURES_KPC", "plot_mass_profile",
+           "image_magnifications"]
 
 DEFAULT_APERTURES_KPC = (100.0, 200.0, 500.0)
 _CIRCLE = 2048
@@ -54,12 +55,14 @@ class Quantity:
         return {k: (None if isinstance(v, float) and not np.isfinite(v) else v) for k, v in self.__dict__.items()}
 
 
-def _areas(polygons, box: tuple[float, float, float, float]) -> tuple[float, float]:
-    """(area inside the box, area of polygons that touch its edge) of contourpy ``OuterOffset`` filled
-    polygons (outer rings anticlockwise, holes clockwise: the signed sum is the net area)."""
+def _areas(polygons, box: tuple[float, float, float, float]) -> tuple[float, float, np.ndarray]:
+    """(area inside the box, area of polygons that touch its edge, (x0, x1, y0, y1) bounds of the
+    polygons inside; NaN without any) of contourpy ``OuterOffset`` filled polygons (outer rings
+    anticlockwise, holes clockwise: the signed sum is the net area)."""
     x0, x1, y0, y1 = box
     tol = 1e-9 * max(x1 - x0, y1 - y0)
     inner = edge = 0.0
+    bounds = np.array([np.inf, -np.inf, np.inf, -np.inf])
     for pts, offsets in zip(*polygons, strict=True):
         area = 0.0
         for a, b in zip(offsets[:-1], offsets[1:], strict=True):
@@ -71,7 +74,9 @@ def _areas(polygons, box: tuple[float, float, float, float]) -> tuple[float, flo
             edge += abs(area)
         else:
             inner += abs(area)
-    return inner, edge
+            bounds = np.array([min(bounds[0], x.min()), max(bounds[1], x.max()),
+                               min(bounds[2], y.min()), max(bounds[3], y.max())])
+    return inner, edge, np.where(np.isfinite(bounds), bounds, np.nan)
 
 
 def einstein_radii(composed: ComposedModel, theta, redshifts: Sequence[float], *, extent=None,
@@ -82,17 +87,26 @@ def einstein_radii(composed: ComposedModel, theta, redshifts: Sequence[float], *
     linearly between pixels. Regions cut by the grid's edge are left out when they are small (a
     member's curve, < 1 % of the area), else the radius is NaN (enlarge ``extent``).
     With one lens plane one grid serves every redshift (κ, γ scale with D_ls/D_s)."""
-    import contourpy
-    from contourpy import FillType
-
     from ..fit.plots import _as_extent
 
     x0, x1, y0, y1 = _as_extent(extent, composed)
-    xs, ys = np.linspace(x0, x1, n), np.linspace(y0, y1, n)
+    return _einstein_radii(composed, theta, redshifts, np.linspace(x0, x1, n), np.linspace(y0, y1, n))[0]
+
+
+def _einstein_radii(composed: ComposedModel, theta, redshifts: Sequence[float], xs: np.ndarray,
+                    ys: np.ndarray) -> tuple[list[float], np.ndarray, bool]:
+    """:func:`einstein_radii` on the grid ``ys × xs``, the (x0, x1, y0, y1) bounds of every region
+    counted (NaN where there is none), and whether any region reaches the grid's edge."""
+    import contourpy
+    from contourpy import FillType
+
+    box = (xs[0], xs[-1], ys[0], ys[-1])
     yy, xx = np.meshgrid(ys, xs, indexing="ij")
     single = len(composed.layout.lens_planes) == 1
     grids: dict[float, tuple[np.ndarray, np.ndarray]] = {}
     out = []
+    bounds = np.array([np.inf, -np.inf, np.inf, -np.inf])
+    touched = False
     for z in redshifts:
         if single:
             z_ref = max(redshifts)
@@ -109,10 +123,29 @@ def einstein_radii(composed: ComposedModel, theta, redshifts: Sequence[float], *
             lam = 1.0 - f["kappa"] - f["gamma"]
         lam = np.where(np.isfinite(lam), lam, -1.0)  # singular centres are inside
         polys = contourpy.contour_generator(xs, ys, lam, fill_type=FillType.OuterOffset).filled(-np.inf, 0.0)
-        inner, edge = _areas(polys, (x0, x1, y0, y1))
+        inner, edge, b = _areas(polys, box)
+        touched = touched or edge > 0
+        if np.isfinite(b).all():
+            bounds = np.array([min(bounds[0], b[0]), max(bounds[1], b[1]), min(bounds[2], b[2]),
+                               max(bounds[3], b[3])])
         # a member's small curve cut by the edge is left out; a large cut region makes θ_E unknown
         out.append(float(np.sqrt(inner / np.pi)) if edge <= 0.01 * inner else float("nan"))
-    return out
+    return out, np.where(np.isfinite(bounds), bounds, np.nan), touched
+
+
+def _draw_grid(xs: np.ndarray, ys: np.ndarray, bounds: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The posterior draws' grid: the spacing of a ``DRAW_GRID``² grid over the best fit's extent
+    (``xs``, ``ys``), over the best fit's regions (``bounds``) grown by 25 % + 4 pixels on each side
+    (at most the extent)."""
+    step = max(xs[-1] - xs[0], ys[-1] - ys[0]) / (DRAW_GRID - 1)
+    if not np.isfinite(bounds).all():
+        return np.linspace(xs[0], xs[-1], DRAW_GRID), np.linspace(ys[0], ys[-1], DRAW_GRID)
+    out = []
+    for lo, hi, full in ((bounds[0], bounds[1], xs), (bounds[2], bounds[3], ys)):
+        grow = 0.25 * (hi - lo) + 4 * step
+        lo, hi = max(lo - grow, full[0]), min(hi + grow, full[-1])
+        out.append(np.linspace(lo, hi, max(2, int(np.ceil((hi - lo) / step)) + 1)))
+    return out[0], out[1]
 
 
 def einstein_radius(composed: ComposedModel, theta, plane: int, **kw) -> float:
@@ -127,6 +160,29 @@ def main_lens_plane(composed: ComposedModel) -> int:
         p = composed.layout.group_plane(k)
         counts[p] = counts.get(p, 0) + len(np.atleast_1d(next(iter(group.base.values()))))
     return max(counts, key=counts.get)
+
+
+def _posterior_einstein_radii(composed: ComposedModel, thetas, zs, extent) -> np.ndarray:
+    """Einstein radii (k, len(zs)) of ``thetas``: the first (the best fit) on a 601² grid over
+    ``extent``, the draws at the spacing of a ``DRAW_GRID``² grid over it, on the box around the
+    best fit's regions (:func:`_draw_grid`; a fifth of the points for AS1063): each region of a draw
+    inside the box is counted as on the whole extent; a draw with a region reaching the box's edge is
+    done again on the whole extent (a region wholly outside the box, which the best fit does not
+    have, is not counted)."""
+    from ..fit.plots import _as_extent
+
+    x0, x1, y0, y1 = _as_extent(extent, composed)
+    xs, ys = np.linspace(x0, x1, 601), np.linspace(y0, y1, 601)
+    best, bounds, _ = _einstein_radii(composed.at(thetas[0]), thetas[0], zs, xs, ys)
+    out = [best]
+    dx, dy = _draw_grid(xs, ys, bounds)
+    full = (np.linspace(x0, x1, DRAW_GRID), np.linspace(y0, y1, DRAW_GRID))
+    for t in thetas[1:]:
+        radii, _, touched = _einstein_radii(composed.at(t), t, zs, dx, dy)
+        if touched and (dx[0] > x0 or dx[-1] < x1 or dy[0] > y0 or dy[-1] < y1):
+            radii = _einstein_radii(composed.at(t), t, zs, *full)[0]
+        out.append(radii)
+    return np.array(out)
 
 
 def _unit_deflection(composed: ComposedModel, plane: int):
@@ -173,6 +229,23 @@ def aperture_mass(composed: ComposedModel, theta, radii_arcsec: Sequence[float],
     return kappa_area * critical_surface_density(cosmology_of(composed), z_l, None, unit="arcsec2")
 
 
+def image_magnifications(composed: ComposedModel, thetas: np.ndarray, y, x, plane) -> np.ndarray:
+    """Signed magnifications 1/det A, shape (k, n), of the n image-plane points ``(y, x)`` (arcsec),
+    each traced to its own source plane ``plane[i]``, for each of the k parameter vectors ``thetas``:
+    one jitted call for all of them (the kernel is the model's, :mod:`clusterfit.compiled`; it
+    compiles once per (k, n))."""
+    kernel = compiled(composed, "image_det", lambda: _build_image_det(composed))
+    det = kernel(jnp.asarray(thetas, float), jnp.asarray(y, float), jnp.asarray(x, float), jnp.asarray(plane))
+    return 1.0 / np.asarray(det)
+
+
+def _build_image_det(composed: ComposedModel):
+    def det(theta, y, x, plane):
+        return composed.tracer.jacobian(composed.group_params(theta), y, x, plane).det
+
+    return jax.jit(jax.vmap(det, in_axes=(0, None, None, None)))
+
+
 def _quantiles(values: np.ndarray) -> tuple[float, float, float]:
     v = np.asarray(values, float)
     v = v[np.isfinite(v)]
@@ -198,24 +271,25 @@ def derived_quantities(composed: ComposedModel, theta, evaluation=None, draws: n
     source_planes = sorted({composed.source_planes[ds.name] for ds in composed.model.point_datasets})
     rows: list[tuple[str, str, list[float]]] = []
     zs = [composed.layout.plane_redshifts[p] for p in source_planes]
-    radii_e = np.array([einstein_radii(composed.at(t), t, zs, extent=extent, n=601 if k == 0 else DRAW_GRID)
-                        for k, t in enumerate(thetas)])
+    radii_e = _posterior_einstein_radii(composed, thetas, zs, extent)
     for k, z in enumerate(zs):
         rows.append((f"einstein_radius.z={z:g}", "arcsec", list(radii_e[:, k])))
     masses = np.array([aperture_mass(composed, t, radii, centre, plane, alpha) for t in thetas])
     for k, r in enumerate(apertures_kpc):
         rows.append((f"mass_2d.R={r:g}kpc", "Msun", list(masses[:, k])))
     if evaluation is not None:
-        for s in evaluation.systems:
-            if not s.predicted:
-                continue
-            ev = field_evaluator(composed, s.redshift, ("magnification",))
-            y = np.array([p[0] for p in s.predicted])
-            x = np.array([p[1] for p in s.predicted])
-            mus = np.array([evaluate_fields(ev, t, y, x)["magnification"] for t in thetas])
-            for i in range(len(y)):
-                rows.append((f"magnification.{s.name}.{i}", "", list(mus[:, i])))
-                rows.append((f"parity.{s.name}.{i}", "", list(np.sign(mus[:, i]))))
+        systems = [s for s in evaluation.systems if s.predicted]
+        if systems:
+            y, x, plane = (np.concatenate(v) for v in zip(*(
+                ([p[0] for p in s.predicted], [p[1] for p in s.predicted],
+                 [composed.source_planes[s.name]] * len(s.predicted)) for s in systems), strict=True))
+            mus = image_magnifications(composed, np.stack(thetas), y, x, plane.astype(int))
+            start = 0
+            for s in systems:
+                for i in range(len(s.predicted)):
+                    rows.append((f"magnification.{s.name}.{i}", "", list(mus[:, start + i])))
+                    rows.append((f"parity.{s.name}.{i}", "", list(np.sign(mus[:, start + i]))))
+                start += len(s.predicted)
     out = []
     for name, unit, vals in rows:
         post = _quantiles(vals[1:]) if len(vals) > 1 else (float("nan"),) * 3
@@ -232,7 +306,7 @@ def plot_mass_profile(composed: ComposedModel, theta, path, draws: np.ndarray | 
     plane = main_lens_plane(composed)
     z_l = composed.layout.plane_redshifts[plane]
     cosmo = cosmology_of(composed)
-    r_kpc = np.geomspace(5.0, r_max_kpc, 40)
+    r_kpc = np.geomspace(5.0, r_max_kpc, 24)  # smooth on the log axes; each radius costs 2,048 deflections per draw
     radii = r_kpc * cosmo.arcsec_per_kpc(z_l)
     alpha = _unit_deflection(composed, plane)
     best = aperture_mass(composed, theta, radii, centre, plane, alpha)
