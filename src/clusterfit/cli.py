@@ -44,8 +44,8 @@ def _add_search_options(p: argparse.ArgumentParser, n_live: int, n_networks: int
     p.add_argument("--n-starts", type=int, default=4, help="laplace search: optimiser starts")
     p.add_argument("--n-samples", type=int, default=8000, help="laplace search: importance samples")
     p.add_argument("--chains", type=int, default=4, help="nuts search: chains")
-    p.add_argument("--warmup", type=int, default=500, help="nuts search: warm-up steps per chain")
-    p.add_argument("--draws", type=int, default=1000, help="nuts search: draws kept per chain")
+    p.add_argument("--warmup", type=int, default=250, help="nuts search: warm-up steps per chain")
+    p.add_argument("--draws", type=int, default=1000, help="nuts search: draws per chain at most (stops once R̂ and ESS pass)")
 
 
 _OVERWRITE = ("replace the files this command writes if they exist already (other files in the output "

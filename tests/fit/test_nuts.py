@@ -107,3 +107,52 @@ def test_unconverged_chains_are_named(gaussian):
     problems = bad.problems(["a", "b", "c"])
     assert any("split-R̂" in p and "b" in p for p in problems)
     assert any("bulk ESS" in p and "worst a" in p for p in problems)
+
+
+def test_mass_matrix_from_a_hessian_with_flat_and_negative_directions():
+    """A Hessian with a flat (0) and a negative eigenvalue, as central differences give where the
+    likelihood does not constrain a direction or the MAP is a saddle: the mass matrix is still
+    symmetric positive definite, keeps the constrained directions' widths and gives the others the
+    width 1/√floor instead of an infinite or imaginary one."""
+    from clusterfit.fit.nuts import positive_definite_inverse
+
+    rng = np.random.default_rng(2)
+    rotation, _ = np.linalg.qr(rng.standard_normal((4, 4)))
+    curvature = np.array([2.5e4, 9.0, 0.0, -3.0])  # stiff, ordinary, flat, negative
+    h = rotation @ np.diag(curvature) @ rotation.T
+    h[0, 1] += 1e-9  # the asymmetry of finite differences
+    inverse = positive_definite_inverse(h, floor=1e-2)
+    np.testing.assert_allclose(inverse, inverse.T)
+    widths2 = np.diag(rotation.T @ inverse @ rotation)
+    np.testing.assert_allclose(widths2, [1 / 2.5e4, 1 / 9.0, 100.0, 100.0], rtol=1e-6)
+    np.linalg.cholesky(inverse)  # positive definite: what sample_nuts needs for its starts
+    h_nan = h.copy()
+    h_nan[2, 3] = h_nan[3, 2] = np.nan  # a gradient that failed: that entry only is dropped
+    assert np.all(np.isfinite(positive_definite_inverse(h_nan)))
+
+
+def test_sampling_stops_once_enough():
+    """``enough`` ends the draws after the chunk where it first says so: n_draws is a ceiling."""
+    asked = []
+
+    def enough(w):
+        asked.append(w.shape)
+        return w.shape[1] >= 200
+
+    chains = sample_nuts(lambda x: _gaussian(x), np.zeros(3), COV, n_chains=2, n_warmup=100, n_draws=1000,
+                         seed=4, enough=enough)
+    assert chains.positions.shape == (2, 200, 3)
+    assert asked == [(2, 100, 3), (2, 200, 3)]
+
+
+def test_a_saturated_tree_is_reported(gaussian):
+    from dataclasses import replace
+
+    from clusterfit.fit.nuts import MAX_DOUBLINGS
+
+    _, chains = gaussian
+    assert chains.diagnostics.saturated == 0.0  # a Gaussian from a fair mass matrix: a few steps per draw
+    assert chains.diagnostics.mean_steps < 2**MAX_DOUBLINGS - 1
+    bad = replace(chains.diagnostics, saturated=0.2)
+    assert bad.converged  # a warning on efficiency, not on the draws (R̂ and ESS judge those)
+    assert any("tree depth cap" in p for p in bad.problems(["a", "b", "c"]))

@@ -21,11 +21,15 @@ import numpy as np
 
 from ..chunked import chunked_map
 
-__all__ = ["Chains", "Diagnostics", "LogitTarget", "nuts_posterior", "RHAT_MAX", "ESS_MIN", "diagnose", "run_chains", "sample_nuts",
-           "positive_definite_inverse"]
+__all__ = ["Chains", "Diagnostics", "LogitTarget", "nuts_posterior", "RHAT_MAX", "ESS_MIN", "MAX_DOUBLINGS", "diagnose",
+           "run_chains", "sample_nuts", "positive_definite_inverse"]
 
 RHAT_MAX = 1.01  # split-R̂ above this: the chains disagree
 ESS_MIN = 400  # bulk or tail effective sample size below this: too few independent draws
+# tree depth cap: at most 2⁸ − 1 = 255 leapfrog steps per draw (blackjax's default, 10, allows 1,023).
+# From the Hessian a cluster posterior needs ~15 (AS1063); the cap bounds the cost of the warm-up's first
+# windows, where a step size still far too small would otherwise build trees of a thousand gradients
+MAX_DOUBLINGS = 8
 
 
 @dataclass(frozen=True)
@@ -43,6 +47,7 @@ class Diagnostics:
     divergences: int
     step_size: np.ndarray
     mean_steps: float  # leapfrog steps per draw
+    saturated: float = 0.0  # fraction of draws whose tree reached MAX_DOUBLINGS
 
     @property
     def converged(self) -> bool:
@@ -60,6 +65,9 @@ class Diagnostics:
                 limit = f"< {RHAT_MAX}" if label == "split-R̂" else f"≥ {ESS_MIN}"
                 out.append(f"{label} fails ({limit} wanted) for {int(bad.sum())} of {len(values)} "
                            f"parameters; worst {names[k]}: {values[k]:.3g}")
+        if self.saturated > 0.01:
+            out.append(f"{100 * self.saturated:.0f} % of the draws reached the tree depth cap "
+                       f"({2**MAX_DOUBLINGS - 1} leapfrog steps): the chains move slower than NUTS would let them")
         if self.divergences:
             out.append(f"{self.divergences} divergent transitions: the posterior has regions the step "
                        "size cannot follow, its tails there are not trustworthy (a higher target "
@@ -100,13 +108,16 @@ def positive_definite_inverse(hessian: np.ndarray, floor: float = 1e-2) -> np.nd
 
 def run_chains(log_density: Callable, starts: np.ndarray, inverse_mass: np.ndarray, keys: np.ndarray,
                n_warmup: int, n_draws: int, target_accept: float = 0.8,
-               on_chunk: Callable[[int, float], None] | None = None):
+               on_chunk: Callable[[int, float], None] | None = None,
+               enough: Callable[[np.ndarray], bool] | None = None):
     """Warm-up and sampling of one group of chains (vmap): pure function of its inputs, so groups can run
     on different workers and give the same draws as one process. Returns numpy arrays (positions,
     log density, acceptance, divergent, steps per draw, step size, warm-up steps) per chain.
 
     The draws come in chunks of ≤ 100 steps (one compiled program), with a check for Ctrl-C and
-    ``on_chunk(draws so far, seconds)`` between them; the warm-up is one program."""
+    ``on_chunk(draws so far, seconds)`` between them; the warm-up is one program. ``enough(positions so
+    far)`` (chains, draws, n), when given, is asked after each chunk: True ends the sampling there
+    (``n_draws`` is then a ceiling). Trees are capped at :data:`MAX_DOUBLINGS` doublings."""
     import blackjax
     import jax
     import jax.numpy as jnp
@@ -118,15 +129,17 @@ def run_chains(log_density: Callable, starts: np.ndarray, inverse_mass: np.ndarr
         blackjax.nuts, log_density, is_mass_matrix_diagonal=False,
         initial_inverse_mass_matrix=jnp.asarray(inverse_mass), imm_shrinkage_to_previous=20.0,
         target_acceptance_rate=target_accept,
-        adaptation_info_fn=lambda state, info, adaptation_state: info.num_integration_steps)
+        adaptation_info_fn=lambda state, info, adaptation_state: info.num_integration_steps,
+        max_num_doublings=MAX_DOUBLINGS)
 
     def warm_one(key, start):
         k_warm, k_draw = jax.random.split(key)
         (state, params), warm_steps = warmup.run(k_warm, start, num_steps=n_warmup)
+        params = {k: params[k] for k in ("step_size", "inverse_mass_matrix")}
         return state, params, jnp.sum(warm_steps), jax.random.split(k_draw, n_draws)
 
     def chunk_one(state, params, draw_keys):
-        kernel = blackjax.nuts(log_density, **params).step
+        kernel = blackjax.nuts(log_density, **params, max_num_doublings=MAX_DOUBLINGS).step
 
         def step(state, k):
             state, info = kernel(k, state)
@@ -146,6 +159,8 @@ def run_chains(log_density: Callable, starts: np.ndarray, inverse_mass: np.ndarr
         outs.append([np.asarray(a) for a in out])
         if on_chunk is not None:
             on_chunk(c + size, time.perf_counter() - t0)
+        if enough is not None and c + size < n_draws and enough(np.concatenate([o[0] for o in outs], axis=1)):
+            break
     draws = [np.concatenate(parts, axis=1) for parts in zip(*outs, strict=True)]
     return (*draws, np.asarray(params["step_size"]), np.asarray(warm_steps))
 
@@ -158,7 +173,8 @@ def _chunk_size(n_draws: int) -> int:
 
 def sample_nuts(log_density: Callable, start: np.ndarray, inverse_mass: np.ndarray, *, n_chains: int = 4,
                 n_warmup: int = 500, n_draws: int = 1000, seed: int = 1, target_accept: float = 0.8,
-                jitter: float = 1.0, executor=None, console=None) -> Chains:
+                jitter: float = 1.0, executor=None, console=None,
+                enough: Callable[[np.ndarray], bool] | None = None) -> Chains:
     """NUTS on ``log_density`` (one point (n,) → scalar, JAX-differentiable) with ``n_chains`` chains.
 
     Chain k starts at ``start`` plus a draw from N(0, jitter²·``inverse_mass``) — dispersed over the
@@ -166,7 +182,8 @@ def sample_nuts(log_density: Callable, start: np.ndarray, inverse_mass: np.ndarr
     draw's density is not finite — and warms up with Stan's window
     adaptation seeded with ``inverse_mass`` (dense). Each chain's key comes from ``seed`` and its
     index only, so the draws do not depend on how chains are grouped: with ``executor``
-    (:mod:`.executors`) the chains are spread over its workers, one group per worker."""
+    (:mod:`.executors`) the chains are spread over its workers, one group per worker. ``enough``
+    (in-process only): :func:`run_chains`'s stopping check, asked after each chunk of draws."""
     import jax
 
     t0 = time.perf_counter()
@@ -187,14 +204,15 @@ def sample_nuts(log_density: Callable, start: np.ndarray, inverse_mass: np.ndarr
             if console is not None:
                 console.print(f"  NUTS: {done:,}/{n_draws:,} draws per chain ({seconds:,.0f} s)")
 
-        parts = [run_chains(log_density, starts, inverse_mass, keys, *args[1:], on_chunk=progress)]
+        parts = [run_chains(log_density, starts, inverse_mass, keys, *args[1:], on_chunk=progress,
+                            enough=enough)]
     else:
         groups = np.array_split(np.arange(n_chains), min(executor.n_workers, n_chains))
         parts = executor.map(_run_group, [(log_density, starts[g], keys[g], args) for g in groups])
     pos, logd, acc, div, steps, step_size, warm = (np.concatenate(a) for a in zip(*parts, strict=True))
     r_hat, bulk, tail = diagnose(pos)
     diag = Diagnostics(r_hat, bulk, tail, float(acc.mean()), int(div.sum()), step_size,
-                       float(steps.mean()))
+                       float(steps.mean()), float(np.mean(steps >= 2**MAX_DOUBLINGS - 1)))
     n_grad = int(steps.sum() + warm.sum())
     return Chains(pos, logd, diag, n_grad, time.perf_counter() - t0)
 
@@ -251,14 +269,19 @@ def nuts_posterior(log_likelihood: Callable, target_chi2: Callable, priors, mode
     if console is not None:
         console.print(f"mass matrix: Hessian at the MAP by {4 * n_dim} gradients "
                       f"({time.perf_counter() - t0:,.1f} s)")
+    def enough(w):  # the thresholds met, in θ, with a 10 % margin on ESS: stop drawing
+        r_hat, bulk, tail = diagnose(priors.transform(expit(w.reshape(-1, n_dim))).reshape(w.shape))
+        return bool(np.all(r_hat < RHAT_MAX) and min(bulk.min(), tail.min()) >= 1.1 * ESS_MIN)
+
     chains = sample_nuts(log_target, w0, inverse_mass, n_chains=config.n_chains,
                          n_warmup=config.n_warmup, n_draws=config.n_draws, seed=config.seed,
-                         target_accept=config.target_accept, executor=executor, console=console)
+                         target_accept=config.target_accept, executor=executor, console=console,
+                         enough=enough)
     d = chains.diagnostics
     thetas = priors.transform(expit(chains.positions.reshape(-1, n_dim)))
     # diagnostics of the parameters themselves (R̂ and ESS are not invariant under w → θ)
     r_hat, bulk, tail = diagnose(thetas.reshape(chains.positions.shape))
-    d = Diagnostics(r_hat, bulk, tail, d.acceptance, d.divergences, d.step_size, d.mean_steps)
+    d = Diagnostics(r_hat, bulk, tail, d.acceptance, d.divergences, d.step_size, d.mean_steps, d.saturated)
     (log_l,) = chunked_map(log_likelihood, [thetas], min(1024, len(thetas)))
     if console is not None:
         console.print(f"NUTS: {len(thetas):,} draws, acceptance {d.acceptance:.2f}, "

@@ -30,8 +30,8 @@ class SearchConfig:
     n_starts: int = 4  # laplace search: optimiser starts (the table values + prior draws)
     n_samples: int = 8000  # laplace search: importance samples
     n_chains: int = 4  # nuts search: chains (run together with vmap, or spread over a pool)
-    n_warmup: int = 500  # nuts search: warm-up steps per chain (step size and mass matrix adaptation)
-    n_draws: int = 1000  # nuts search: draws kept per chain
+    n_warmup: int = 250  # nuts search: warm-up steps per chain (step size and mass matrix adaptation)
+    n_draws: int = 1000  # nuts search: draws per chain at most (sampling stops once R̂ and ESS pass)
     target_accept: float = 0.8  # nuts search: raise (0.9, 0.95) when a run reports divergences
 
 
