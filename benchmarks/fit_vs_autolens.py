@@ -75,6 +75,8 @@ def main() -> None:
                     help="cap on PyAutoLens likelihood time [s] (sets n_like_max; numpy path)")
     ap.add_argument("--jax", action="store_true",
                     help="PyAutoLens's JAX path (jit + vmap), uncapped, instead of numpy")
+    ap.add_argument("--jax-max-evals", type=int, default=None,
+                    help="cap PyAutoLens's JAX search at this many evaluations (default: uncapped)")
     ap.add_argument("--members", type=int, default=None,
                     help="the example with N members and ≥ --min-images images (default: the example as is)")
     ap.add_argument("--min-images", type=int, default=30)
@@ -174,7 +176,7 @@ def main() -> None:
         theirs_log_l(truths)
         reps.append(time.perf_counter() - t1)
     t_eval = float(np.median(reps)) if reps else float("nan")
-    n_like_max = float("inf") if args.jax else int(args.budget / t_eval)
+    n_like_max = (args.jax_max_evals or float("inf")) if args.jax else int(args.budget / t_eval)
     if not args.jax:
         print(f"PyAutoLens: {t_eval * 1e3:.1f} ms per evaluation (instance + 3 analyses); "
               f"n_like_max = {n_like_max:,}", flush=True)
@@ -196,7 +198,12 @@ def main() -> None:
         t = time.perf_counter()
         out = wrapped(self, parameters)
         np.asarray(out)
-        calls.append((t, time.perf_counter() - t, int(np.atleast_2d(np.asarray(parameters)).shape[0])))
+        d, r = time.perf_counter() - t, int(np.atleast_2d(np.asarray(parameters)).shape[0])
+        if r not in {c[2] for c in calls} or len(calls) % 50 == 0:  # so a run cut short still reports
+            print(f"PyAutoLens objective: call {len(calls) + 1}, batch {r}, {d:.2f} s, ends "
+                  f"{t + d - t2:.1f} s into the search, {sum(c[2] for c in calls) + r:,} evaluations so far",
+                  flush=True)
+        calls.append((t, d, r))
         return out
 
     Fitness.call_wrap = timed_call_wrap
