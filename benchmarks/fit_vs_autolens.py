@@ -156,10 +156,14 @@ def main() -> None:
     # likelihood agreement and timing at the truth and at our best fit
     ours_log_l = make_log_likelihood(composed, point_data(composed))
 
+    # the spot checks go through their numpy path: op-by-op JAX outside jit takes minutes per call at
+    # 100 members on this machine (the same likelihood; the search below uses `analyses`)
+    checks_an = to_autolens_analyses(model, composed, solver=solver, use_jax=False) if args.jax else analyses
+
     def theirs_log_l(theta):
         inst = af_model.instance_for_arguments({priors[n]: float(v) for n, v in zip(names, theta,
                                                                                    strict=True)})
-        return float(sum(a.log_likelihood_function(inst) for a in analyses))
+        return float(sum(a.log_likelihood_function(inst) for a in checks_an))
 
     checks = {"truth": truths, "our best": s.best}
     for label, th in checks.items():
