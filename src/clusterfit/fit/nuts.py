@@ -254,7 +254,9 @@ def nuts_posterior(log_likelihood: Callable, target_chi2: Callable, priors, mode
     is built in (log density −χ²/2 + log|du/dw|) and its bounds are at infinity, so no draw is ever
     rejected for leaving the support. The mass matrix is the inverse Hessian of that log density at
     ``mode`` (central differences of the JAX gradient, never a second derivative of a Newton solve).
-    ``config``: a :class:`.search.SearchConfig` (``n_chains``, ``n_warmup``, ``n_draws``, ``seed``)."""
+    ``config``: a :class:`.search.SearchConfig` (``n_chains``, ``n_warmup``, ``n_draws``, ``seed``).
+    Sampling stops after the first chunk of draws at which every parameter (in θ) has split-R̂ <
+    :data:`RHAT_MAX` and bulk and tail ESS ≥ 1.1 × :data:`ESS_MIN`; ``n_draws`` is the ceiling."""
     import jax
     from scipy.special import expit
 
