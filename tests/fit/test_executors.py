@@ -108,3 +108,12 @@ def test_the_handle_cache_keeps_only_the_latest_functions(tmp_path):
     kept = {k[0] for k in executors._CACHE}
     assert handles[0].folder not in kept and all(h.folder in kept for h in handles[1:])
     assert handles[-1](None) == executors._CACHE_SIZE
+
+
+def test_nuts_stopping_early_on_dask_gives_the_same_draws(client):
+    """With a stopping check the workers draw everything and the draws are cut where one process stopped."""
+    kwargs = dict(n_chains=2, n_warmup=100, n_draws=300, seed=9, enough=lambda w: w.shape[1] >= 200)
+    alone = sample_nuts(log_density, np.zeros(3), COV, **kwargs)
+    spread = sample_nuts(log_density, np.zeros(3), COV, executor=as_executor(client), **kwargs)
+    assert alone.positions.shape == spread.positions.shape == (2, 200, 3)
+    np.testing.assert_allclose(spread.positions, alone.positions, atol=1e-9)

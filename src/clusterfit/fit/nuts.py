@@ -182,8 +182,9 @@ def sample_nuts(log_density: Callable, start: np.ndarray, inverse_mass: np.ndarr
     draw's density is not finite — and warms up with Stan's window
     adaptation seeded with ``inverse_mass`` (dense). Each chain's key comes from ``seed`` and its
     index only, so the draws do not depend on how chains are grouped: with ``executor``
-    (:mod:`.executors`) the chains are spread over its workers, one group per worker. ``enough``
-    (in-process only): :func:`run_chains`'s stopping check, asked after each chunk of draws."""
+    (:mod:`.executors`) the chains are spread over its workers, one group per worker. ``enough``:
+    :func:`run_chains`'s stopping check, asked after each chunk of draws (with ``executor`` the workers
+    draw all ``n_draws`` and the draws are cut where one process would have stopped: the same draws)."""
     import jax
 
     t0 = time.perf_counter()
@@ -210,6 +211,11 @@ def sample_nuts(log_density: Callable, start: np.ndarray, inverse_mass: np.ndarr
         groups = np.array_split(np.arange(n_chains), min(executor.n_workers, n_chains))
         parts = executor.map(_run_group, [(log_density, starts[g], keys[g], args) for g in groups])
     pos, logd, acc, div, steps, step_size, warm = (np.concatenate(a) for a in zip(*parts, strict=True))
+    if executor is not None and enough is not None:
+        # the workers ran every draw: keep those one process would have stopped at (same posterior)
+        size = _chunk_size(n_draws)
+        stop = next((c for c in range(size, n_draws, size) if enough(pos[:, :c])), n_draws)
+        pos, logd, acc, div, steps = (a[:, :stop] for a in (pos, logd, acc, div, steps))
     r_hat, bulk, tail = diagnose(pos)
     diag = Diagnostics(r_hat, bulk, tail, float(acc.mean()), int(div.sum()), step_size,
                        float(steps.mean()), float(np.mean(steps >= 2**MAX_DOUBLINGS - 1)))
@@ -248,7 +254,9 @@ def nuts_posterior(log_likelihood: Callable, target_chi2: Callable, priors, mode
     is built in (log density −χ²/2 + log|du/dw|) and its bounds are at infinity, so no draw is ever
     rejected for leaving the support. The mass matrix is the inverse Hessian of that log density at
     ``mode`` (central differences of the JAX gradient, never a second derivative of a Newton solve).
-    ``config``: a :class:`.search.SearchConfig` (``n_chains``, ``n_warmup``, ``n_draws``, ``seed``)."""
+    ``config``: a :class:`.search.SearchConfig` (``n_chains``, ``n_warmup``, ``n_draws``, ``seed``).
+    Sampling stops after the first chunk of draws at which every parameter (in θ) has split-R̂ <
+    :data:`RHAT_MAX` and bulk and tail ESS ≥ 1.1 × :data:`ESS_MIN`; ``n_draws`` is the ceiling."""
     import jax
     from scipy.special import expit
 

@@ -34,9 +34,10 @@ def choose_search(likelihood: str, n_free: int) -> tuple[str, str]:
     """The search ``fit`` uses when none is named, and why (one line).
 
     Image-plane likelihood → laplace (MAP + importance sampling, its ESS reported): each evaluation
-    solves for images, so nested sampling is out of reach; NUTS (``--search nuts``) would be the
-    principled choice but has not yet been shown to finish at cluster scale (its AS1063 warm-up ran
-    > 30 min on 2 cores, 2026-11-30), while laplace refits AS1063 in ~4 min (ESS 1,932/8,000). Source-plane likelihood → nautilus
+    solves for images, so nested sampling is out of reach; NUTS (``--search nuts``) is the principled
+    choice and its gradient now costs about one χ² (implicit differentiation, :mod:`.local_images`), but
+    it needs ~15 leapfrog steps per draw on AS1063 and has not yet been timed under 10 min on a quiet
+    machine (benchmarks/README.md), while laplace refits AS1063 in ~4 min (ESS 1,932/8,000). Source-plane likelihood → nautilus
     up to :data:`NESTED_MAX_DIM` free parameters (explores the whole prior, finds several modes, gives
     the evidence); above that nested sampling's cost grows steeply (a 46-parameter model had not
     converged after 25 min), so NUTS from the MAP."""
