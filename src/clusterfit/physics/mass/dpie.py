@@ -1,7 +1,7 @@
 """Dual pseudo-isothermal mass distribution (dPIE) with Lenstool's parameters: ``dPIEMass``, ``dPIEMassSph``.
 
 Parameters (``params`` keys, arrays of shape (n,)): ``y``, ``x`` (centre, arcsec), ``sigma`` (Lenstool's
-fiducial velocity dispersion σ_LT, km/s), ``r_core`` (a, arcsec, > 0), ``r_cut`` (s, arcsec, > a) and,
+fiducial velocity dispersion σ_LT, km/s), ``r_core`` (a, arcsec, ≥ 0), ``r_cut`` (s, arcsec, > a) and,
 for ``dPIEMass``, ``ellipticity`` (mass ellipticity e = (A² − B²)/(A² + B²)) and ``angle_pos`` (degrees,
 counter-clockwise from +x).
 
@@ -12,9 +12,11 @@ b0 = 6π (σ/c)² rad = 6 × 648000 (σ/c)² arcsec (Elíasdóttir et al. 2007, 
 Elliptical geometry as Lenstool profile 81 and PyAutoLens ``dPIEMass``: e → axis ratio
 q_m = √((1 − e)/(1 + e)) → ε = (1 − q_m)/(1 + q_m), clamped to [1e-5, 0.99999] (Lenstool ``set_lens.c``
 does the same: the Kassiola & Kovner expressions are 0/0 at ε = 0). The pseudo-elliptical radius is
-R² = x'²/(1 + ε)² + y'²/(1 − ε)², with x' along the major axis. Deflections use the complex PIEMD
-solution of Kassiola & Kovner 1993 (Eq. 4.1.2) as the difference of two cored profiles,
-α = b0 s/(s − a) [I*(a) − I*(s)] (Elíasdóttir et al. 2007, Eq. A11).
+R² = x'²/(1 + ε)² + y'²/(1 − ε)², with x' along the major axis. The dPIE is the difference of two cored
+profiles, α = b0 s/(s − a) [I*(a) − I*(s)] (Elíasdóttir et al. 2007, Eq. A11), each the PIEMD of Kassiola &
+Kovner 1993 (their complex Eq. 4.1.2), evaluated here in real arithmetic as Keeton's (2001) softened
+isothermal ellipsoid (:func:`_core`), with an analytic Hessian and a potential that is zero at the centre
+(tests/physics/test_mass_dpie.py checks all three against KK93's complex forms in 40-digit arithmetic).
 """
 
 from __future__ import annotations
