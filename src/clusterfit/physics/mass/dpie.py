@@ -1,7 +1,7 @@
 """Dual pseudo-isothermal mass distribution (dPIE) with Lenstool's parameters: ``dPIEMass``, ``dPIEMassSph``.
 
 Parameters (``params`` keys, arrays of shape (n,)): ``y``, ``x`` (centre, arcsec), ``sigma`` (Lenstool's
-fiducial velocity dispersion σ_LT, km/s), ``r_core`` (a, arcsec, > 0), ``r_cut`` (s, arcsec, > a) and,
+fiducial velocity dispersion σ_LT, km/s), ``r_core`` (a, arcsec, ≥ 0), ``r_cut`` (s, arcsec, > a) and,
 for ``dPIEMass``, ``ellipticity`` (mass ellipticity e = (A² − B²)/(A² + B²)) and ``angle_pos`` (degrees,
 counter-clockwise from +x).
 
@@ -12,9 +12,11 @@ b0 = 6π (σ/c)² rad = 6 × 648000 (σ/c)² arcsec (Elíasdóttir et al. 2007, 
 Elliptical geometry as Lenstool profile 81 and PyAutoLens ``dPIEMass``: e → axis ratio
 q_m = √((1 − e)/(1 + e)) → ε = (1 − q_m)/(1 + q_m), clamped to [1e-5, 0.99999] (Lenstool ``set_lens.c``
 does the same: the Kassiola & Kovner expressions are 0/0 at ε = 0). The pseudo-elliptical radius is
-R² = x'²/(1 + ε)² + y'²/(1 − ε)², with x' along the major axis. Deflections use the complex PIEMD
-solution of Kassiola & Kovner 1993 (Eq. 4.1.2) as the difference of two cored profiles,
-α = b0 s/(s − a) [I*(a) − I*(s)] (Elíasdóttir et al. 2007, Eq. A11).
+R² = x'²/(1 + ε)² + y'²/(1 − ε)², with x' along the major axis. The dPIE is the difference of two cored
+profiles, α = b0 s/(s − a) [I*(a) − I*(s)] (Elíasdóttir et al. 2007, Eq. A11), each the PIEMD of Kassiola &
+Kovner 1993 (their complex Eq. 4.1.2), evaluated here in real arithmetic as Keeton's (2001) softened
+isothermal ellipsoid (:func:`_core`), with an analytic Hessian and a potential that is zero at the centre
+(tests/physics/test_mass_dpie.py checks all three against KK93's complex forms in 40-digit arithmetic).
 """
 
 from __future__ import annotations
@@ -86,8 +88,8 @@ class _Core(NamedTuple):
     q: jnp.ndarray
     w: jnp.ndarray
     d: jnp.ndarray
-    ax: jnp.ndarray  # α_x' / b
-    ay: jnp.ndarray  # α_y' / b
+    u: jnp.ndarray  # α_x' = (b/c) atan(u)
+    z: jnp.ndarray  # α_y' = ±(b/2c) log1p(z), the sign of y'
 
 
 def _core(xp, yp, eps, rc) -> _Core:
@@ -110,23 +112,43 @@ def _core(xp, yp, eps, rc) -> _Core:
     ay_abs = jnp.where(up, yp, -yp)  # |y'| with derivative ±1 at 0 (jnp.abs has 0 there)
     # D = 0 and w + s = 0 only at the centre of a coreless term (rc = 0), where both numerators vanish: α = 0
     d_safe, ws_safe = jnp.where(d > 0.0, d, 1.0), jnp.where(w + s > 0.0, w + s, 1.0)
-    atanh = 0.5 * jnp.log1p(2.0 * c * ay_abs * (w + q2 * s + c * ay_abs) / (q2 * d_safe))
-    return _Core(s, q, w, d, arctan(c * xp / ws_safe) / c, jnp.where(up, atanh, -atanh) / c)
+    return _Core(s, q, w, d, c * xp / ws_safe, 2.0 * c * ay_abs * (w + q2 * s + c * ay_abs) / (q2 * d_safe))
 
 
-def _pair(params: Params, y, x):
-    """Frame coordinates, geometry, b = k (1 − ε) of both terms, and the core (a) and cut (s) terms."""
+class _Pair(NamedTuple):
+    """Both cored terms of a dPIE and the deflection of their difference, Δα' = α'(a) − α'(s), over b."""
+
+    yp: jnp.ndarray
+    xp: jnp.ndarray
+    cos: jnp.ndarray
+    sin: jnp.ndarray
+    b: jnp.ndarray
+    ta: _Core
+    ts: _Core
+    dax: jnp.ndarray
+    day: jnp.ndarray
+
+
+def _pair(params: Params, y, x) -> _Pair:
+    """Frame coordinates, geometry, b = k (1 − ε), the core (a) and cut (s) terms and Δα'/b. The differences
+    take one atan and one log1p: atan u_a − atan u_s = atan[(u_a − u_s)/(1 + u_a u_s)] (u_a u_s ≥ 0: same
+    sign as x'), log1p z_a − log1p z_s = log1p[(z_a − z_s)/(1 + z_s)]: the same cancellation as the separate
+    differences, half the transcendental functions."""
     yp, xp, eps, cos, sin = _frame(params, y, x)
     a, s, k = _strength(params)
-    return yp, xp, cos, sin, k * (1.0 - eps), _core(xp, yp, eps, a), _core(xp, yp, eps, s)
+    ta, ts = _core(xp, yp, eps, a), _core(xp, yp, eps, s)
+    c = 2.0 * jnp.sqrt(eps) / (1.0 + eps)
+    dax = arctan((ta.u - ts.u) / (1.0 + ta.u * ts.u)) / c
+    half_log = 0.5 * jnp.log1p((ta.z - ts.z) / (1.0 + ts.z)) / c
+    return _Pair(yp, xp, cos, sin, k * (1.0 - eps), ta, ts, dax, jnp.where(yp >= 0.0, half_log, -half_log))
 
 
 def dpie_deflections_yx(params: Params, y, x) -> Deflections:
     """Deflections (arcsec) of a group of elliptical dPIEs: k [α(a) − α(s)] of two cored isothermal
     ellipsoids (Elíasdóttir et al. 2007, A11; Keeton 2001 for each term, see :func:`_core`), the same
     field as KK93's complex Eq. 4.1.2 in real arithmetic."""
-    _, _, cos, sin, b, ta, ts = _pair(params, y, x)
-    ay, ax = from_frame(b * (ta.ay - ts.ay), b * (ta.ax - ts.ax), cos, sin)
+    pr = _pair(params, y, x)
+    ay, ax = from_frame(pr.b * pr.day, pr.b * pr.dax, pr.cos, pr.sin)
     return Deflections(jnp.sum(ay, axis=0), jnp.sum(ax, axis=0))
 
 
@@ -142,21 +164,23 @@ def dpie_convergence(params: Params, y, x):
     return jnp.sum(_kappa(0.5 * k, a, s, rem2), axis=0)
 
 
-def _core_potential(xp, yp, t: _Core):
-    """ψ/b of one cored term, zero at its centre: x' α_x' + y' α_y' − (s/2) ln[D/D(0)] (Keeton 2001,
-    softened isothermal), D(0) = (1 + q)² s², with D − D(0) = 2s (q² x'² + y'²)/(w + q s) + x'² + y'²
-    (all terms ≥ 0: no cancellation near the centre); s ln(...) → 0 as s → 0 (``r_core = 0``)."""
+def _core_log(xp, yp, t: _Core):
+    """(s/2) ln[D/D(0)] of one cored term, so that its ψ/b = x' α_x' + y' α_y' − this, zero at its centre
+    (Keeton 2001, softened isothermal), D(0) = (1 + q)² s², with D − D(0) = 2s (q² x'² + y'²)/(w + q s)
+    + x'² + y'² (all terms ≥ 0: no cancellation near the centre); → 0 as s → 0 (``r_core = 0``)."""
     cored = t.s > 0.0  # a coreless term (rc = 0, the singular isothermal ellipsoid) has no log term
     s = jnp.where(cored, t.s, 1.0)
     excess = 2.0 * s * (t.q * t.q * xp * xp + yp * yp) / (t.w + t.q * s) + xp * xp + yp * yp
-    return xp * t.ax + yp * t.ay - jnp.where(cored, 0.5 * s * jnp.log1p(excess / ((1.0 + t.q) * s) ** 2), 0.0)
+    return jnp.where(cored, 0.5 * s * jnp.log1p(excess / ((1.0 + t.q) * s) ** 2), 0.0)
 
 
 def dpie_potential(params: Params, y, x):
     """Lensing potential (arcsec²): k [ψ(a) − ψ(s)] of the two cored isothermal ellipsoids, zero at the
-    centre (:func:`_core_potential`); ∇ψ = α exactly (a closed form, regular everywhere)."""
-    yp, xp, _, _, b, ta, ts = _pair(params, y, x)
-    return jnp.sum(b * (_core_potential(xp, yp, ta) - _core_potential(xp, yp, ts)), axis=0)
+    centre (:func:`_core_log`); ∇ψ = α exactly (a closed form, regular everywhere)."""
+    pr = _pair(params, y, x)
+    xp, yp = pr.xp, pr.yp
+    psi = xp * pr.dax + yp * pr.day - (_core_log(xp, yp, pr.ta) - _core_log(xp, yp, pr.ts))
+    return jnp.sum(pr.b * psi, axis=0)
 
 
 def _core_hessian(xp, yp, t: _Core):
@@ -170,7 +194,7 @@ def _core_hessian(xp, yp, t: _Core):
 def dpie_hessian(params: Params, y, x) -> Hessian:
     """Analytic Hessian (ψ_yy, ψ_yx, ψ_xx) of a group of elliptical dPIEs: k [H(a) − H(s)] in the profile
     frame (:func:`_core_hessian`), rotated back to the sky (H = Jᵀ H' J, J = ∂(x', y')/∂(x, y))."""
-    yp, xp, cos, sin, b, ta, ts = _pair(params, y, x)
+    yp, xp, cos, sin, b, ta, ts = _pair(params, y, x)[:7]
     (xa, ca, ya), (xs, cs, ys) = _core_hessian(xp, yp, ta), _core_hessian(xp, yp, ts)
     hxx, hxy, hyy = b * (xa - xs), b * (ca - cs), b * (ya - ys)
     cc, ss, cs2 = cos * cos, sin * sin, cos * sin
