@@ -134,13 +134,12 @@ def _einstein_radii(composed: ComposedModel, theta, redshifts: Sequence[float], 
     return out, np.where(np.isfinite(bounds), bounds, np.nan), touched
 
 
-def _draw_grid(xs: np.ndarray, ys: np.ndarray, bounds: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The posterior draws' grid: the spacing of a ``DRAW_GRID``² grid over the best fit's extent
-    (``xs``, ``ys``), over the best fit's regions (``bounds``) grown by 25 % + 4 pixels on each side
-    (at most the extent)."""
-    step = max(xs[-1] - xs[0], ys[-1] - ys[0]) / (DRAW_GRID - 1)
+def _draw_grid(xs: np.ndarray, ys: np.ndarray, bounds: np.ndarray, n: int = DRAW_GRID) -> tuple[np.ndarray, np.ndarray]:
+    """A grid with the spacing of an ``n``² grid over the extent (``xs``, ``ys``), over the regions
+    ``bounds`` grown by 25 % + 4 pixels on each side (at most the extent)."""
+    step = max(xs[-1] - xs[0], ys[-1] - ys[0]) / (n - 1)
     if not np.isfinite(bounds).all():
-        return np.linspace(xs[0], xs[-1], DRAW_GRID), np.linspace(ys[0], ys[-1], DRAW_GRID)
+        return np.linspace(xs[0], xs[-1], n), np.linspace(ys[0], ys[-1], n)
     out = []
     for lo, hi, full in ((bounds[0], bounds[1], xs), (bounds[2], bounds[3], ys)):
         grow = 0.25 * (hi - lo) + 4 * step
@@ -164,24 +163,24 @@ def main_lens_plane(composed: ComposedModel) -> int:
 
 
 def _posterior_einstein_radii(composed: ComposedModel, thetas, zs, extent) -> np.ndarray:
-    """Einstein radii (k, len(zs)) of ``thetas``: the first (the best fit) on a 601² grid over
-    ``extent``, the draws at the spacing of a ``DRAW_GRID``² grid over it, on the box around the
-    best fit's regions (:func:`_draw_grid`; a fifth of the points for AS1063): each region of a draw
-    inside the box is counted as on the whole extent; a draw with a region reaching the box's edge is
-    done again on the whole extent (a region wholly outside the box, which the best fit does not
-    have, is not counted)."""
+    """Einstein radii (k, len(zs)) of ``thetas``: the first (the best fit) at the spacing of a 601²
+    grid over ``extent``, the draws at that of a ``DRAW_GRID``² grid, each on the box around the best
+    fit's regions found on the ``DRAW_GRID``² grid (:func:`_draw_grid`; a fifth of the points for
+    AS1063). Each region inside the box is counted as on the whole extent; a θ with a region reaching
+    the box's edge is done again on the whole extent (a region wholly outside the box, which the best
+    fit does not have, is not counted)."""
     from ..fit.plots import _as_extent
 
     x0, x1, y0, y1 = _as_extent(extent, composed)
-    xs, ys = np.linspace(x0, x1, 601), np.linspace(y0, y1, 601)
-    best, bounds, _ = _einstein_radii(composed.at(thetas[0]), thetas[0], zs, xs, ys)
-    out = [best]
-    dx, dy = _draw_grid(xs, ys, bounds)
     full = (np.linspace(x0, x1, DRAW_GRID), np.linspace(y0, y1, DRAW_GRID))
-    for t in thetas[1:]:
-        radii, _, touched = _einstein_radii(composed.at(t), t, zs, dx, dy)
-        if touched and (dx[0] > x0 or dx[-1] < x1 or dy[0] > y0 or dy[-1] < y1):
-            radii = _einstein_radii(composed.at(t), t, zs, *full)[0]
+    _, bounds, _ = _einstein_radii(composed.at(thetas[0]), thetas[0], zs, *full)
+    out = []
+    for k, t in enumerate(thetas):
+        n = 601 if k == 0 else DRAW_GRID
+        bx, by = _draw_grid(*full, bounds, n)
+        radii, _, touched = _einstein_radii(composed.at(t), t, zs, bx, by)
+        if touched and (bx[0] > x0 or bx[-1] < x1 or by[0] > y0 or by[-1] < y1):
+            radii = _einstein_radii(composed.at(t), t, zs, np.linspace(x0, x1, n), np.linspace(y0, y1, n))[0]
         out.append(radii)
     return np.array(out)
 
