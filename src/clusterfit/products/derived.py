@@ -56,6 +56,12 @@ class Quantity:
         return {k: (None if isinstance(v, float) and not np.isfinite(v) else v) for k, v in self.__dict__.items()}
 
 
+def _cosmology(composed: ComposedModel):
+    """The model's :class:`~clusterfit.physics.cosmology.Cosmology`, one object per model: each new one
+    builds its astropy cosmology again (~0.1 s), and the draws ask for it hundreds of times."""
+    return compiled(composed, "cosmology", lambda: cosmology_of(composed))
+
+
 def _areas(polygons, box: tuple[float, float, float, float]) -> tuple[float, float, np.ndarray]:
     """(area inside the box, area of polygons that touch its edge, (x0, x1, y0, y1) bounds of the
     polygons inside; NaN without any) of contourpy ``OuterOffset`` filled polygons (outer rings
@@ -108,6 +114,10 @@ def _einstein_radii(composed: ComposedModel, theta, redshifts: Sequence[float], 
     out = []
     bounds = np.array([np.inf, -np.inf, np.inf, -np.inf])
     touched = False
+    if single:  # D_ls/D_s of every redshift at once (each Cosmology → astropy costs ~0.1 s)
+        z_l = composed.layout.plane_redshifts[composed.layout.lens_planes[0]]
+        ratios = dict(zip(redshifts, _cosmology(composed).distance_ratio_matrix([z_l, *redshifts])[0, 1:],
+                          strict=True))
     for z in redshifts:
         if single:
             z_ref = max(redshifts)
@@ -116,9 +126,7 @@ def _einstein_radii(composed: ComposedModel, theta, redshifts: Sequence[float], 
                 f = evaluate_fields(ev, theta, yy, xx)
                 grids[z_ref] = (f["kappa_norm"], f["gamma_norm"])
             kn, gn = grids[z_ref]
-            r = cosmology_of(composed).distance_ratio_matrix(
-                [composed.layout.plane_redshifts[composed.layout.lens_planes[0]], z])[0, 1]
-            lam = 1.0 - r * (kn + gn)
+            lam = 1.0 - ratios[z] * (kn + gn)
         else:
             f = evaluate_fields(field_evaluator(composed, z, ("kappa", "gamma")), theta, yy, xx)
             lam = 1.0 - f["kappa"] - f["gamma"]
@@ -226,7 +234,7 @@ def aperture_mass(composed: ComposedModel, theta, radii_arcsec: Sequence[float],
     alpha_r = ay * np.sin(phi) + ax * np.cos(phi)
     kappa_area = 0.5 * radii * alpha_r.mean(1) * 2 * np.pi  # ∫κ dA in arcsec²
     z_l = composed.layout.plane_redshifts[plane]
-    return kappa_area * critical_surface_density(cosmology_of(composed), z_l, None, unit="arcsec2")
+    return kappa_area * critical_surface_density(_cosmology(composed), z_l, None, unit="arcsec2")
 
 
 def image_magnifications(composed: ComposedModel, thetas: np.ndarray, y, x, plane) -> np.ndarray:
@@ -265,7 +273,7 @@ def derived_quantities(composed: ComposedModel, theta, evaluation=None, draws: n
     thetas = [np.asarray(theta, float)] + ([np.asarray(t, float) for t in draws] if draws is not None else [])
     plane = main_lens_plane(composed)
     z_l = composed.layout.plane_redshifts[plane]
-    cosmo = cosmology_of(composed)
+    cosmo = _cosmology(composed)
     radii = np.asarray(apertures_kpc, float) * cosmo.arcsec_per_kpc(z_l)
     alpha = _unit_deflection(composed, plane)
     source_planes = sorted({composed.source_planes[ds.name] for ds in composed.model.point_datasets})
@@ -305,7 +313,7 @@ def plot_mass_profile(composed: ComposedModel, theta, path, draws: np.ndarray | 
 
     plane = main_lens_plane(composed)
     z_l = composed.layout.plane_redshifts[plane]
-    cosmo = cosmology_of(composed)
+    cosmo = _cosmology(composed)
     r_kpc = np.geomspace(5.0, r_max_kpc, 24)  # smooth on the log axes
     radii = r_kpc * cosmo.arcsec_per_kpc(z_l)
     alpha = _unit_deflection(composed, plane)
