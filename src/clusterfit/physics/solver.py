@@ -45,7 +45,7 @@ class SolverConfig:
 
     ``half_width``/``centre``: the search square (arcsec); ``pixel_scale``: level-0 spacing ``s0``
     (default ``2 half_width / cells``); ``levels``: refinement levels (final spacing ``s0 / 2**levels``);
-    ``core_half_width``/``core_pixel_scale``: patches around lens centres (defaults ``2 s0`` and
+    ``core_half_width``/``core_pixel_scale``: patches around lens centres (defaults ``s0`` and
     ``s0 / 8``); ``magnification_threshold``: drop images with ``|μ| <`` it (off by default).
     """
 
@@ -224,7 +224,7 @@ class ImageSolver:
         cfg = self.config
         ys, xs, tris, offset = [], [], [], 0
         patches = [(cy, cx, half, s0)]
-        core_half = cfg.core_half_width or 2.0 * s0
+        core_half = cfg.core_half_width or s0
         core_step = cfg.core_pixel_scale or s0 / 8.0
         for py, px in lens_centres(params):
             if abs(py - cy) < half + core_half and abs(px - cx) < half + core_half:

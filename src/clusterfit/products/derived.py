@@ -33,6 +33,7 @@ __all__ = ["Quantity", "folder_derived", "einstein_radius", "aperture_mass", "de
 
 DEFAULT_APERTURES_KPC = (100.0, 200.0, 500.0)
 _CIRCLE = 2048
+_PROFILE_CIRCLE = 512  # the figure's curve and band: a quarter of the deflections, far below the band's width
 DRAW_GRID = 301
 """Grid size of the Einstein radii of posterior draws (the best fit's is 601²): the λ_t = 0 contour is
 interpolated linearly, so at 301² θ_E stays exact to far inside any posterior width (an SIS: 3.3e-5″ off
@@ -53,6 +54,12 @@ class Quantity:
 
     def to_json(self) -> dict:
         return {k: (None if isinstance(v, float) and not np.isfinite(v) else v) for k, v in self.__dict__.items()}
+
+
+def _cosmology(composed: ComposedModel):
+    """The model's :class:`~clusterfit.physics.cosmology.Cosmology`, one object per model: each new one
+    builds its astropy cosmology again (~0.1 s), and the draws ask for it hundreds of times."""
+    return compiled(composed, "cosmology", lambda: cosmology_of(composed))
 
 
 def _areas(polygons, box: tuple[float, float, float, float]) -> tuple[float, float, np.ndarray]:
@@ -107,6 +114,10 @@ def _einstein_radii(composed: ComposedModel, theta, redshifts: Sequence[float], 
     out = []
     bounds = np.array([np.inf, -np.inf, np.inf, -np.inf])
     touched = False
+    if single:  # D_ls/D_s of every redshift at once (each Cosmology → astropy costs ~0.1 s)
+        z_l = composed.layout.plane_redshifts[composed.layout.lens_planes[0]]
+        ratios = dict(zip(redshifts, _cosmology(composed).distance_ratio_matrix([z_l, *redshifts])[0, 1:],
+                          strict=True))
     for z in redshifts:
         if single:
             z_ref = max(redshifts)
@@ -115,9 +126,7 @@ def _einstein_radii(composed: ComposedModel, theta, redshifts: Sequence[float], 
                 f = evaluate_fields(ev, theta, yy, xx)
                 grids[z_ref] = (f["kappa_norm"], f["gamma_norm"])
             kn, gn = grids[z_ref]
-            r = cosmology_of(composed).distance_ratio_matrix(
-                [composed.layout.plane_redshifts[composed.layout.lens_planes[0]], z])[0, 1]
-            lam = 1.0 - r * (kn + gn)
+            lam = 1.0 - ratios[z] * (kn + gn)
         else:
             f = evaluate_fields(field_evaluator(composed, z, ("kappa", "gamma")), theta, yy, xx)
             lam = 1.0 - f["kappa"] - f["gamma"]
@@ -133,13 +142,12 @@ def _einstein_radii(composed: ComposedModel, theta, redshifts: Sequence[float], 
     return out, np.where(np.isfinite(bounds), bounds, np.nan), touched
 
 
-def _draw_grid(xs: np.ndarray, ys: np.ndarray, bounds: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The posterior draws' grid: the spacing of a ``DRAW_GRID``² grid over the best fit's extent
-    (``xs``, ``ys``), over the best fit's regions (``bounds``) grown by 25 % + 4 pixels on each side
-    (at most the extent)."""
-    step = max(xs[-1] - xs[0], ys[-1] - ys[0]) / (DRAW_GRID - 1)
+def _draw_grid(xs: np.ndarray, ys: np.ndarray, bounds: np.ndarray, n: int = DRAW_GRID) -> tuple[np.ndarray, np.ndarray]:
+    """A grid with the spacing of an ``n``² grid over the extent (``xs``, ``ys``), over the regions
+    ``bounds`` grown by 25 % + 4 pixels on each side (at most the extent)."""
+    step = max(xs[-1] - xs[0], ys[-1] - ys[0]) / (n - 1)
     if not np.isfinite(bounds).all():
-        return np.linspace(xs[0], xs[-1], DRAW_GRID), np.linspace(ys[0], ys[-1], DRAW_GRID)
+        return np.linspace(xs[0], xs[-1], n), np.linspace(ys[0], ys[-1], n)
     out = []
     for lo, hi, full in ((bounds[0], bounds[1], xs), (bounds[2], bounds[3], ys)):
         grow = 0.25 * (hi - lo) + 4 * step
@@ -163,24 +171,24 @@ def main_lens_plane(composed: ComposedModel) -> int:
 
 
 def _posterior_einstein_radii(composed: ComposedModel, thetas, zs, extent) -> np.ndarray:
-    """Einstein radii (k, len(zs)) of ``thetas``: the first (the best fit) on a 601² grid over
-    ``extent``, the draws at the spacing of a ``DRAW_GRID``² grid over it, on the box around the
-    best fit's regions (:func:`_draw_grid`; a fifth of the points for AS1063): each region of a draw
-    inside the box is counted as on the whole extent; a draw with a region reaching the box's edge is
-    done again on the whole extent (a region wholly outside the box, which the best fit does not
-    have, is not counted)."""
+    """Einstein radii (k, len(zs)) of ``thetas``: the first (the best fit) at the spacing of a 601²
+    grid over ``extent``, the draws at that of a ``DRAW_GRID``² grid, each on the box around the best
+    fit's regions found on the ``DRAW_GRID``² grid (:func:`_draw_grid`; a fifth of the points for
+    AS1063). Each region inside the box is counted as on the whole extent; a θ with a region reaching
+    the box's edge is done again on the whole extent (a region wholly outside the box, which the best
+    fit does not have, is not counted)."""
     from ..fit.plots import _as_extent
 
     x0, x1, y0, y1 = _as_extent(extent, composed)
-    xs, ys = np.linspace(x0, x1, 601), np.linspace(y0, y1, 601)
-    best, bounds, _ = _einstein_radii(composed.at(thetas[0]), thetas[0], zs, xs, ys)
-    out = [best]
-    dx, dy = _draw_grid(xs, ys, bounds)
     full = (np.linspace(x0, x1, DRAW_GRID), np.linspace(y0, y1, DRAW_GRID))
-    for t in thetas[1:]:
-        radii, _, touched = _einstein_radii(composed.at(t), t, zs, dx, dy)
-        if touched and (dx[0] > x0 or dx[-1] < x1 or dy[0] > y0 or dy[-1] < y1):
-            radii = _einstein_radii(composed.at(t), t, zs, *full)[0]
+    _, bounds, _ = _einstein_radii(composed.at(thetas[0]), thetas[0], zs, *full)
+    out = []
+    for k, t in enumerate(thetas):
+        n = 601 if k == 0 else DRAW_GRID
+        bx, by = _draw_grid(*full, bounds, n)
+        radii, _, touched = _einstein_radii(composed.at(t), t, zs, bx, by)
+        if touched and (bx[0] > x0 or bx[-1] < x1 or by[0] > y0 or by[-1] < y1):
+            radii = _einstein_radii(composed.at(t), t, zs, np.linspace(x0, x1, n), np.linspace(y0, y1, n))[0]
         out.append(radii)
     return np.array(out)
 
@@ -210,23 +218,23 @@ def _build_unit_deflection(composed: ComposedModel, plane: int):
 
 def aperture_mass(composed: ComposedModel, theta, radii_arcsec: Sequence[float],
                   centre: tuple[float, float] = (0.0, 0.0), plane: int | None = None,
-                  _alpha=None) -> np.ndarray:
+                  _alpha=None, n_circle: int = _CIRCLE) -> np.ndarray:
     """Projected mass (M☉) of lens plane ``plane`` (default :func:`main_lens_plane`) within each radius
-    (arcsec) around ``centre`` (y, x in arcsec)."""
+    (arcsec) around ``centre`` (y, x in arcsec), from ``n_circle`` deflections on each circle."""
     from ..physics.cosmology import critical_surface_density
 
     plane = main_lens_plane(composed) if plane is None else plane
     alpha = _alpha or _unit_deflection(composed, plane)
     radii = np.atleast_1d(np.asarray(radii_arcsec, float))
-    phi = 2 * np.pi * np.arange(_CIRCLE) / _CIRCLE
+    phi = 2 * np.pi * np.arange(n_circle) / n_circle
     cy, cx = centre
     y = (cy + radii[:, None] * np.sin(phi)).ravel()
     x = (cx + radii[:, None] * np.cos(phi)).ravel()
-    ay, ax = (np.asarray(v).reshape(len(radii), _CIRCLE) for v in alpha(composed.group_params(theta), y, x))
+    ay, ax = (np.asarray(v).reshape(len(radii), n_circle) for v in alpha(composed.group_params(theta), y, x))
     alpha_r = ay * np.sin(phi) + ax * np.cos(phi)
     kappa_area = 0.5 * radii * alpha_r.mean(1) * 2 * np.pi  # ∫κ dA in arcsec²
     z_l = composed.layout.plane_redshifts[plane]
-    return kappa_area * critical_surface_density(cosmology_of(composed), z_l, None, unit="arcsec2")
+    return kappa_area * critical_surface_density(_cosmology(composed), z_l, None, unit="arcsec2")
 
 
 def image_magnifications(composed: ComposedModel, thetas: np.ndarray, y, x, plane) -> np.ndarray:
@@ -265,7 +273,7 @@ def derived_quantities(composed: ComposedModel, theta, evaluation=None, draws: n
     thetas = [np.asarray(theta, float)] + ([np.asarray(t, float) for t in draws] if draws is not None else [])
     plane = main_lens_plane(composed)
     z_l = composed.layout.plane_redshifts[plane]
-    cosmo = cosmology_of(composed)
+    cosmo = _cosmology(composed)
     radii = np.asarray(apertures_kpc, float) * cosmo.arcsec_per_kpc(z_l)
     alpha = _unit_deflection(composed, plane)
     source_planes = sorted({composed.source_planes[ds.name] for ds in composed.model.point_datasets})
@@ -305,15 +313,15 @@ def plot_mass_profile(composed: ComposedModel, theta, path, draws: np.ndarray | 
 
     plane = main_lens_plane(composed)
     z_l = composed.layout.plane_redshifts[plane]
-    cosmo = cosmology_of(composed)
-    r_kpc = np.geomspace(5.0, r_max_kpc, 24)  # smooth on the log axes; each radius costs 2,048 deflections per draw
+    cosmo = _cosmology(composed)
+    r_kpc = np.geomspace(5.0, r_max_kpc, 24)  # smooth on the log axes
     radii = r_kpc * cosmo.arcsec_per_kpc(z_l)
     alpha = _unit_deflection(composed, plane)
-    best = aperture_mass(composed, theta, radii, centre, plane, alpha)
+    best = aperture_mass(composed, theta, radii, centre, plane, alpha, _PROFILE_CIRCLE)
     fig = Figure(figsize=(6, 4.5), layout="constrained")
     ax = fig.subplots()
     if draws is not None and len(draws):
-        m = np.array([aperture_mass(composed, t, radii, centre, plane, alpha) for t in draws])
+        m = np.array([aperture_mass(composed, t, radii, centre, plane, alpha, _PROFILE_CIRCLE) for t in draws])
         lo, hi = np.percentile(m, [16, 84], axis=0)
         ax.fill_between(r_kpc, lo, hi, color="tab:blue", alpha=0.3, label="16–84 %")
     ax.plot(r_kpc, best, color="tab:blue", label="best fit")
