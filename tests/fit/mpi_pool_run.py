@@ -1,12 +1,19 @@
 """Run by tests/fit/test_executors_mpi.py under ``mpiexec -n 3 python -m mpi4py.futures`` (rank 0 runs this
 script, ranks 1–2 are the pool's workers): the searches' pieces spread on MPI ranks, printed as JSON next to
 the same searches in one process. The functions live at module level so that the workers, which import this
-script as their ``__main__``, find them by name."""
+script as their ``__main__``, find them by name (tests/fit/toy_gaussian.py, on the workers' PYTHONPATH)."""
 
 import json
 import sys
 
 import numpy as np
+from toy_gaussian import (  # tests/fit: beside this script
+    COV,
+    PRIORS,
+    chi2,
+    log_density,
+    log_likelihood,
+)
 
 import clusterfit.physics  # noqa: F401  (float64 JAX, as in every fit)
 from clusterfit.fit.executors import as_executor
@@ -14,29 +21,6 @@ from clusterfit.fit.nested import run_nautilus
 from clusterfit.fit.nuts import sample_nuts
 from clusterfit.fit.optimise import find_map
 from clusterfit.fit.search import SearchConfig
-from clusterfit.model.priors import PriorVector
-
-PRIORS = PriorVector(kind=np.array([0, 0, 2]), lower=np.array([-5.0, -5.0, -np.inf]),
-                     upper=np.array([5.0, 5.0, np.inf]), mean=np.array([0.0, 0.0, 1.0]),
-                     sigma=np.array([1.0, 1.0, 2.0]), names=("a", "b", "c"))
-CENTRE = np.array([0.5, -1.0, 1.5])
-COV = np.array([[0.2, 0.1, 0.0], [0.1, 0.3, 0.0], [0.0, 0.0, 0.5]])
-
-
-def log_likelihood(thetas):
-    d = np.atleast_2d(thetas) - CENTRE
-    return -0.5 * np.einsum("ki,ij,kj->k", d, np.linalg.inv(COV), d)
-
-
-def chi2(theta):
-    import jax.numpy as jnp
-
-    d = theta - CENTRE
-    return d @ jnp.asarray(np.linalg.inv(COV)) @ d
-
-
-def log_density(x):
-    return -0.5 * chi2(x + CENTRE)
 
 
 def main() -> None:

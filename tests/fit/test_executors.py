@@ -5,6 +5,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from toy_gaussian import (  # tests/fit is on sys.path under pytest
+    CENTRE,
+    COV,
+    PRIORS,
+    chi2,
+    log_density,
+    log_likelihood,
+)
 
 import clusterfit.physics  # noqa: F401  (float64 JAX, as in every fit)
 from clusterfit.fit.executors import as_executor
@@ -12,33 +20,8 @@ from clusterfit.fit.nested import run_nautilus
 from clusterfit.fit.nuts import sample_nuts
 from clusterfit.fit.optimise import find_map
 from clusterfit.fit.search import SearchConfig
-from clusterfit.model.priors import PriorVector
 
 distributed = pytest.importorskip("distributed")
-
-PRIORS = PriorVector(kind=np.array([0, 0, 2]), lower=np.array([-5.0, -5.0, -np.inf]),
-                     upper=np.array([5.0, 5.0, np.inf]), mean=np.array([0.0, 0.0, 1.0]),
-                     sigma=np.array([1.0, 1.0, 2.0]), names=("a", "b", "c"))
-CENTRE = np.array([0.5, -1.0, 1.5])
-COV = np.array([[0.2, 0.1, 0.0], [0.1, 0.3, 0.0], [0.0, 0.0, 0.5]])
-
-
-def log_likelihood(thetas):
-    """Batched Gaussian log L, (k, 3) → (k,)."""
-    d = np.atleast_2d(thetas) - CENTRE
-    return -0.5 * np.einsum("ki,ij,kj->k", d, np.linalg.inv(COV), d)
-
-
-def chi2(theta):
-    import jax.numpy as jnp
-
-    d = theta - CENTRE
-    return d @ jnp.asarray(np.linalg.inv(COV)) @ d
-
-
-def log_density(x):
-    return -0.5 * chi2(x + CENTRE)
-
 
 @pytest.fixture(scope="module")
 def client():

@@ -27,7 +27,7 @@ def _mpiexec() -> str:
 
 
 def test_searches_on_mpi_ranks_give_the_posterior_of_one_process(tmp_path):
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(HERE.parents[1] / "src"),
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(HERE.parents[1] / "src"), str(HERE),
                                                          os.environ.get("PYTHONPATH", "")])}
     run = subprocess.run([_mpiexec(), "-n", "3", sys.executable, "-m", "mpi4py.futures",
                           str(HERE / "mpi_pool_run.py")], capture_output=True, text=True, cwd=tmp_path,
