@@ -62,7 +62,7 @@ def _grid(composed: ComposedModel, extent, pixel_scale: float | None):
 
 
 def critical_curves(composed: ComposedModel, theta, plane: int, *, extent: float | Sequence[float] | None = None,
-                    pixel_scale: float | None = None, refine: int = 6,
+                    pixel_scale: float | None = None, refine: int = critical.REFINE_STEPS,
                     det_grid: np.ndarray | None = None) -> CriticalCurves:
     """Critical curves (det A = 0) of source plane ``plane`` and their caustics
     (:func:`clusterfit.physics.critical.critical_curves`) at θ.
@@ -79,7 +79,7 @@ def critical_curves(composed: ComposedModel, theta, plane: int, *, extent: float
 
 def critical_curves_of_planes(composed: ComposedModel, theta, planes: Sequence[int], *,
                               extent: float | Sequence[float] | None = None, pixel_scale: float | None = None,
-                              refine: int = 6) -> list[CriticalCurves]:
+                              refine: int = critical.REFINE_STEPS) -> list[CriticalCurves]:
     """:func:`critical_curves` of several source planes (with one lens plane, one Jacobian grid serves
     them all: :func:`clusterfit.physics.critical.critical_curves_of_planes`)."""
     xs, ys, pixel_scale = _grid(composed, extent, pixel_scale)
