@@ -27,7 +27,7 @@ from ..model import ComposedModel
 from ..physics.functions import profile_function
 from .fields import cosmology_of, evaluate_fields, field_evaluator, unit_weights
 
-__all__ = ["Quantity", "folder_derived", "einstein_radius", "aperture_mass", "derived_quantities", "main_lens_plane",
+__all__ = ["Quantity", "folder_derived", "einstein_radius", "aperture_mass", "aperture_masses", "derived_quantities", "main_lens_plane",
            "DEFAULT_APERTURES_KPC", "plot_mass_profile",
            "image_magnifications"]
 
@@ -194,8 +194,8 @@ def _posterior_einstein_radii(composed: ComposedModel, thetas, zs, extent) -> np
 
 
 def _unit_deflection(composed: ComposedModel, plane: int):
-    """Jitted (params, y, x) -> (α_y, α_x) for D_ls/D_s = 1 of the groups on lens plane ``plane`` (built
-    once per model: :mod:`clusterfit.compiled`)."""
+    """Jitted (thetas (k, d), y, x) -> (α_y, α_x), each (k, n), for D_ls/D_s = 1 of the groups on lens
+    plane ``plane``: every θ in one call (built once per model: :mod:`clusterfit.compiled`)."""
     return compiled(composed, ("unit_deflection", plane), lambda: _build_unit_deflection(composed, plane))
 
 
@@ -206,35 +206,45 @@ def _build_unit_deflection(composed: ComposedModel, plane: int):
     fns = {k: profile_function(layout.groups[k].profile_class, "deflections_yx") for k in groups}
     w = unit_weights(composed)
 
-    def alpha(params, y, x):
+    def alpha(theta, y, x):
+        params = composed.group_params(theta)
         ay = ax = jnp.zeros_like(y)
         for k in groups:
             a = fns[k](params[k], y, x)
             ay, ax = ay + w[k] * a.y, ax + w[k] * a.x
         return ay, ax
 
-    return jax.jit(alpha)
+    return jax.jit(jax.vmap(alpha, in_axes=(0, None, None)))
 
 
-def aperture_mass(composed: ComposedModel, theta, radii_arcsec: Sequence[float],
-                  centre: tuple[float, float] = (0.0, 0.0), plane: int | None = None,
-                  _alpha=None, n_circle: int = _CIRCLE) -> np.ndarray:
-    """Projected mass (M☉) of lens plane ``plane`` (default :func:`main_lens_plane`) within each radius
-    (arcsec) around ``centre`` (y, x in arcsec), from ``n_circle`` deflections on each circle."""
+def aperture_masses(composed: ComposedModel, thetas, radii_arcsec: Sequence[float],
+                    centre: tuple[float, float] = (0.0, 0.0), plane: int | None = None,
+                    n_circle: int = _CIRCLE) -> np.ndarray:
+    """Projected mass (M☉), shape (k, len(radii)), of lens plane ``plane`` (default
+    :func:`main_lens_plane`) within each radius (arcsec) around ``centre`` (y, x in arcsec) for each of
+    the k parameter vectors ``thetas`` (one jitted call), from ``n_circle`` deflections on each circle."""
     from ..physics.cosmology import critical_surface_density
 
     plane = main_lens_plane(composed) if plane is None else plane
-    alpha = _alpha or _unit_deflection(composed, plane)
+    thetas = np.atleast_2d(np.asarray(thetas, float))
     radii = np.atleast_1d(np.asarray(radii_arcsec, float))
     phi = 2 * np.pi * np.arange(n_circle) / n_circle
     cy, cx = centre
     y = (cy + radii[:, None] * np.sin(phi)).ravel()
     x = (cx + radii[:, None] * np.cos(phi)).ravel()
-    ay, ax = (np.asarray(v).reshape(len(radii), n_circle) for v in alpha(composed.group_params(theta), y, x))
+    ay, ax = (np.asarray(v).reshape(len(thetas), len(radii), n_circle)
+              for v in _unit_deflection(composed, plane)(thetas, y, x))
     alpha_r = ay * np.sin(phi) + ax * np.cos(phi)
-    kappa_area = 0.5 * radii * alpha_r.mean(1) * 2 * np.pi  # ∫κ dA in arcsec²
+    kappa_area = 0.5 * radii * alpha_r.mean(-1) * 2 * np.pi  # ∫κ dA in arcsec²
     z_l = composed.layout.plane_redshifts[plane]
     return kappa_area * critical_surface_density(_cosmology(composed), z_l, None, unit="arcsec2")
+
+
+def aperture_mass(composed: ComposedModel, theta, radii_arcsec: Sequence[float],
+                  centre: tuple[float, float] = (0.0, 0.0), plane: int | None = None,
+                  n_circle: int = _CIRCLE) -> np.ndarray:
+    """:func:`aperture_masses` of one θ: shape (len(radii),)."""
+    return aperture_masses(composed, np.asarray(theta, float)[None], radii_arcsec, centre, plane, n_circle)[0]
 
 
 def image_magnifications(composed: ComposedModel, thetas: np.ndarray, y, x, plane) -> np.ndarray:
@@ -275,14 +285,13 @@ def derived_quantities(composed: ComposedModel, theta, evaluation=None, draws: n
     z_l = composed.layout.plane_redshifts[plane]
     cosmo = _cosmology(composed)
     radii = np.asarray(apertures_kpc, float) * cosmo.arcsec_per_kpc(z_l)
-    alpha = _unit_deflection(composed, plane)
     source_planes = sorted({composed.source_planes[ds.name] for ds in composed.model.point_datasets})
     rows: list[tuple[str, str, list[float]]] = []
     zs = [composed.layout.plane_redshifts[p] for p in source_planes]
     radii_e = _posterior_einstein_radii(composed, thetas, zs, extent)
     for k, z in enumerate(zs):
         rows.append((f"einstein_radius.z={z:g}", "arcsec", list(radii_e[:, k])))
-    masses = np.array([aperture_mass(composed, t, radii, centre, plane, alpha) for t in thetas])
+    masses = aperture_masses(composed, np.stack(thetas), radii, centre, plane)
     for k, r in enumerate(apertures_kpc):
         rows.append((f"mass_2d.R={r:g}kpc", "Msun", list(masses[:, k])))
     if evaluation is not None:
@@ -316,13 +325,13 @@ def plot_mass_profile(composed: ComposedModel, theta, path, draws: np.ndarray | 
     cosmo = _cosmology(composed)
     r_kpc = np.geomspace(5.0, r_max_kpc, 24)  # smooth on the log axes
     radii = r_kpc * cosmo.arcsec_per_kpc(z_l)
-    alpha = _unit_deflection(composed, plane)
-    best = aperture_mass(composed, theta, radii, centre, plane, alpha, _PROFILE_CIRCLE)
+    thetas = np.asarray(theta, float)[None] if draws is None else np.vstack([theta, draws])
+    masses = aperture_masses(composed, thetas, radii, centre, plane, _PROFILE_CIRCLE)
+    best = masses[0]
     fig = Figure(figsize=(6, 4.5), layout="constrained")
     ax = fig.subplots()
-    if draws is not None and len(draws):
-        m = np.array([aperture_mass(composed, t, radii, centre, plane, alpha, _PROFILE_CIRCLE) for t in draws])
-        lo, hi = np.percentile(m, [16, 84], axis=0)
+    if len(masses) > 1:
+        lo, hi = np.percentile(masses[1:], [16, 84], axis=0)
         ax.fill_between(r_kpc, lo, hi, color="tab:blue", alpha=0.3, label="16–84 %")
     ax.plot(r_kpc, best, color="tab:blue", label="best fit")
     ax.set_xscale("log")
