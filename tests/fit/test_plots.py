@@ -12,6 +12,7 @@ from clusterfit.fit.evaluate import Evaluation, SystemEvaluation
 from clusterfit.fit.plots import (
     critical_curves,
     critical_curves_of_planes,
+    figure_planes,
     plot_corner,
     plot_critical_curves,
     short_label,
@@ -156,6 +157,15 @@ def test_planes_sharing_one_grid_give_each_plane_its_own_curves(composed):
         ok = np.isfinite(a).all(1) & np.isfinite(b).all(1)
         assert ok.mean() > 0.95
         np.testing.assert_allclose(a[ok], b[ok], atol=1e-6)
+
+
+def test_figure_draws_the_nearest_farthest_and_evenly_spread_planes(composed):
+    planes = sorted(set(composed.source_planes.values()), key=lambda p: composed.layout.plane_redshifts[p])
+    z = [composed.layout.plane_redshifts[p] for p in planes]
+    assert z == [1.5, 2.0, 3.0]
+    assert figure_planes(composed, planes[::-1]) == planes  # few planes: all, nearest first
+    assert figure_planes(composed, planes, most=2) == [planes[0], planes[2]]
+    assert figure_planes(composed, planes + planes, most=3) == planes
 
 
 def test_corner_ranges_follow_the_posterior_not_the_prior():

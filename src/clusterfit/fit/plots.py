@@ -23,11 +23,15 @@ from ..physics import critical
 from ..physics.critical import CriticalCurves
 from .evaluate import Evaluation
 
-__all__ = ["CriticalCurves", "critical_curves", "critical_curves_of_planes", "plot_critical_curves", "plot_corner",
+__all__ = ["CriticalCurves", "critical_curves", "critical_curves_of_planes", "figure_planes", "plot_critical_curves",
+           "plot_corner",
            "short_label", "corner_ranges", "default_extent"]
 
 _MARKERS = ("o", "s", "D", "^", "v", "P", "X", "*", "<", ">", "h", "p", "d", "8", "H")
 Extent = tuple[float, float, float, float]
+FIGURE_PLANES = 4
+"""Source planes whose critical curves and caustics the figure draws by default (:func:`figure_planes`);
+observed images and model sources of every plane are drawn in their redshift's colour regardless."""
 GRID_PIXELS = 400
 """Pixels across the critical-curve grid: each contour point is then refined to det A = 0 by Newton
 steps, so the grid only has to separate the curves (0.3″ for AS1063's 120″ field; 600 cost 2.2× more)."""
@@ -88,6 +92,16 @@ def critical_curves_of_planes(composed: ComposedModel, theta, planes: Sequence[i
 
 
 # --- the critical-curve figure -----------------------------------------------------------------------
+def figure_planes(composed: ComposedModel, planes: Sequence[int], most: int = FIGURE_PLANES) -> list[int]:
+    """At most ``most`` of ``planes`` (source-plane indices) to draw: all when there are that few, else
+    the nearest and the farthest and planes evenly spread between them in redshift order (curves of
+    nearby redshifts overlap: AS1063's 18 planes between z 1.2 and 6.1 draw as a few bands)."""
+    planes = sorted(set(planes), key=lambda p: composed.layout.plane_redshifts[p])
+    if len(planes) <= most:
+        return planes
+    return [planes[i] for i in np.unique(np.round(np.linspace(0, len(planes) - 1, most)).astype(int))]
+
+
 def _lens_centres(composed: ComposedModel, theta) -> tuple[np.ndarray, np.ndarray]:
     """(y, x) of the explicit mass rows and of the scaling-tier members, each shape (n, 2)."""
     main, members = [], []
@@ -115,8 +129,9 @@ def plot_critical_curves(composed: ComposedModel, theta, evaluation: Evaluation 
                          pixel_scale: float | None = None, dpi: int = 130) -> Path:
     """Two-panel PNG: image plane (left) and source plane (right); returns ``path``.
 
-    Left: critical curves of every source plane in ``planes`` (plane indices; default the planes of the
-    point datasets, else every source plane), one colour per redshift; observed images as filled
+    Left: critical curves of every source plane in ``planes`` (plane indices; default at most
+    ``FIGURE_PLANES`` of the point datasets' planes, else of every source plane: :func:`figure_planes`),
+    one colour per redshift; observed images as filled
     markers (one marker shape per system, coloured by its redshift), the predicted images of
     ``evaluation`` as open markers of the same shape, lens centres as crosses (scaling-tier members
     small and light). Right: the caustics and the model source positions of ``evaluation``.
@@ -132,8 +147,9 @@ def plot_critical_curves(composed: ComposedModel, theta, evaluation: Evaluation 
     ext = _as_extent(extent, composed)
     datasets = composed.model.point_datasets
     if planes is None:
-        planes = sorted({composed.source_planes[ds.name] for ds in datasets}) or \
-            [i for i, z in enumerate(composed.layout.plane_redshifts) if z in composed.layout.source_redshifts]
+        planes = figure_planes(composed, sorted({composed.source_planes[ds.name] for ds in datasets}) or
+                               [i for i, z in enumerate(composed.layout.plane_redshifts)
+                                if z in composed.layout.source_redshifts])
     zs = composed.layout.plane_redshifts
     colours = _plane_colours([zs[p] for p in planes] + [zs[composed.source_planes[ds.name]] for ds in datasets])
     curves = critical_curves_of_planes(composed, theta, planes, extent=ext, pixel_scale=pixel_scale)
