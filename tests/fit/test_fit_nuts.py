@@ -26,7 +26,7 @@ def fitted(four_parameter_dataset, tmp_path_factory):
 
 
 def test_the_default_search_follows_the_rule():
-    assert choose_search("image", 3)[0] == "laplace"
+    assert choose_search("image", 3)[0] == "nuts"
     assert choose_search("source", NESTED_MAX_DIM)[0] == "nautilus"
     assert choose_search("source", NESTED_MAX_DIM + 1)[0] == "nuts"
 

@@ -33,17 +33,17 @@ NESTED_MAX_DIM = 20  # the automatic choice: nested sampling up to this many fre
 def choose_search(likelihood: str, n_free: int) -> tuple[str, str]:
     """The search ``fit`` uses when none is named, and why (one line).
 
-    Image-plane likelihood → laplace (MAP + importance sampling, its ESS reported): each evaluation
-    solves for images, so nested sampling is out of reach; NUTS (``--search nuts``) is the principled
-    choice and its gradient now costs about one χ² (implicit differentiation, :mod:`.local_images`), but
-    it needs ~15 leapfrog steps per draw on AS1063 and has not yet been timed under 10 min on a quiet
-    machine (benchmarks/README.md), while laplace refits AS1063 in ~4 min (ESS 1,932/8,000). Source-plane likelihood → nautilus
-    up to :data:`NESTED_MAX_DIM` free parameters (explores the whole prior, finds several modes, gives
-    the evidence); above that nested sampling's cost grows steeply (a 46-parameter model had not
-    converged after 25 min), so NUTS from the MAP."""
+    Image-plane likelihood → nuts: each evaluation solves for images, so nested sampling is out of
+    reach, while the MAP and NUTS need only gradients, which cost about one χ² (implicit differentiation,
+    :mod:`.local_images`); on a quiet 2-core CPU AS1063 (11 free) ran in 4.8 min with every bulk ESS
+    ≥ 718 and R̂ ≤ 1.005 (benchmarks/README.md). ``--search laplace`` (MAP + importance sampling) stays
+    the fast option, trustworthy where its ESS says so. Source-plane likelihood → nautilus up to
+    :data:`NESTED_MAX_DIM` free parameters (explores the whole prior, finds several modes, gives the
+    evidence); above that nested sampling's cost grows steeply (a 46-parameter model had not converged
+    after 25 min), so NUTS from the MAP."""
     if likelihood == "image":
-        return "laplace", ("image-plane likelihood: MAP + importance sampling, minutes at cluster scale (its "
-                           "ESS is reported; --search nuts for NUTS chains with R̂ and ESS)")
+        return "nuts", ("image-plane likelihood: MAP, then NUTS chains with R̂ and ESS per parameter "
+                        "(--search laplace for MAP + importance sampling, faster)")
     if n_free <= NESTED_MAX_DIM:
         return "nautilus", (f"source-plane likelihood, {n_free} ≤ {NESTED_MAX_DIM} free parameters: nested "
                             "sampling explores the whole prior")

@@ -33,7 +33,9 @@ __all__ = ["Quantity", "folder_derived", "einstein_radius", "aperture_mass", "ap
 
 DEFAULT_APERTURES_KPC = (100.0, 200.0, 500.0)
 _CIRCLE = 2048
-_PROFILE_CIRCLE = 512  # the figure's curve and band: a quarter of the deflections, far below the band's width
+_PROFILE_CIRCLE = 128
+"""Deflections per circle of the M(<R) figure: on AS1063's profile (5 kpc–1 Mpc) within 2e-5 of 4,096
+points, far inside the 16–84 % band; the quoted aperture masses use ``_CIRCLE``."""
 DRAW_GRID = 301
 """Grid size of the Einstein radii of posterior draws (the best fit's is 601²): the λ_t = 0 contour is
 interpolated linearly, so at 301² θ_E stays exact to far inside any posterior width (an SIS: 3.3e-5″ off
