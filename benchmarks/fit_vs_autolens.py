@@ -54,6 +54,7 @@ if not _JAX:
 
 import clusterfit  # noqa: E402
 from clusterfit.fit.likelihood import make_log_likelihood, point_data  # noqa: E402
+from clusterfit.fit.results import POST_STAGES  # noqa: E402
 from clusterfit.fit.run import fit  # noqa: E402
 from clusterfit.fit.search import SearchConfig  # noqa: E402
 from clusterfit.interop.autolens import (  # noqa: E402
@@ -267,7 +268,7 @@ def main() -> None:
           f"{prof['per_vec'] * 1e6:.0f} µs/vector) |")
     print(f"| sampler's own time in the search [s] | ≈ {s.wall_s - s.n_like * ours_per_vec:.1f} | "
           f"{search_s - prof['like'] - prof['compile']:.1f} |")
-    post = sum(ours_stages.get(k, 0.0) for k in ("final image solve", "derived quantities", "figures"))
+    post = sum(ours_stages.get(k, 0.0) for k in POST_STAGES)
     if ours_stages:
         print(f"| after the search [s] | {post:.1f} (final image solve, derived quantities) | — |")
     print(f"| before the search [s] | {ours_wall - s.wall_s - ours_stages.get('compile', 0.0) - post:.1f} "

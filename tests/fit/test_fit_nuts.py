@@ -51,7 +51,7 @@ def test_diagnostics_in_summary_and_report(fitted):
     report = (result.folder / "report.txt").read_text()
     assert "convergence (" in report and "r_hat" in report
     assert "log-evidence: not computed" in report
-    assert "fit wall time:" in report and "final image solve" in report and "figures 0.0 s" in report
+    assert "fit wall time:" in report and "final image solve" in report and "figures beyond them 0.0 s" in report
     # 200 draws cannot reach a bulk ESS of 400 per parameter: the report must say so
     assert "NOT CONVERGED" in report and "WARNING: bulk ESS" in report
 

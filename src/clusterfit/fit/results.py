@@ -20,7 +20,7 @@ from ..tables.model import render_model
 from .evaluate import Evaluation
 from .search import SearchResult
 
-__all__ = ["best_model", "summary_rows", "write_results", "report_text"]
+__all__ = ["POST_STAGES", "best_model", "summary_rows", "write_results", "report_text"]
 
 
 def best_model(composed: ComposedModel, theta, evaluation: Evaluation) -> ClusterModel:
@@ -81,12 +81,17 @@ def report_text(result: SearchResult, evaluation: Evaluation, composed: Composed
     return "\n".join(lines) + "\n"
 
 
+POST_STAGES = ("final image solve", "derived quantities", "figures beyond them")
+"""The post-processing stages of ``timings``: the figures are drawn beside the derived quantities, so
+their stage is the wall time they add after those."""
+
+
 def _timing_lines(timings: dict[str, float] | None) -> list[str]:
     """Where the fit's wall time went: each stage in seconds, and the post-processing share."""
     if not timings:
         return []
     total = timings.get("total", sum(timings.values()))
-    post = sum(timings.get(k, 0.0) for k in ("final image solve", "derived quantities", "figures"))
+    post = sum(timings.get(k, 0.0) for k in POST_STAGES)
     stages = ", ".join(f"{k} {v:.1f} s" for k, v in timings.items() if k != "total")
     return [f"fit wall time: {total:.1f} s ({stages}); post-processing (final image solve, derived quantities, figures) "
             f"{post:.1f} s = {100 * post / max(total, 1e-9):.0f} %"]

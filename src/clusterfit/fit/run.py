@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 import time
+from concurrent.futures import Future
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -23,7 +25,7 @@ from .nested import run_nautilus
 from .nuts import nuts_posterior
 from .optimise import find_map
 from .prepare import build_log_likelihood, prepare, split_likelihood
-from .results import best_model, write_results
+from .results import POST_STAGES, best_model, write_results
 from .search import SearchConfig, SearchResult
 
 SEARCHES = ("nautilus", "nuts", "laplace")
@@ -109,19 +111,23 @@ def fit(dataset_folder: str | Path, results_folder: str | Path, *, likelihood: s
         # the table values are the truth only where simulate wrote the dataset; else just the start
         truth = start if "simulate" in read_manifest(dataset_folder)["runs"] else None
         model = best_model(composed, result.best, evaluation)
+        # the figures are drawn in a background thread (matplotlib objects never shared between threads)
+        # while this one computes the derived quantities: matplotlib's Python work and XLA's run side by
+        # side; a daemon thread, so that Ctrl-C is never held up by a figure being drawn
+        figures = _in_background(_plots, out.staging, composed, result, evaluation, truth) if plots else None
         t_post = time.perf_counter()
         derived = _derived(composed, result, evaluation, console)
         t_derived = time.perf_counter() - t_post
         t_plots = time.perf_counter()
-        if plots:
+        if figures is not None:
             with console.status("drawing the figures ..."):
-                _plots(out.staging, composed, result, evaluation, truth)
+                figures.result()
         timings = {"compile": compile_s, "search": result.wall_s, "final image solve": solve_s,
-                   "derived quantities": t_derived, "figures": time.perf_counter() - t_plots}
+                   "derived quantities": t_derived, "figures beyond them": time.perf_counter() - t_plots}
         timings["total"] = time.perf_counter() - t_fit
         write_results(out.staging, composed, result, evaluation, model, likelihood, truth, compile_s, derived,
                       timings=timings)
-        post = timings["final image solve"] + timings["derived quantities"] + timings["figures"]
+        post = sum(timings[k] for k in POST_STAGES)
         console.print(f"post-processing (final image solve, derived quantities, figures) {post:,.1f} s of "
                       f"{timings['total']:,.1f} s ({100 * post / max(timings['total'], 1e-9):.0f} %)"
                       + ("" if plots else "; figures skipped (--no-plots)"), highlight=False)
@@ -221,6 +227,21 @@ def _posterior_from_map(dataset_folder, composed: ComposedModel, data, likelihoo
 
 
 _PLOTS = ("critical_curves.png", "corner.png", "mass_profile.png")
+
+
+def _in_background(fn, *args) -> Future:
+    """``fn(*args)`` in a daemon thread; its :class:`~concurrent.futures.Future` (``result()`` re-raises)."""
+    future: Future = Future()
+
+    def work():
+        if future.set_running_or_notify_cancel():
+            try:
+                future.set_result(fn(*args))
+            except BaseException as exc:  # noqa: BLE001 - handed to the waiting thread
+                future.set_exception(exc)
+
+    threading.Thread(target=work, name="clusterfit-figures", daemon=True).start()
+    return future
 DERIVED_DRAWS = 20
 
 
