@@ -147,10 +147,12 @@ def build_parser(json_errors: bool = False) -> argparse.ArgumentParser:
     p.add_argument("folder", type=Path, help="the dataset folder (a model folder with point_datasets.csv)")
     p.add_argument("-o", "--output", type=Path, required=True, help="the results folder")
     p.add_argument("--overwrite", action="store_true", help=_OVERWRITE)
-    p.add_argument("--likelihood", default="source",
-                   help="source (source-plane, linearised χ²) or image (image-plane χ²); source+time_delay, "
-                        "source+flux, source+time_delay+flux add those columns of point_datasets.csv "
-                        "(positions alone by default; a column present but not fitted is noted)")
+    p.add_argument("--likelihood", default="auto",
+                   help="source (source-plane, linearised χ²), image (image-plane χ²) or auto (the default: "
+                        "source up to 20 free parameters, image above; the choice printed, README); "
+                        "source+time_delay, source+flux, source+time_delay+flux add those columns of "
+                        "point_datasets.csv (positions alone by default; a column present but not fitted "
+                        "is noted)")
     p.add_argument("--search", choices=("auto", "nautilus", "nuts", "laplace"), default="auto",
                    help="nested sampling over the prior; NUTS chains from the MAP (R̂, ESS reported); "
                    "MAP + importance sampling around it (fastest); auto (the default): chosen for the "

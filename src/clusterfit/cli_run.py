@@ -148,7 +148,7 @@ def cmd_demo(args: argparse.Namespace, console: Console) -> int:
     with console.status("solving the images of 3 sources behind a 33-galaxy cluster ..."):
         simulate(example_folder(), out / "dataset", seed=args.seed, overwrite=args.overwrite)
     console.print(f"2. fit it (source-plane likelihood, nautilus) into {out / 'results'}", highlight=False, markup=False)
-    result = fit(out / "dataset", out / "results", config=_search_config(args), console=console,
+    result = fit(out / "dataset", out / "results", likelihood="source", config=_search_config(args), console=console,
                  overwrite=args.overwrite)
     console.print(f"3. maps of the best fit at z = {DEMO_MAPS['z']:g} ({DEMO_MAPS['fov']:g}″ field, "
                   f"{DEMO_MAPS['pixel']:g}″ pixels) into {out / 'maps'}", highlight=False, markup=False)

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from clusterfit import example_folder
-from clusterfit.fit.run import NESTED_MAX_DIM, choose_search, fit
+from clusterfit.fit.run import NESTED_MAX_DIM, choose_likelihood, choose_search, fit
 from clusterfit.fit.search import SearchConfig
 
 pytestmark = pytest.mark.slow
@@ -23,6 +23,13 @@ def fitted(four_parameter_dataset, tmp_path_factory):
                  config=SearchConfig(n_starts=1, n_chains=2, n_warmup=100, n_draws=100, progress=False),
                  plots=False)
     return result, console.export_text()
+
+
+def test_the_default_likelihood_follows_the_rule():
+    assert choose_likelihood("auto", NESTED_MAX_DIM)[0] == "source"
+    assert choose_likelihood("auto", NESTED_MAX_DIM + 1)[0] == "image"
+    assert choose_likelihood("auto+time_delay", 50)[0] == "source+time_delay"
+    assert choose_likelihood("image", 3) == ("image", None)  # a chosen likelihood is kept, nothing said
 
 
 def test_the_default_search_follows_the_rule():

@@ -32,6 +32,27 @@ SEARCHES = ("nautilus", "nuts", "laplace")
 NESTED_MAX_DIM = 20  # the automatic choice: nested sampling up to this many free parameters
 
 
+def choose_likelihood(likelihood: str, n_free: int) -> tuple[str, str | None]:
+    """``likelihood`` with ``auto`` resolved, and why (None when it was not ``auto``).
+
+    ``auto`` → the source-plane χ² up to :data:`NESTED_MAX_DIM` free parameters (cheap, so nested
+    sampling can explore the whole prior: :func:`choose_search`); above that nested sampling is out of
+    reach and the search is MAP + NUTS, which need only gradients, so the exact image-plane χ² is
+    affordable (one χ² per gradient by implicit differentiation) and preferred: the linearised
+    source-plane χ² misweights images of different magnification, and published models are judged by their
+    image-plane rms. Time-delay and flux terms (``auto+time_delay``) go with the source-plane χ²."""
+    kind, plus, terms = likelihood.partition("+")
+    if kind != "auto":
+        return likelihood, None
+    if terms:
+        return f"source+{terms}", "time-delay and flux terms are terms of the source-plane likelihood"
+    if n_free <= NESTED_MAX_DIM:
+        return "source", (f"{n_free} ≤ {NESTED_MAX_DIM} free parameters: the source-plane χ² is cheap enough "
+                          "for nested sampling over the whole prior")
+    return "image", (f"{n_free} > {NESTED_MAX_DIM} free parameters: gradient-based MAP + NUTS on the exact "
+                     "image-plane χ²")
+
+
 def choose_search(likelihood: str, n_free: int) -> tuple[str, str]:
     """The search ``fit`` uses when none is named, and why (one line).
 
@@ -52,7 +73,7 @@ def choose_search(likelihood: str, n_free: int) -> tuple[str, str]:
     return "nuts", (f"{n_free} > {NESTED_MAX_DIM} free parameters: nested sampling scales poorly, NUTS "
                     "from the MAP instead")
 
-__all__ = ["FitResult", "fit", "prepare", "split_likelihood"]
+__all__ = ["FitResult", "choose_likelihood", "choose_search", "fit", "prepare", "split_likelihood"]
 
 
 @dataclass(frozen=True)
@@ -72,14 +93,14 @@ class FitResult:
     truth: np.ndarray | None = None
 
 
-def fit(dataset_folder: str | Path, results_folder: str | Path, *, likelihood: str = "source",
+def fit(dataset_folder: str | Path, results_folder: str | Path, *, likelihood: str = "auto",
         search: str = "auto", config: SearchConfig = SearchConfig(), console: Console | None = None,
         plots: bool = True, overwrite: bool = False, notes: list[str] | None = None) -> FitResult:
     """Fit the folder's model to its point datasets; write ``results_folder``.
 
-    ``likelihood``: ``"source"`` (linearised, source-plane χ²) or ``"image"`` (image-plane χ² with each
-    observed image's counterpart found by Newton iteration, :mod:`.local_images`); both are jitted and
-    batched. ``search``: ``"nautilus"`` (nested sampling over the whole prior), ``"nuts"`` (maximum a
+    ``likelihood``: ``"source"`` (linearised, source-plane χ²), ``"image"`` (image-plane χ² with each
+    observed image's counterpart found by Newton iteration, :mod:`.local_images`; both jitted and
+    batched) or ``"auto"`` (:func:`choose_likelihood`, announced on the console). ``search``: ``"nautilus"`` (nested sampling over the whole prior), ``"nuts"`` (maximum a
     posteriori from several starts on the source-plane χ², polished on the image-plane χ² when that is the
     likelihood, then NUTS chains from there with R̂/ESS diagnostics, :mod:`.nuts`), ``"laplace"`` (the
     same MAP, then importance sampling around it: fastest, trustworthy only where its effective sample
@@ -91,11 +112,15 @@ def fit(dataset_folder: str | Path, results_folder: str | Path, *, likelihood: s
     receives what a user should know about files left there."""
     console = console or Console()
     t_fit = time.perf_counter()
-    kind, terms = split_likelihood(likelihood)
+    split_likelihood("source" + likelihood[4:] if likelihood.startswith("auto") else likelihood)  # checked first
     if search not in (*SEARCHES, "auto"):
         raise ValueError(f"search must be one of {', '.join(SEARCHES)}, not {search!r}")
     check_pool(config.pool)
     composed = prepare(dataset_folder)
+    likelihood, why = choose_likelihood(likelihood, len(composed.free))
+    if why is not None:
+        console.print(f"likelihood: {likelihood} ({why}; choose another with --likelihood)", highlight=False)
+    kind, terms = split_likelihood(likelihood)
     if search == "auto":
         search, why = choose_search(kind, len(composed.free))
         console.print(f"search: {search} ({why}; choose another with --search)", highlight=False)
@@ -145,8 +170,10 @@ def _search(dataset_folder, composed: ComposedModel, likelihood: str, search: st
     check_terms(composed, data, terms)
     for column in TERMS:  # a column that is there but not fitted is said once, never dropped silently
         if getattr(data, column) is not None and column not in terms:
-            console.print(f"note: point_datasets.csv has {column} for {int(np.isfinite(getattr(data, column)).sum())} "
-                          f"images; not fitted (add it: --likelihood {likelihood}+{column})", highlight=False)
+            n = int(np.isfinite(getattr(data, column)).sum())
+            add = "+".join(("source", *terms, column))
+            console.print(f"note: point_datasets.csv has {column} for {n} images; not fitted (add it: "
+                          f"--likelihood {add})", highlight=False)
     start = composed.vector_from_tables()
     t0 = time.perf_counter()
     log_l = _log_likelihood(composed, data, likelihood)
