@@ -46,6 +46,12 @@ def test_truths_within_3_sigma(fitted):
     assert len(result.search.samples) == 200
 
 
+def test_warm_up_and_draws_show_progress(fitted):
+    _, text = fitted
+    assert "NUTS: 10/100 warm-up steps per chain" in text and "NUTS: 100/100 warm-up steps per chain" in text
+    assert "NUTS: 100/100 draws per chain" in text
+
+
 def test_diagnostics_in_summary_and_report(fitted):
     result, _ = fitted
     with open(result.folder / "summary.csv") as f:

@@ -109,13 +109,15 @@ def positive_definite_inverse(hessian: np.ndarray, floor: float = 1e-2) -> np.nd
 def run_chains(log_density: Callable, starts: np.ndarray, inverse_mass: np.ndarray, keys: np.ndarray,
                n_warmup: int, n_draws: int, target_accept: float = 0.8,
                on_chunk: Callable[[int, float], None] | None = None,
-               enough: Callable[[np.ndarray], bool] | None = None):
+               enough: Callable[[np.ndarray], bool] | None = None,
+               on_warmup: Callable[[int, float], None] | None = None):
     """Warm-up and sampling of one group of chains (vmap): pure function of its inputs, so groups can run
     on different workers and give the same draws as one process. Returns numpy arrays (positions,
     log density, acceptance, divergent, steps per draw, step size, warm-up steps) per chain.
 
     The draws come in chunks of ≤ 100 steps (one compiled program), with a check for Ctrl-C and
-    ``on_chunk(draws so far, seconds)`` between them; the warm-up is one program. ``enough(positions so
+    ``on_chunk(draws so far, seconds)`` between them; the warm-up is one program, which reports
+    ``on_warmup(steps so far, seconds)`` every tenth of it from inside (a host callback). ``enough(positions so
     far)`` (chains, draws, n), when given, is asked after each chunk: True ends the sampling there
     (``n_draws`` is then a ceiling). Trees are capped at :data:`MAX_DOUBLINGS` doublings."""
     import blackjax
@@ -125,12 +127,23 @@ def run_chains(log_density: Callable, starts: np.ndarray, inverse_mass: np.ndarr
     from .interrupt import raise_if_interrupted
 
     t0 = time.perf_counter()
+    n_chains, every = len(starts), max(1, n_warmup // 10)
+    calls = [0]
+
+    def tick(_):  # once per chain and warm-up step (a callback under vmap runs per chain)
+        calls[0] += 1
+        if on_warmup is not None and calls[0] % (n_chains * every) == 0:
+            on_warmup(calls[0] // n_chains, time.perf_counter() - t0)
+
+    def info(state, info, adaptation_state):
+        if on_warmup is not None:
+            jax.debug.callback(tick, info.num_integration_steps)
+        return info.num_integration_steps
+
     warmup = blackjax.window_adaptation(
         blackjax.nuts, log_density, is_mass_matrix_diagonal=False,
         initial_inverse_mass_matrix=jnp.asarray(inverse_mass), imm_shrinkage_to_previous=20.0,
-        target_acceptance_rate=target_accept,
-        adaptation_info_fn=lambda state, info, adaptation_state: info.num_integration_steps,
-        max_num_doublings=MAX_DOUBLINGS)
+        target_acceptance_rate=target_accept, adaptation_info_fn=info, max_num_doublings=MAX_DOUBLINGS)
 
     def warm_one(key, start):
         k_warm, k_draw = jax.random.split(key)
@@ -205,8 +218,12 @@ def sample_nuts(log_density: Callable, start: np.ndarray, inverse_mass: np.ndarr
             if console is not None:
                 console.print(f"  NUTS: {done:,}/{n_draws:,} draws per chain ({seconds:,.0f} s)")
 
+        def warming(done, seconds):
+            if console is not None:
+                console.print(f"  NUTS: {done:,}/{n_warmup:,} warm-up steps per chain ({seconds:,.0f} s)")
+
         parts = [run_chains(log_density, starts, inverse_mass, keys, *args[1:], on_chunk=progress,
-                            enough=enough)]
+                            enough=enough, on_warmup=warming)]
     else:
         groups = np.array_split(np.arange(n_chains), min(executor.n_workers, n_chains))
         parts = executor.map(_run_group, [(log_density, starts[g], keys[g], args) for g in groups])
