@@ -62,6 +62,7 @@ def test_h0_free_without_delays_and_unused_columns(dataset, tmp_path):
     with pytest.raises(ValueError, match="source-plane likelihood"):
         split_likelihood("image+time_delay")
     assert split_likelihood("source+time_delay+flux") == ("source", ("time_delay", "flux"))
+    assert split_likelihood("auto+time_delay") == ("auto", ("time_delay",))  # fit resolves it to source+…
     assert not (tmp_path / "r1").exists() or not any((tmp_path / "r1").iterdir())
 
 

@@ -37,15 +37,16 @@ def prepare(dataset_folder: str | Path) -> ComposedModel:
 
 
 def split_likelihood(likelihood: str) -> tuple[str, tuple[str, ...]]:
-    """``"source+time_delay+flux"`` → ``("source", ("time_delay", "flux"))``, checked."""
+    """``"source+time_delay+flux"`` → ``("source", ("time_delay", "flux"))``, checked (``auto``, which
+    :func:`clusterfit.fit.run.choose_likelihood` resolves, passes as a kind)."""
     kind, *terms = likelihood.split("+")
-    if kind not in ("source", "image"):
-        raise ValueError(f"likelihood must be 'source' or 'image' (optionally +time_delay, +flux), not "
+    if kind not in ("source", "image", "auto"):
+        raise ValueError(f"likelihood must be 'auto', 'source' or 'image' (optionally +time_delay, +flux), not "
                          f"{likelihood!r}")
     for t in terms:
         if t not in TERMS:
             raise ValueError(f"unknown likelihood term {t!r} in {likelihood!r}; valid: {', '.join(TERMS)}")
-    if terms and kind != "source":
+    if terms and kind == "image":
         raise ValueError("time-delay and flux terms go with the source-plane likelihood: "
                          f"--likelihood source+{'+'.join(terms)}")
     return kind, tuple(terms)
@@ -54,6 +55,8 @@ def split_likelihood(likelihood: str) -> tuple[str, tuple[str, ...]]:
 def build_log_likelihood(composed: ComposedModel, data, likelihood: str) -> Callable:
     """The batched log-likelihood ((k, n) → (k,)) of a ``--likelihood`` string (:func:`split_likelihood`)."""
     kind, terms = split_likelihood(likelihood)
+    if kind == "auto":
+        raise ValueError("likelihood 'auto' is resolved by fit (clusterfit.fit.run.choose_likelihood) first")
     if kind == "source":
         return make_log_likelihood(composed, data, terms)
     return make_image_log_likelihood(composed, data)

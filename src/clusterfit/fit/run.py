@@ -112,7 +112,7 @@ def fit(dataset_folder: str | Path, results_folder: str | Path, *, likelihood: s
     receives what a user should know about files left there."""
     console = console or Console()
     t_fit = time.perf_counter()
-    split_likelihood("source" + likelihood[4:] if likelihood.startswith("auto") else likelihood)  # checked first
+    split_likelihood(likelihood)  # checked before any work
     if search not in (*SEARCHES, "auto"):
         raise ValueError(f"search must be one of {', '.join(SEARCHES)}, not {search!r}")
     check_pool(config.pool)
