@@ -105,6 +105,7 @@ def test_fit_json_is_the_summary(dataset, capsys, tmp_path):
     assert p["name"] == "lens_0.mass.sigma" and p["prior"] == "Uniform(300, 400)"
     assert 300 <= p["p16"] <= p["median"] <= p["p84"] <= 400 and q["name"] == "lens_1.mass.sigma"
     assert fit["n_images"] == 15 and fit["rms_arcsec"] < 0.2 and "summary.csv" in fit["files"]
+    assert (fit["likelihood"], fit["search"]) == ("source", "laplace")  # auto resolved: 2 free parameters
 
 
 @pytest.mark.parametrize("argv", [

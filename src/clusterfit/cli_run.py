@@ -73,7 +73,7 @@ def _search_config(args: argparse.Namespace):
     return SearchConfig(n_live=args.n_live, seed=args.seed, n_eff=args.n_eff, n_networks=args.n_networks,
                         checkpoint=args.checkpoint, pool=args.pool, n_starts=args.n_starts,
                         n_samples=args.n_samples, n_chains=args.chains, n_warmup=args.warmup,
-                        n_draws=args.draws)
+                        n_draws=args.draws, target_accept=args.target_accept)
 
 def _print_fit(result, console: Console, truths: bool) -> None:
     from rich.table import Table
@@ -109,6 +109,7 @@ def _fit_json(result, notes: list[str]) -> dict:
         "parameters": [{"name": row[0], **dict(zip(keys, row[1:6], strict=True)), "prior": row[6]}
                        for row in summary_rows(result.search, result.composed)],
         "rms_arcsec": ev.rms_arcsec, "chi2": ev.chi2, "n_images": ev.n_images,
+        "likelihood": result.likelihood, "search": result.search_method,
         "log_evidence": result.search.log_z, "n_likelihood": result.search.n_like,
         "wall_s": result.search.wall_s, "output": str(result.folder),
         "files": {name: str(path) for name, path in sorted(result.files.items())}, "notes": notes,

@@ -30,6 +30,7 @@ def test_the_default_likelihood_follows_the_rule():
     assert choose_likelihood("auto", NESTED_MAX_DIM + 1)[0] == "image"
     assert choose_likelihood("auto+time_delay", 50)[0] == "source+time_delay"
     assert choose_likelihood("image", 3) == ("image", None)  # a chosen likelihood is kept, nothing said
+    assert choose_likelihood("auto", NESTED_MAX_DIM + 1, "nautilus")[0] == "source"  # nested needs it
 
 
 def test_the_default_search_follows_the_rule():
@@ -64,7 +65,7 @@ def test_diagnostics_in_summary_and_report(fitted):
     report = (result.folder / "report.txt").read_text()
     assert "convergence (" in report and "r_hat" in report
     assert "log-evidence: not computed" in report
-    assert "fit wall time:" in report and "final image solve" in report and "figures beyond them 0.0 s" in report
+    assert "fit wall time:" in report and "final image solve" in report and "figures 0.0 s" in report
     # 200 draws cannot reach a bulk ESS of 400 per parameter: the report must say so
     assert "NOT CONVERGED" in report and "WARNING: bulk ESS" in report
 

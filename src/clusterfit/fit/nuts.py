@@ -71,7 +71,7 @@ class Diagnostics:
         if self.divergences:
             out.append(f"{self.divergences} divergent transitions: the posterior has regions the step "
                        "size cannot follow, its tails there are not trustworthy (a higher target "
-                       "acceptance, SearchConfig.target_accept, takes smaller steps)")
+                       "acceptance, --target-accept 0.95 or SearchConfig.target_accept, takes smaller steps)")
         return out
 
 

@@ -81,9 +81,8 @@ def report_text(result: SearchResult, evaluation: Evaluation, composed: Composed
     return "\n".join(lines) + "\n"
 
 
-POST_STAGES = ("final image solve", "derived quantities", "figures beyond them")
-"""The post-processing stages of ``timings``: the figures are drawn beside the derived quantities, so
-their stage is the wall time they add after those."""
+POST_STAGES = ("final image solve", "derived quantities", "figures")
+"""The post-processing stages of ``timings``, one after another."""
 
 
 def _timing_lines(timings: dict[str, float] | None) -> list[str]:

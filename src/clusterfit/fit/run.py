@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import threading
 import time
-from concurrent.futures import Future
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -32,7 +30,7 @@ SEARCHES = ("nautilus", "nuts", "laplace")
 NESTED_MAX_DIM = 20  # the automatic choice: nested sampling up to this many free parameters
 
 
-def choose_likelihood(likelihood: str, n_free: int) -> tuple[str, str | None]:
+def choose_likelihood(likelihood: str, n_free: int, search: str = "auto") -> tuple[str, str | None]:
     """``likelihood`` with ``auto`` resolved, and why (None when it was not ``auto``).
 
     ``auto`` → the source-plane χ² up to :data:`NESTED_MAX_DIM` free parameters (cheap, so nested
@@ -40,12 +38,16 @@ def choose_likelihood(likelihood: str, n_free: int) -> tuple[str, str | None]:
     reach and the search is MAP + NUTS, which need only gradients, so the exact image-plane χ² is
     affordable (one χ² per gradient by implicit differentiation) and preferred: the linearised
     source-plane χ² misweights images of different magnification, and published models are judged by their
-    image-plane rms. Time-delay and flux terms (``auto+time_delay``) go with the source-plane χ²."""
+    image-plane rms. Time-delay and flux terms (``auto+time_delay``) go with the source-plane χ², and so
+    does a named ``nautilus`` search (nested sampling of the image-plane χ² solves images at every one of
+    its ~10⁵ evaluations)."""
     kind, plus, terms = likelihood.partition("+")
     if kind != "auto":
         return likelihood, None
     if terms:
         return f"source+{terms}", "time-delay and flux terms are terms of the source-plane likelihood"
+    if search == "nautilus":
+        return "source", "nested sampling needs the cheap source-plane χ²"
     if n_free <= NESTED_MAX_DIM:
         return "source", (f"{n_free} ≤ {NESTED_MAX_DIM} free parameters: the source-plane χ² is cheap enough "
                           "for nested sampling over the whole prior")
@@ -91,6 +93,8 @@ class FitResult:
     files: dict[str, Path]
     start: np.ndarray
     truth: np.ndarray | None = None
+    likelihood: str = ""  # the likelihood fitted (``auto`` resolved)
+    search_method: str = ""  # the search run (``auto`` resolved)
 
 
 def fit(dataset_folder: str | Path, results_folder: str | Path, *, likelihood: str = "auto",
@@ -117,7 +121,7 @@ def fit(dataset_folder: str | Path, results_folder: str | Path, *, likelihood: s
         raise ValueError(f"search must be one of {', '.join(SEARCHES)}, not {search!r}")
     check_pool(config.pool)
     composed = prepare(dataset_folder)
-    likelihood, why = choose_likelihood(likelihood, len(composed.free))
+    likelihood, why = choose_likelihood(likelihood, len(composed.free), search)
     if why is not None:
         console.print(f"likelihood: {likelihood} ({why}; choose another with --likelihood)", highlight=False)
     kind, terms = split_likelihood(likelihood)
@@ -136,19 +140,15 @@ def fit(dataset_folder: str | Path, results_folder: str | Path, *, likelihood: s
         # the table values are the truth only where simulate wrote the dataset; else just the start
         truth = start if "simulate" in read_manifest(dataset_folder)["runs"] else None
         model = best_model(composed, result.best, evaluation)
-        # the figures are drawn in a background thread (matplotlib objects never shared between threads)
-        # while this one computes the derived quantities: matplotlib's Python work and XLA's run side by
-        # side; a daemon thread, so that Ctrl-C is never held up by a figure being drawn
-        figures = _in_background(_plots, out.staging, composed, result, evaluation, truth) if plots else None
         t_post = time.perf_counter()
         derived = _derived(composed, result, evaluation, console)
         t_derived = time.perf_counter() - t_post
         t_plots = time.perf_counter()
-        if figures is not None:
+        if plots:
             with console.status("drawing the figures ..."):
-                figures.result()
+                _plots(out.staging, composed, result, evaluation, truth)
         timings = {"compile": compile_s, "search": result.wall_s, "final image solve": solve_s,
-                   "derived quantities": t_derived, "figures beyond them": time.perf_counter() - t_plots}
+                   "derived quantities": t_derived, "figures": time.perf_counter() - t_plots}
         timings["total"] = time.perf_counter() - t_fit
         write_results(out.staging, composed, result, evaluation, model, likelihood, truth, compile_s, derived,
                       timings=timings)
@@ -159,7 +159,7 @@ def fit(dataset_folder: str | Path, results_folder: str | Path, *, likelihood: s
     if notes is not None:
         notes.extend(out.notes)
     files = {name: out.folder / name for name in out.written}
-    return FitResult(Path(results_folder), composed, result, evaluation, files, start, truth)
+    return FitResult(Path(results_folder), composed, result, evaluation, files, start, truth, likelihood, search)
 
 
 def _search(dataset_folder, composed: ComposedModel, likelihood: str, search: str, config: SearchConfig,
@@ -255,20 +255,6 @@ def _posterior_from_map(dataset_folder, composed: ComposedModel, data, likelihoo
 
 _PLOTS = ("critical_curves.png", "corner.png", "mass_profile.png")
 
-
-def _in_background(fn, *args) -> Future:
-    """``fn(*args)`` in a daemon thread; its :class:`~concurrent.futures.Future` (``result()`` re-raises)."""
-    future: Future = Future()
-
-    def work():
-        if future.set_running_or_notify_cancel():
-            try:
-                future.set_result(fn(*args))
-            except BaseException as exc:  # noqa: BLE001 - handed to the waiting thread
-                future.set_exception(exc)
-
-    threading.Thread(target=work, name="clusterfit-figures", daemon=True).start()
-    return future
 DERIVED_DRAWS = 20
 
 
