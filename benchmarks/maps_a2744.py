@@ -6,7 +6,7 @@
 
 Every field of ``clusterfit maps`` over 200″ at z = 2 for each pixel size; prints the wall time and the peak
 resident memory of the process after each (the FITS writing, quick-look and DS9 regions are not timed). CPU
-time (user + system, all threads) is printed too: on a shared machine it says more than the wall time.
+time (user + system, all threads) is printed too: on a busy machine it says more than the wall time.
 """
 
 import argparse

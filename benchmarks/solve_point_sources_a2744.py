@@ -2,7 +2,7 @@
 ``clusterfit maps``): ``solve_point_sources`` (one ``ImageSolver.solve_planes`` call: the level-0 tiling
 ray-traced once for every source plane of this one-lens-plane model) against one ``solve`` per source
 plane (what it did before). Kernels are compiled before timing; prints wall and CPU seconds of each
-(CPU time is the fairer figure on a shared machine), the image counts and the largest position difference.
+(CPU time is the fairer figure on a busy machine), the image counts and the largest position difference.
 
     .venv/bin/clusterfit import-lenstool tests/data/lenstool/a2744/best.par \\
         --images tests/data/lenstool/a2744/A2744_SLspec.par -o a2744

@@ -34,7 +34,7 @@ The fit writes its best model back as the same tables, ready for the next run.
 parameter vectors at once; on a GPU, install ``jax[cuda]`` and the same code runs there. ``--pool N``
 spreads likelihood batches over processes. Measured: the fit below (10 free parameters, 15 images, 33 mass
 profiles; ``n_live`` 200, ``n_eff`` 800) took 138 s for 40,960 likelihood evaluations, and the whole
-script 146 s with the dataset already simulated, on a 2-core CPU shared with other jobs (load average 8),
+script 146 s with the dataset already simulated, on a 2-core CPU busy with other jobs (load average 8),
 with ``/usr/bin/time python scripts/cluster/start_here.py /tmp/start_here`` (a second run; the script
 prints the fit's own figure as ``fit: N likelihood evaluations, T s in all``).
 

@@ -1,4 +1,4 @@
-"""A correlated Gaussian posterior in three parameters (a, b uniform, c Gaussian prior) shared by the
+"""A correlated Gaussian posterior in three parameters (a, b uniform, c Gaussian prior) used by both
 executor tests (tests/fit/test_executors.py on dask, tests/fit/mpi_pool_run.py on MPI ranks): module-level
 functions, so that worker processes find them by name."""
 
