@@ -41,7 +41,7 @@ def choose_likelihood(likelihood: str, n_free: int, search: str = "auto") -> tup
     image-plane rms. Time-delay and flux terms (``auto+time_delay``) go with the source-plane χ², and so
     does a named ``nautilus`` search (nested sampling of the image-plane χ² solves images at every one of
     its ~10⁵ evaluations)."""
-    kind, plus, terms = likelihood.partition("+")
+    kind, _, terms = likelihood.partition("+")
     if kind != "auto":
         return likelihood, None
     if terms:
@@ -254,7 +254,6 @@ def _posterior_from_map(dataset_folder, composed: ComposedModel, data, likelihoo
 
 
 _PLOTS = ("critical_curves.png", "corner.png", "mass_profile.png")
-
 DERIVED_DRAWS = 20
 
 

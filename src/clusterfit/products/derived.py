@@ -64,6 +64,11 @@ def _cosmology(composed: ComposedModel):
     return compiled(composed, "cosmology", lambda: cosmology_of(composed))
 
 
+def _union(a: np.ndarray, b) -> np.ndarray:
+    """(x0, x1, y0, y1) bounds covering both ``a`` and ``b`` (NaN bounds, i.e. none, are ignored)."""
+    return np.array([np.fmin(a[0], b[0]), np.fmax(a[1], b[1]), np.fmin(a[2], b[2]), np.fmax(a[3], b[3])])
+
+
 def _areas(polygons, box: tuple[float, float, float, float]) -> tuple[float, float, np.ndarray]:
     """(area inside the box, area of polygons that touch its edge, (x0, x1, y0, y1) bounds of the
     polygons inside; NaN without any) of contourpy ``OuterOffset`` filled polygons (outer rings
@@ -71,7 +76,7 @@ def _areas(polygons, box: tuple[float, float, float, float]) -> tuple[float, flo
     x0, x1, y0, y1 = box
     tol = 1e-9 * max(x1 - x0, y1 - y0)
     inner = edge = 0.0
-    bounds = np.array([np.inf, -np.inf, np.inf, -np.inf])
+    bounds = np.full(4, np.nan)
     for pts, offsets in zip(*polygons, strict=True):
         area = 0.0
         for a, b in zip(offsets[:-1], offsets[1:], strict=True):
@@ -83,9 +88,8 @@ def _areas(polygons, box: tuple[float, float, float, float]) -> tuple[float, flo
             edge += abs(area)
         else:
             inner += abs(area)
-            bounds = np.array([min(bounds[0], x.min()), max(bounds[1], x.max()),
-                               min(bounds[2], y.min()), max(bounds[3], y.max())])
-    return inner, edge, np.where(np.isfinite(bounds), bounds, np.nan)
+            bounds = _union(bounds, (x.min(), x.max(), y.min(), y.max()))
+    return inner, edge, bounds
 
 
 def einstein_radii(composed: ComposedModel, theta, redshifts: Sequence[float], *, extent=None,
@@ -112,22 +116,17 @@ def _einstein_radii(composed: ComposedModel, theta, redshifts: Sequence[float], 
     box = (xs[0], xs[-1], ys[0], ys[-1])
     yy, xx = np.meshgrid(ys, xs, indexing="ij")
     single = len(composed.layout.lens_planes) == 1
-    grids: dict[float, tuple[np.ndarray, np.ndarray]] = {}
     out = []
-    bounds = np.array([np.inf, -np.inf, np.inf, -np.inf])
+    bounds = np.full(4, np.nan)
     touched = False
-    if single:  # D_ls/D_s of every redshift at once (each Cosmology → astropy costs ~0.1 s)
+    if single:  # one κ, γ grid at D_ls/D_s = 1, and D_ls/D_s of every redshift at once (astropy: ~0.1 s each)
         z_l = composed.layout.plane_redshifts[composed.layout.lens_planes[0]]
         ratios = dict(zip(redshifts, _cosmology(composed).distance_ratio_matrix([z_l, *redshifts])[0, 1:],
                           strict=True))
+        f = evaluate_fields(field_evaluator(composed, max(redshifts), ("kappa_norm", "gamma_norm")), theta, yy, xx)
+        kn, gn = f["kappa_norm"], f["gamma_norm"]
     for z in redshifts:
         if single:
-            z_ref = max(redshifts)
-            ev = field_evaluator(composed, z_ref, ("kappa_norm", "gamma_norm"))
-            if z_ref not in grids:
-                f = evaluate_fields(ev, theta, yy, xx)
-                grids[z_ref] = (f["kappa_norm"], f["gamma_norm"])
-            kn, gn = grids[z_ref]
             lam = 1.0 - ratios[z] * (kn + gn)
         else:
             f = evaluate_fields(field_evaluator(composed, z, ("kappa", "gamma")), theta, yy, xx)
@@ -136,12 +135,10 @@ def _einstein_radii(composed: ComposedModel, theta, redshifts: Sequence[float], 
         polys = contourpy.contour_generator(xs, ys, lam, fill_type=FillType.OuterOffset).filled(-np.inf, 0.0)
         inner, edge, b = _areas(polys, box)
         touched = touched or edge > 0
-        if np.isfinite(b).all():
-            bounds = np.array([min(bounds[0], b[0]), max(bounds[1], b[1]), min(bounds[2], b[2]),
-                               max(bounds[3], b[3])])
+        bounds = _union(bounds, b)
         # a member's small curve cut by the edge is left out; a large cut region makes θ_E unknown
         out.append(float(np.sqrt(inner / np.pi)) if edge <= 0.01 * inner else float("nan"))
-    return out, np.where(np.isfinite(bounds), bounds, np.nan), touched
+    return out, bounds, touched
 
 
 def _draw_grid(xs: np.ndarray, ys: np.ndarray, bounds: np.ndarray, n: int = DRAW_GRID) -> tuple[np.ndarray, np.ndarray]:
