@@ -29,7 +29,7 @@ import numpy as np
 from ..chunked import chunked_map
 from ..compiled import compiled
 from ..model import ComposedModel, compose
-from ..physics.solver import SolverConfig, make_image_solver
+from ..physics.solver import Images, SolverConfig, make_image_solver
 from ..tables import ClusterModel
 from .lenstool_walk import lenstool_local_images
 from .pairing import pair_images
@@ -191,6 +191,20 @@ def evaluate_model(model: ClusterModel | ComposedModel, theta=None,
 
 
 _POINT_CHUNK = 256  # points per call of the per-image kernels (observed and predicted images)
+
+
+def compile_kernels(composed: ComposedModel, theta) -> None:
+    """Compile the kernels :func:`evaluate_model` runs for ``composed`` (the observed images' trace, the image
+    solver's, the arrival times) by calling each on one chunk of dummy points: their shapes do not depend
+    on θ or on the images (``fit`` does this during its search, :mod:`.warmup`)."""
+    theta = np.asarray(theta, float)
+    composed = composed.at(theta)
+    params = composed.group_params(theta)
+    plane = composed.plane_of(composed.model.point_datasets[0])
+    trace_points(composed.tracer, params, [0.0], [1.0], [plane])
+    make_image_solver(composed.tracer).compile_kernels(params, plane)
+    one = np.ones(1)
+    _arrival_times(composed.tracer, params, [(plane, 0.0, 0.0, Images(0 * one, one, one, one, 0 * one))])
 
 
 def trace_points(tracer, params, y, x, plane) -> tuple[np.ndarray, ...]:

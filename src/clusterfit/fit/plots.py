@@ -102,6 +102,24 @@ def figure_planes(composed: ComposedModel, planes: Sequence[int], most: int = FI
     return [planes[i] for i in np.unique(np.round(np.linspace(0, len(planes) - 1, most)).astype(int))]
 
 
+def _default_planes(composed: ComposedModel) -> list[int]:
+    """The planes :func:`plot_critical_curves` draws by default: :func:`figure_planes` of the point
+    datasets' planes, else of every source plane."""
+    datasets = composed.model.point_datasets
+    return figure_planes(composed, sorted({composed.source_planes[ds.name] for ds in datasets}) or
+                         [i for i, z in enumerate(composed.layout.plane_redshifts)
+                          if z in composed.layout.source_redshifts])
+
+
+def compile_figure_kernels(composed: ComposedModel, theta) -> None:
+    """Compile the kernels :func:`plot_critical_curves` runs with its defaults at θ's planes, without drawing
+    (:func:`clusterfit.physics.critical.compile_kernels`; ``fit`` does this during its search)."""
+    theta = np.asarray(theta, float)
+    composed = composed.at(theta)
+    _, _, pixel_scale = _grid(composed, None, None)
+    critical.compile_kernels(composed.tracer, composed.group_params(theta), _default_planes(composed), pixel_scale)
+
+
 def _lens_centres(composed: ComposedModel, theta) -> tuple[np.ndarray, np.ndarray]:
     """(y, x) of the explicit mass rows and of the scaling-tier members, each shape (n, 2)."""
     main, members = [], []
@@ -147,9 +165,7 @@ def plot_critical_curves(composed: ComposedModel, theta, evaluation: Evaluation 
     ext = _as_extent(extent, composed)
     datasets = composed.model.point_datasets
     if planes is None:
-        planes = figure_planes(composed, sorted({composed.source_planes[ds.name] for ds in datasets}) or
-                               [i for i, z in enumerate(composed.layout.plane_redshifts)
-                                if z in composed.layout.source_redshifts])
+        planes = _default_planes(composed)
     zs = composed.layout.plane_redshifts
     colours = _plane_colours([zs[p] for p in planes] + [zs[composed.source_planes[ds.name]] for ds in datasets])
     curves = critical_curves_of_planes(composed, theta, planes, extent=ext, pixel_scale=pixel_scale)

@@ -25,6 +25,7 @@ from .optimise import find_map
 from .prepare import build_log_likelihood, prepare, split_likelihood
 from .results import POST_STAGES, best_model, write_results
 from .search import SearchConfig, SearchResult
+from .warmup import Warmup, post_processing_steps
 
 SEARCHES = ("nautilus", "nuts", "laplace")
 NESTED_MAX_DIM = 20  # the automatic choice: nested sampling up to this many free parameters
@@ -136,7 +137,7 @@ def fit(dataset_folder: str | Path, results_folder: str | Path, *, likelihood: s
             check_checkpoint(config.checkpoint, fingerprint(composed, likelihood, config.n_live,
                                                             config.n_networks, config.n_batch, config.seed))
         result, evaluation, start, compile_s, solve_s = _search(dataset_folder, composed, likelihood, search,
-                                                                config, console)
+                                                                config, console, plots)
         # the table values are the truth only where simulate wrote the dataset; else just the start
         truth = start if "simulate" in read_manifest(dataset_folder)["runs"] else None
         model = best_model(composed, result.best, evaluation)
@@ -163,8 +164,9 @@ def fit(dataset_folder: str | Path, results_folder: str | Path, *, likelihood: s
 
 
 def _search(dataset_folder, composed: ComposedModel, likelihood: str, search: str, config: SearchConfig,
-            console: Console):
-    """Compile the likelihood, run the search, evaluate its best point."""
+            console: Console, plots: bool = True):
+    """Compile the likelihood, run the search (compiling the post-processing's kernels beside it,
+    :mod:`.warmup`), evaluate its best point."""
     data = point_data(composed)
     _, terms = split_likelihood(likelihood)
     check_terms(composed, data, terms)
@@ -187,13 +189,15 @@ def _search(dataset_folder, composed: ComposedModel, likelihood: str, search: st
         # workers compose the folder and compile their own functions; this process shares its own
         console.print(f"pool: {executor.label}", highlight=False)
         log_l = register(dataset_folder, likelihood, log_l)
+    warm = post_processing_steps(composed, start, DERIVED_DRAWS, plots) if config.warm_up else []
     try:
         config = replace(config, pool=executor)
-        if search == "nautilus":
-            result = run_nautilus(log_l, composed.priors, config, console)
-        else:
-            result = _posterior_from_map(dataset_folder, composed, data, likelihood, search, log_l, config,
-                                         console)
+        with Warmup(warm):
+            if search == "nautilus":
+                result = run_nautilus(log_l, composed.priors, config, console)
+            else:
+                result = _posterior_from_map(dataset_folder, composed, data, likelihood, search, log_l, config,
+                                             console)
     finally:
         if executor is not None:
             executor.close()  # a pool we were given is left open (Executor.close is then a no-op)

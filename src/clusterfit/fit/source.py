@@ -8,7 +8,8 @@ that minimises the linearised image-plane χ² Σ_i |A_i⁻¹(β − β_i)|²/σ
 
 Lenstool's barycentre weighted by each image's source-plane precision (Keeton 2001, §4). The
 likelihood (:mod:`.likelihood`, jitted) and the evaluation (:mod:`.evaluate`, numpy arrays in, numpy
-arrays out) both solve it here. Angles in arcsec, (y, x) order.
+arrays out) both solve it here; numpy inputs stay in numpy (no JAX operation to compile for each new
+number of images). Angles in arcsec, (y, x) order.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import NamedTuple
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 __all__ = ["Precision", "source_precision", "OptimalSource", "optimal_source"]
 
@@ -39,7 +41,7 @@ def source_precision(a_yy, a_yx, a_xy, a_xx, sigma) -> Precision:
     ``a_yx = ∂β_y/∂θ_x``) and the position noise σ (arcsec)."""
     det = a_yy * a_xx - a_yx * a_xy
     iyy, iyx, ixy, ixx = a_xx / det, -a_yx / det, -a_xy / det, a_yy / det
-    inv_var = 1.0 / jnp.asarray(sigma) ** 2
+    inv_var = 1.0 / sigma**2 if isinstance(sigma, np.ndarray | jax.Array) else 1.0 / jnp.asarray(sigma) ** 2
     return Precision((iyy**2 + ixy**2) * inv_var, (iyy * iyx + ixy * ixx) * inv_var,
                      (iyx**2 + ixx**2) * inv_var, iyy, iyx, ixy, ixx)
 
@@ -57,8 +59,10 @@ class OptimalSource(NamedTuple):
 
 def optimal_source(by, bx, precision: Precision, system, n_systems: int) -> OptimalSource:
     """β̂ = (Σ M_i)⁻¹ Σ M_i β_i per system (module docstring); ``by, bx`` the traced observed images,
-    ``system[i]`` the system (0 … ``n_systems`` − 1) of image i. Pure JAX; numpy arrays work too."""
+    ``system[i]`` the system (0 … ``n_systems`` − 1) of image i. Pure JAX; numpy arrays in, numpy out."""
     def seg(v):
+        if isinstance(v, np.ndarray):
+            return np.bincount(system, weights=v, minlength=n_systems)
         return jax.ops.segment_sum(v, system, num_segments=n_systems)
 
     m = precision

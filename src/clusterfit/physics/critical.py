@@ -21,7 +21,7 @@ from clusterfit.compiled import compiled
 from clusterfit.physics.tracer import Tracer
 from clusterfit.physics.types import Params
 
-__all__ = ["CriticalCurves", "critical_curves", "critical_curves_of_planes", "single_plane_scales"]
+__all__ = ["CriticalCurves", "compile_kernels", "critical_curves", "critical_curves_of_planes", "single_plane_scales"]
 
 
 @dataclass(frozen=True)
@@ -188,13 +188,27 @@ def critical_curves_of_planes(tracer: Tracer, group_params: Sequence[Params], pl
     The contour points of all planes are refined together."""
     planes = list(planes)
     params = list(group_params)
-    scales = single_plane_scales(tracer, planes) if len(planes) > 1 else None
     yy, xx = np.meshgrid(ys, xs, indexing="ij")
+    grids = _det_grids(tracer, params, planes, yy.ravel(), xx.ravel())
+    return _refined(tracer, params, planes, xs, ys, pixel_scale, refine, grids)
+
+
+def _det_grids(tracer: Tracer, params, planes: list[int], y: np.ndarray, x: np.ndarray) -> list[np.ndarray]:
+    """det A of each plane at the points ``(y, x)``: with one lens plane from one Jacobian evaluation."""
+    scales = single_plane_scales(tracer, planes) if len(planes) > 1 else None
     if scales is None:
         det = _curve_fns(tracer).det
-        grids = [_points(det, params, yy.ravel(), xx.ravel(), jnp.asarray(int(p)))[0] for p in planes]
-    else:
-        a_yy, a_yx, a_xy, a_xx = _points(_curve_fns(tracer).jacobian, params, yy.ravel(), xx.ravel(),
-                                         jnp.asarray(max(planes)))
-        grids = [((1 - s) + s * a_yy) * ((1 - s) + s * a_xx) - s * s * a_yx * a_xy for s in scales]
-    return _refined(tracer, params, planes, xs, ys, pixel_scale, refine, grids)
+        return [_points(det, params, y, x, jnp.asarray(int(p)))[0] for p in planes]
+    a_yy, a_yx, a_xy, a_xx = _points(_curve_fns(tracer).jacobian, params, y, x, jnp.asarray(max(planes)))
+    return [((1 - s) + s * a_yy) * ((1 - s) + s * a_xx) - s * s * a_yx * a_xy for s in scales]
+
+
+def compile_kernels(tracer: Tracer, group_params: Sequence[Params], planes: Sequence[int], pixel_scale: float,
+                    refine: int = REFINE_STEPS) -> None:
+    """Compile the kernels :func:`critical_curves_of_planes` runs with these arguments (the grid's, the
+    refinement's) by running each on one chunk: a 2×2 grid, then a contour drawn through it (their shapes do
+    not depend on θ; ``fit`` does this during its search, :mod:`clusterfit.fit.warmup`)."""
+    planes, params, ticks = list(planes), list(group_params), np.array([0.0, 1.0])
+    _det_grids(tracer, params, planes, np.array([0.0, 0.0, 1.0, 1.0]), np.array([0.0, 1.0, 0.0, 1.0]))
+    crossing = np.array([[-1.0, 1.0], [-1.0, 1.0]])
+    _refined(tracer, params, planes, ticks, ticks, pixel_scale, refine, [crossing] * len(planes))

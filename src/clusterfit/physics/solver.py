@@ -354,6 +354,15 @@ class ImageSolver:
             y0, x0, src = y0[pick], x0[pick], src[pick]
         return y0, x0, src.astype(int)
 
+    def compile_kernels(self, group_params: Sequence[Params], plane: int) -> None:
+        """Compile the kernels :meth:`solve` runs, for ``group_params``' shapes: each is called on one chunk
+        of dummy points (its shapes do not depend on the values; ``fit`` does this during its search:
+        :mod:`clusterfit.fit.warmup`)."""
+        params = list(group_params)
+        for n in (1, self._MAP_CHUNK // 2 + 1):  # the small and the large chunk of _map
+            self._map(params, np.zeros(n), np.ones(n), int(plane))
+        self._newton(params, np.zeros(1), np.ones(1), np.zeros(1), np.zeros(1), int(plane), 1.0)
+
     def with_config(self, **changes) -> ImageSolver:
         """A solver with some options changed that shares this one's compiled kernels."""
         return dataclasses.replace(self, config=dataclasses.replace(self.config, **changes))

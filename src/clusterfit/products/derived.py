@@ -27,13 +27,14 @@ from ..model import ComposedModel
 from ..physics.functions import profile_function
 from .fields import cosmology_of, evaluate_fields, field_evaluator, unit_weights
 
-__all__ = ["Quantity", "folder_derived", "einstein_radius", "aperture_mass", "aperture_masses", "derived_quantities", "main_lens_plane",
+__all__ = ["Quantity", "compile_kernels", "folder_derived", "einstein_radius", "aperture_mass", "aperture_masses", "derived_quantities", "main_lens_plane",
            "DEFAULT_APERTURES_KPC", "plot_mass_profile",
            "image_magnifications"]
 
 DEFAULT_APERTURES_KPC = (100.0, 200.0, 500.0)
 _CIRCLE = 2048
 _PROFILE_CIRCLE = 128
+_PROFILE_RADII = 24  # radii of the M(<R) figure: smooth on its log axes
 """Deflections per circle of the M(<R) figure: on AS1063's profile (5 kpc–1 Mpc) within 2e-5 of 4,096
 points, far inside the 16–84 % band; the quoted aperture masses use ``_CIRCLE``."""
 DRAW_GRID = 301
@@ -216,6 +217,14 @@ def _build_unit_deflection(composed: ComposedModel, plane: int):
     return jax.jit(jax.vmap(alpha, in_axes=(0, None, None)))
 
 
+def _circles(radii: np.ndarray, centre: tuple[float, float], n_circle: int):
+    """(φ, y, x): ``n_circle`` angles, and the points at them on each circle (flattened, radius-major)."""
+    phi = 2 * np.pi * np.arange(n_circle) / n_circle
+    y = (centre[0] + radii[:, None] * np.sin(phi)).ravel()
+    x = (centre[1] + radii[:, None] * np.cos(phi)).ravel()
+    return phi, y, x
+
+
 def aperture_masses(composed: ComposedModel, thetas, radii_arcsec: Sequence[float],
                     centre: tuple[float, float] = (0.0, 0.0), plane: int | None = None,
                     n_circle: int = _CIRCLE) -> np.ndarray:
@@ -227,10 +236,7 @@ def aperture_masses(composed: ComposedModel, thetas, radii_arcsec: Sequence[floa
     plane = main_lens_plane(composed) if plane is None else plane
     thetas = np.atleast_2d(np.asarray(thetas, float))
     radii = np.atleast_1d(np.asarray(radii_arcsec, float))
-    phi = 2 * np.pi * np.arange(n_circle) / n_circle
-    cy, cx = centre
-    y = (cy + radii[:, None] * np.sin(phi)).ravel()
-    x = (cx + radii[:, None] * np.cos(phi)).ravel()
+    phi, y, x = _circles(radii, centre, n_circle)
     ay, ax = (np.asarray(v).reshape(len(thetas), len(radii), n_circle)
               for v in _unit_deflection(composed, plane)(thetas, y, x))
     alpha_r = ay * np.sin(phi) + ax * np.cos(phi)
@@ -252,8 +258,36 @@ def image_magnifications(composed: ComposedModel, thetas: np.ndarray, y, x, plan
     one jitted call for all of them (the kernel is the model's, :mod:`clusterfit.compiled`; it
     compiles once per (k, n))."""
     kernel = compiled(composed, "image_det", lambda: _build_image_det(composed))
+    y, x, plane = (np.atleast_1d(np.asarray(v)) for v in (y, x, plane))
+    n = len(y)
+    pad = -n % _IMAGE_BUCKET  # points at (0, 1), off any singular centre at the origin
+    y, x = np.concatenate([y, np.zeros(pad)]), np.concatenate([x, np.ones(pad)])
+    plane = np.concatenate([plane, np.full(pad, plane[0] if n else 0)]).astype(int)
     det = kernel(jnp.asarray(thetas, float), jnp.asarray(y, float), jnp.asarray(x, float), jnp.asarray(plane))
-    return 1.0 / np.asarray(det)
+    return 1.0 / np.asarray(det)[:, :n]
+
+
+_IMAGE_BUCKET = 64
+""":func:`image_magnifications` pads its points to a multiple of this: one compilation serves any number of
+predicted images up to it (a fit's best fit and its posterior draws alike)."""
+
+
+def compile_kernels(composed: ComposedModel, theta, n_draws: int, n_images: int) -> None:
+    """Compile the kernels that :func:`derived_quantities` (``n_draws`` draws, about ``n_images`` predicted
+    images) and :func:`mass_profile` run, without their work: the fields on a 2×2 grid, the image
+    magnifications of dummy points, the aperture deflections lowered and compiled for their shapes (none of
+    these depend on θ; ``fit`` does this during its search, :mod:`clusterfit.fit.warmup`)."""
+    theta = np.asarray(theta, float)
+    composed = composed.at(theta)
+    source_planes = sorted({composed.source_planes[ds.name] for ds in composed.model.point_datasets})
+    ticks = np.array([0.0, 1.0])
+    _einstein_radii(composed, theta, [composed.layout.plane_redshifts[p] for p in source_planes], ticks, ticks)
+    thetas = np.repeat(theta[None], n_draws + 1, axis=0)
+    image_magnifications(composed, thetas, np.zeros(n_images), np.ones(n_images), np.full(n_images, source_planes[0]))
+    plane = main_lens_plane(composed)
+    for n_radii, n_circle in ((len(DEFAULT_APERTURES_KPC), _CIRCLE), (_PROFILE_RADII, _PROFILE_CIRCLE)):
+        _, y, x = _circles(np.ones(n_radii), (0.0, 0.0), n_circle)
+        _unit_deflection(composed, plane).lower(thetas, y, x).compile()
 
 
 def _build_image_det(composed: ComposedModel):
@@ -322,7 +356,7 @@ def plot_mass_profile(composed: ComposedModel, theta, path, draws: np.ndarray | 
     plane = main_lens_plane(composed)
     z_l = composed.layout.plane_redshifts[plane]
     cosmo = _cosmology(composed)
-    r_kpc = np.geomspace(5.0, r_max_kpc, 24)  # smooth on the log axes
+    r_kpc = np.geomspace(5.0, r_max_kpc, _PROFILE_RADII)
     radii = r_kpc * cosmo.arcsec_per_kpc(z_l)
     thetas = np.asarray(theta, float)[None] if draws is None else np.vstack([theta, draws])
     masses = aperture_masses(composed, thetas, radii, centre, plane, _PROFILE_CIRCLE)
