@@ -3,8 +3,8 @@
     python interrupted_fit.py POINT READY_FILE EVALUATION_PICKLE -- FIT ARGUMENTS...
 
 POINT: ``search`` (the third likelihood batch), ``training`` (inside scikit-learn's MLP training, which
-swallows KeyboardInterrupt), ``write`` (after the first results files are staged), ``plot`` (after the first
-figure, a stand-in for the critical curves), or ``none``. At the point the child writes READY_FILE and sleeps
+swallows KeyboardInterrupt), ``write`` (after the first results files are staged), ``plot`` (at the critical-curve
+figure, after the corner plot's stand-in), or ``none``. At the point the child writes READY_FILE and sleeps
 until signalled. Except at ``search``/``training`` the search is replaced by 300 points around the table
 values, the evaluation of the best fit by the pickled one the test computed once, the derived quantities by
 one fixed value and the three figures by stand-in files (this run is about the writing of the results
@@ -62,20 +62,32 @@ elif point == "training":
         return backprop(self, *args, **kwargs)
     MLPRegressor._backprop = paused_backprop
 else:
-    def quick_search(dataset_folder, composed, likelihood, search, config, console):
+    def quick_search(dataset_folder, composed, likelihood, search, config, console, plots):
         truths = composed.vector_from_tables()
         points = truths + 0.01 * np.random.default_rng(1).normal(size=(300, len(truths)))
         result = SearchResult(composed.priors.names, points, np.full(300, -np.log(300)), np.zeros(300), 0.0,
                               300, 0.0, truths, truths)
-        return result, pickle.loads(evaluation.read_bytes()), truths, 0.0, 0.0
+        return result, truths, 0.0
     run._search = quick_search
+    run.evaluate_model = lambda *args, **kwargs: pickle.loads(evaluation.read_bytes())
     run._derived = lambda *args: [Quantity("einstein_radius.z=2", "arcsec", 30.0, 30.0, 29.0, 31.0)]
 
     def stand_in(*args, **kwargs):
         path = next(a for a in (*args, *kwargs.values()) if isinstance(a, Path))
         path.write_bytes(b"png")
         return path
-    plots.plot_critical_curves = plots.plot_corner = derived.plot_mass_profile = stand_in
+
+    class StandInCorner:  # the corner-plot process
+        def draw(self, *args, **kwargs):
+            stand_in(*args, **kwargs)
+
+        def wait(self):
+            pass
+
+        def stop(self):
+            pass
+    plots.plot_critical_curves = derived.plot_mass_profile = stand_in
+    run.CornerProcess = StandInCorner
     if point == "write":
         write = results.write_files_atomic
 
@@ -85,8 +97,8 @@ else:
             pause()
         results.write_files_atomic = paused_write
     elif point == "plot":
-        def paused_corner(*args, **kwargs):
+        def paused_figure(*args, **kwargs):
             pause()
-        plots.plot_corner = paused_corner
+        plots.plot_critical_curves = paused_figure
 
 sys.exit(main(argv))

@@ -14,6 +14,7 @@ from clusterfit.products.derived import (
     DRAW_GRID,
     aperture_mass,
     derived_quantities,
+    einstein_radii,
     einstein_radius,
 )
 
@@ -36,6 +37,22 @@ def test_isothermal_sphere_einstein_radius(tmp_path, theta_e, n):
     c = compose(load_model(f))
     plane = c.source_planes["point_0"]
     assert abs(einstein_radius(c, c.vector_from_tables(), plane, n=n) - theta_e) < 1e-3
+
+
+def test_isothermal_sphere_einstein_radii_of_several_redshifts_in_one_call(tmp_path):
+    """θ_E(z) = θ_E · (D_ls/D_s)(z) / (D_ls/D_s)(2) for an SIS normalised at its source (z = 2): one grid
+    and one contour generator serve every redshift, each a level of κ₁ + |γ₁| (astropy's distances)."""
+    f = _folder(tmp_path, "galaxy,attr_name,profile_class,y,x,einstein_radius,redshift\n"
+                          "lens,mass,IsothermalSph,0.5,-1.0,6.0,0.3\n")
+    c = compose(load_model(f))
+    cosmo = FlatLambdaCDM(H0=67.66, Om0=0.30966, Tcmb0=2.7255, Neff=3.046, m_nu=0.0 * u.eV)  # the default
+
+    def ratio(z):
+        return (cosmo.angular_diameter_distance(0.3, z) / cosmo.angular_diameter_distance(z)).value
+
+    zs = [0.8, 1.5, 2.0, 4.0]
+    got = einstein_radii(c, c.vector_from_tables(), zs, extent=30.0)
+    assert np.allclose(got, [6.0 * ratio(z) / ratio(2.0) for z in zs], atol=1e-3, rtol=0)
 
 
 def test_dpie_aperture_mass_is_the_analytic_enclosed_mass(tmp_path):

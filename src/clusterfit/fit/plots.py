@@ -8,7 +8,7 @@ as in the tables.
   a grid over the observed images (the finder itself is :mod:`clusterfit.physics.critical`).
 * :func:`plot_critical_curves` draws the image plane (critical curves, observed images filled, predicted
   images open, lens centres) beside the source plane (caustics, model source positions).
-* :func:`plot_corner` draws weighted posterior samples with :mod:`corner`.
+* :func:`plot_corner` draws weighted posterior samples with :mod:`corner` (:mod:`.corner_plot`).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ import numpy as np
 from ..model import ComposedModel
 from ..physics import critical
 from ..physics.critical import CriticalCurves
+from .corner_plot import corner_ranges, plot_corner, short_label  # noqa: F401 - part of this module's API
 from .evaluate import Evaluation
 
 __all__ = ["CriticalCurves", "critical_curves", "critical_curves_of_planes", "figure_planes", "plot_critical_curves",
@@ -166,9 +167,9 @@ def plot_critical_curves(composed: ComposedModel, theta, evaluation: Evaluation 
     datasets = composed.model.point_datasets
     if planes is None:
         planes = _default_planes(composed)
-    zs = composed.layout.plane_redshifts
-    colours = _plane_colours([zs[p] for p in planes] + [zs[composed.source_planes[ds.name]] for ds in datasets])
     curves = critical_curves_of_planes(composed, theta, planes, extent=ext, pixel_scale=pixel_scale)
+    zs = composed.layout.plane_redshifts
+    colours = _plane_colours([cc.redshift for cc in curves] + [zs[composed.source_planes[ds.name]] for ds in datasets])
     systems = {s.name: s for s in evaluation.systems} if evaluation is not None else {}
 
     fig = Figure(figsize=(13.5, 6.6), dpi=dpi, layout="constrained")
@@ -261,80 +262,4 @@ def plot_critical_curves(composed: ComposedModel, theta, evaluation: Evaluation 
 
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=dpi, bbox_inches="tight", pad_inches=0.15)
-    return path
-
-
-# --- corner ------------------------------------------------------------------------------------------
-def short_label(name: str) -> str:
-    """``galaxy.attr_name.column`` → ``galaxy column`` (other names unchanged)."""
-    parts = name.split(".")
-    return f"{parts[0]} {parts[-1]}" if len(parts) >= 3 else name
-
-
-def corner_ranges(samples: np.ndarray, weights: np.ndarray, quantiles=(0.005, 0.995),
-                  truths: Sequence[float] | None = None) -> list[tuple[float, float]]:
-    """Per parameter, the weighted 0.5–99.5 % quantile range of the posterior, padded by 10 % (and
-    widened to a truth outside it), so the axes show the posterior rather than the prior."""
-    order = np.argsort(samples, axis=0)
-    ranges = []
-    for j in range(samples.shape[1]):
-        v, w = samples[order[:, j], j], weights[order[:, j]]
-        cdf = np.cumsum(w) / w.sum()
-        lo, hi = (float(np.interp(q, cdf, v)) for q in quantiles)
-        if truths is not None and np.isfinite(truths[j]):
-            lo, hi = min(lo, float(truths[j])), max(hi, float(truths[j]))
-        pad = 0.1 * (hi - lo) if hi > lo else 0.5 * max(abs(lo), 1e-6)
-        ranges.append((lo - pad, hi + pad))
-    return ranges
-
-
-def plot_corner(samples, weights, names: Sequence[str], path: str | Path, *,
-                truths: Sequence[float] | None = None, units: Sequence[str] | None = None,
-                dpi: int = 100) -> Path:
-    """Corner plot of weighted ``samples`` (shape (n, d)) with :mod:`corner`; returns ``path``.
-
-    ``weights`` may be None (equal weights). Labels are :func:`short_label` of ``names`` with
-    ``units`` (length d; "" for none) in brackets; ``truths`` (length d; pass them only for simulated
-    data) are drawn as lines. Axis ranges are :func:`corner_ranges`: the weighted 0.5–99.5 %
-    quantiles, not the prior.
-    """
-    import corner
-    from matplotlib.figure import Figure
-
-    path = Path(path)
-    samples = np.asarray(samples, dtype=float)
-    if samples.ndim == 1:
-        samples = samples[:, None]
-    n, d = samples.shape
-    if len(names) != d:
-        raise ValueError(f"{d} parameters in samples but {len(names)} names")
-    w = np.ones(n) if weights is None else np.asarray(weights, dtype=float)
-    if w.shape != (n,):
-        raise ValueError(f"weights must have shape ({n},), got {w.shape}")
-    w = w / w.sum()
-    ranges = corner_ranges(samples, w, truths=truths)
-    units = list(units) if units is not None else [""] * d
-    labels = [short_label(s) + (f" [{u}]" if u else "") for s, u in zip(names, units, strict=True)]
-    size = max(4.0, 1.9 * d)
-    fig = Figure(figsize=(size, size), dpi=dpi)
-    if d == 1:  # corner cannot draw one parameter into a given figure: a weighted histogram
-        ax = fig.subplots()
-        ax.hist(samples[:, 0], bins=40, range=ranges[0], weights=w, histtype="step", color="k")
-        q = corner.quantile(samples[:, 0], (0.16, 0.5, 0.84), weights=w)
-        for v in q:
-            ax.axvline(v, ls="--", color="k", lw=0.8)
-        if truths is not None:
-            ax.axvline(truths[0], color="tab:red")
-        ax.set_xlabel(labels[0])
-        ax.set_title(f"{labels[0]} = {q[1]:.4g} (+{q[2] - q[1]:.2g} / -{q[1] - q[0]:.2g})", fontsize=9)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fig.savefig(path, dpi=dpi, bbox_inches="tight", pad_inches=0.1)
-        return path
-    fig.subplots(d, d)
-    corner.corner(samples, weights=w, labels=labels, truths=truths,
-                  truth_color="tab:red", range=ranges, fig=fig, show_titles=True, title_fmt=".3g",
-                  quantiles=(0.16, 0.5, 0.84), title_kwargs={"fontsize": 8}, label_kwargs={"fontsize": 10},
-                  plot_datapoints=False, fill_contours=True, levels=(0.393, 0.865), smooth=1.0)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=dpi, bbox_inches="tight", pad_inches=0.1)
     return path

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -13,6 +14,7 @@ from ..model import ComposedModel
 from ..output import output_folder, read_manifest
 from ..tables.model import TABLE_FILES, render_model
 from .checkpoint import check_checkpoint, fingerprint
+from .corner_plot import CornerProcess
 from .evaluate import Evaluation, evaluate_model
 from .executors import as_executor, check_pool, register
 from .importance import laplace_importance
@@ -132,14 +134,20 @@ def fit(dataset_folder: str | Path, results_folder: str | Path, *, likelihood: s
     owned = [*render_model(composed.model), "samples.csv", "summary.csv", "report.txt",
              *(_PLOTS if plots else ())]
     with (output_folder(results_folder, "fit", owned=owned, inputs=[dataset_folder], overwrite=overwrite,
-                        companions=TABLE_FILES) as out, interruptible()):
+                        companions=TABLE_FILES) as out, interruptible(), _corner_process(plots) as corner):
         if config.checkpoint is not None and search == "nautilus":
             check_checkpoint(config.checkpoint, fingerprint(composed, likelihood, config.n_live,
                                                             config.n_networks, config.n_batch, config.seed))
-        result, evaluation, start, compile_s, solve_s = _search(dataset_folder, composed, likelihood, search,
-                                                                config, console, plots)
+        result, start, compile_s = _search(dataset_folder, composed, likelihood, search, config, console, plots)
         # the table values are the truth only where simulate wrote the dataset; else just the start
         truth = start if "simulate" in read_manifest(dataset_folder)["runs"] else None
+        if corner is not None:
+            corner.draw(result.samples, result.weights, list(result.names), out.staging / "corner.png",
+                        truths=truth, units=_units(composed))
+        t_solve = time.perf_counter()
+        with console.status("solving the images of the best fit ..."):
+            evaluation = evaluate_model(composed, result.best)
+        solve_s = time.perf_counter() - t_solve
         model = best_model(composed, result.best, evaluation)
         t_post = time.perf_counter()
         derived = _derived(composed, result, evaluation, console)
@@ -147,7 +155,8 @@ def fit(dataset_folder: str | Path, results_folder: str | Path, *, likelihood: s
         t_plots = time.perf_counter()
         if plots:
             with console.status("drawing the figures ..."):
-                _plots(out.staging, composed, result, evaluation, truth)
+                _plots(out.staging, composed, result, evaluation)
+                corner.wait()
         timings = {"compile": compile_s, "search": result.wall_s, "final image solve": solve_s,
                    "derived quantities": t_derived, "figures": time.perf_counter() - t_plots}
         timings["total"] = time.perf_counter() - t_fit
@@ -166,7 +175,7 @@ def fit(dataset_folder: str | Path, results_folder: str | Path, *, likelihood: s
 def _search(dataset_folder, composed: ComposedModel, likelihood: str, search: str, config: SearchConfig,
             console: Console, plots: bool = True):
     """Compile the likelihood, run the search (compiling the post-processing's kernels beside it,
-    :mod:`.warmup`), evaluate its best point."""
+    :mod:`.warmup`); returns the search's result, the start θ (the tables' values) and the compile time."""
     data = point_data(composed)
     _, terms = split_likelihood(likelihood)
     check_terms(composed, data, terms)
@@ -201,10 +210,7 @@ def _search(dataset_folder, composed: ComposedModel, likelihood: str, search: st
     finally:
         if executor is not None:
             executor.close()  # a pool we were given is left open (Executor.close is then a no-op)
-    t0 = time.perf_counter()
-    with console.status("solving the images of the best fit ..."):
-        evaluation = evaluate_model(composed, result.best)
-    return result, evaluation, start, compile_s, time.perf_counter() - t0
+    return result, start, compile_s
 
 
 def _log_likelihood(composed: ComposedModel, data, likelihood: str):
@@ -279,23 +285,33 @@ def _derived_extent(composed: ComposedModel) -> float:
     return 1.6 * default_extent(composed)[1]
 
 
-def _plots(folder: Path, composed, result, evaluation, truth) -> dict[str, Path]:
-    try:
-        from .plots import plot_corner, plot_critical_curves
-    except ImportError:  # plotting is optional for headless library use
-        return {}
+def _plots(folder: Path, composed, result, evaluation) -> dict[str, Path]:
+    """The critical-curve and mass-profile figures (the corner plot is drawn beside: :func:`_corner_process`)."""
     from ..products.derived import plot_mass_profile
     from ..products.maps import posterior_draws
+    from .plots import plot_critical_curves
 
     draws = posterior_draws(result.weights, result.samples, DERIVED_DRAWS, seed=1)
     return {
         "critical_curves.png": plot_critical_curves(composed, result.best, evaluation,
                                                     folder / "critical_curves.png"),
-        "corner.png": plot_corner(result.samples, result.weights, list(result.names),
-                                  folder / "corner.png", truths=truth, units=_units(composed)),
         "mass_profile.png": plot_mass_profile(composed.at(result.best), result.best, folder / "mass_profile.png",
                                               draws),
     }
+
+
+@contextlib.contextmanager
+def _corner_process(plots: bool):
+    """The process that draws the corner plot (:class:`.corner_plot.CornerProcess`), started with the search so
+    that its imports overlap it, stopped when the fit ends however it ends; None without figures."""
+    if not plots:
+        yield None
+        return
+    corner = CornerProcess()
+    try:
+        yield corner
+    finally:
+        corner.stop()
 
 
 def _units(composed: ComposedModel) -> list[str]:

@@ -77,7 +77,10 @@ def post_processing_steps(composed, theta, n_draws: int, plots: bool) -> list[Ca
              lambda: derived.compile_kernels(composed, theta, n_draws, n_images)]
     if plots:
         def figures():
-            from . import plots as figures_module  # imports matplotlib and corner too
+            import matplotlib.figure  # noqa: F401 - imported here rather than when drawing
+            import matplotlib.lines  # noqa: F401
+
+            from . import plots as figures_module
 
             figures_module.compile_figure_kernels(composed, theta)
         steps.append(figures)

@@ -72,25 +72,27 @@ def _union(a: np.ndarray, b) -> np.ndarray:
 
 def _areas(polygons, box: tuple[float, float, float, float]) -> tuple[float, float, np.ndarray]:
     """(area inside the box, area of polygons that touch its edge, (x0, x1, y0, y1) bounds of the
-    polygons inside; NaN without any) of contourpy ``OuterOffset`` filled polygons (outer rings
-    anticlockwise, holes clockwise: the signed sum is the net area)."""
+    polygons inside; NaN without any) of contourpy ``ChunkCombinedOffsetOffset`` filled polygons in one
+    chunk (outer rings anticlockwise, holes clockwise: a polygon's signed sum over its rings is its net
+    area), all polygons at once."""
+    (pts,), (offsets,), (outer,) = polygons
+    if pts is None:
+        return 0.0, 0.0, np.full(4, np.nan)
     x0, x1, y0, y1 = box
     tol = 1e-9 * max(x1 - x0, y1 - y0)
-    inner = edge = 0.0
-    bounds = np.full(4, np.nan)
-    for pts, offsets in zip(*polygons, strict=True):
-        area = 0.0
-        for a, b in zip(offsets[:-1], offsets[1:], strict=True):
-            x, y = pts[a:b, 0], pts[a:b, 1]
-            area += 0.5 * float(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1)))
-        x, y = pts[:, 0], pts[:, 1]
-        touches = (x.min() < x0 + tol) or (x.max() > x1 - tol) or (y.min() < y0 + tol) or (y.max() > y1 - tol)
-        if touches:
-            edge += abs(area)
-        else:
-            inner += abs(area)
-            bounds = _union(bounds, (x.min(), x.max(), y.min(), y.max()))
-    return inner, edge, bounds
+    x, y = pts[:, 0], pts[:, 1]
+    following = np.arange(1, len(pts) + 1)  # each point's successor on its ring, the last wrapping round
+    following[offsets[1:] - 1] = offsets[:-1]
+    rings = 0.5 * np.add.reduceat(x * y[following] - y * x[following], offsets[:-1])  # shoelace per ring
+    area = np.abs(np.add.reduceat(rings, outer[:-1]))
+    first = offsets[outer[:-1]]  # each polygon's first point
+    lo_x, hi_x = np.minimum.reduceat(x, first), np.maximum.reduceat(x, first)
+    lo_y, hi_y = np.minimum.reduceat(y, first), np.maximum.reduceat(y, first)
+    touches = (lo_x < x0 + tol) | (hi_x > x1 - tol) | (lo_y < y0 + tol) | (hi_y > y1 - tol)
+    inside = ~touches
+    bounds = (np.array([lo_x[inside].min(), hi_x[inside].max(), lo_y[inside].min(), hi_y[inside].max()])
+              if inside.any() else np.full(4, np.nan))
+    return float(area[inside].sum()), float(area[touches].sum()), bounds
 
 
 def einstein_radii(composed: ComposedModel, theta, redshifts: Sequence[float], *, extent=None,
@@ -116,30 +118,41 @@ def _einstein_radii(composed: ComposedModel, theta, redshifts: Sequence[float], 
 
     box = (xs[0], xs[-1], ys[0], ys[-1])
     yy, xx = np.meshgrid(ys, xs, indexing="ij")
-    single = len(composed.layout.lens_planes) == 1
     out = []
     bounds = np.full(4, np.nan)
     touched = False
-    if single:  # one κ, γ grid at D_ls/D_s = 1, and D_ls/D_s of every redshift at once (astropy: ~0.1 s each)
-        z_l = composed.layout.plane_redshifts[composed.layout.lens_planes[0]]
-        ratios = dict(zip(redshifts, _cosmology(composed).distance_ratio_matrix([z_l, *redshifts])[0, 1:],
-                          strict=True))
+    if len(composed.layout.lens_planes) == 1:
+        # one lens plane: λ_t < 0 ⇔ κ₁ + |γ₁| > D_s/D_ls (κ₁, γ₁ at D_ls/D_s = 1), so one grid and one contour
+        # generator serve every redshift, each a level of it (astropy's D_ls/D_s of all redshifts at once)
         f = evaluate_fields(field_evaluator(composed, max(redshifts), ("kappa_norm", "gamma_norm")), theta, yy, xx)
-        kn, gn = f["kappa_norm"], f["gamma_norm"]
-    for z in redshifts:
-        if single:
-            lam = 1.0 - ratios[z] * (kn + gn)
-        else:
+        unit = f["kappa_norm"] + f["gamma_norm"]
+        unit = np.where(np.isfinite(unit), unit, 1e300)  # singular centres are inside
+        generator = contourpy.contour_generator(xs, ys, unit, fill_type=FillType.ChunkCombinedOffsetOffset)
+        regions = [generator.filled(1.0 / r, np.inf) if r > 0 else ([None], [None], [None]) for r in _unit_ratios(composed, redshifts)]
+    else:
+        regions = []
+        for z in redshifts:
             f = evaluate_fields(field_evaluator(composed, z, ("kappa", "gamma")), theta, yy, xx)
             lam = 1.0 - f["kappa"] - f["gamma"]
-        lam = np.where(np.isfinite(lam), lam, -1.0)  # singular centres are inside
-        polys = contourpy.contour_generator(xs, ys, lam, fill_type=FillType.OuterOffset).filled(-np.inf, 0.0)
+            lam = np.where(np.isfinite(lam), lam, -1.0)  # singular centres are inside
+            regions.append(contourpy.contour_generator(xs, ys, lam, fill_type=FillType.ChunkCombinedOffsetOffset)
+                           .filled(-np.inf, 0.0))
+    for polys in regions:
         inner, edge, b = _areas(polys, box)
         touched = touched or edge > 0
         bounds = _union(bounds, b)
         # a member's small curve cut by the edge is left out; a large cut region makes θ_E unknown
         out.append(float(np.sqrt(inner / np.pi)) if edge <= 0.01 * inner else float("nan"))
     return out, bounds, touched
+
+
+def _unit_ratios(composed: ComposedModel, redshifts: Sequence[float]) -> np.ndarray:
+    """D_ls/D_s of the one lens plane to each redshift, computed once per model and redshifts."""
+    def ratios():
+        z_l = composed.layout.plane_redshifts[composed.layout.lens_planes[0]]
+        return _cosmology(composed).distance_ratio_matrix([z_l, *redshifts])[0, 1:]
+
+    return compiled(composed, ("unit_ratios", tuple(float(z) for z in redshifts)), ratios)
 
 
 def _draw_grid(xs: np.ndarray, ys: np.ndarray, bounds: np.ndarray, n: int = DRAW_GRID) -> tuple[np.ndarray, np.ndarray]:

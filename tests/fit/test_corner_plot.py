@@ -1,0 +1,54 @@
+"""fit/corner_plot: the corner plot drawn by a process of its own (what fit uses), and its failures."""
+
+import time
+
+import numpy as np
+import pytest
+
+from clusterfit.fit.corner_plot import CornerProcess, plot_corner
+
+_PNG = b"\x89PNG\r\n\x1a\n"
+
+
+def _samples():
+    rng = np.random.default_rng(3)
+    return rng.normal([800.0, 0.3], [20.0, 0.05], size=(2000, 2)), rng.uniform(0.5, 1.0, 2000)
+
+
+def test_the_process_draws_the_same_plot_as_this_one(tmp_path):
+    samples, weights = _samples()
+    names, units, truths = ["halo.mass.sigma", "halo.mass.ellipticity"], ["km/s", ""], [805.0, 0.31]
+    corner = CornerProcess()
+    try:
+        corner.draw(samples, weights, names, tmp_path / "beside.png", truths=truths, units=units)
+        corner.wait()
+    finally:
+        corner.stop()
+    plot_corner(samples, weights, names, tmp_path / "here.png", truths=truths, units=units)
+    beside, here = (tmp_path / "beside.png").read_bytes(), (tmp_path / "here.png").read_bytes()
+    assert beside[:8] == _PNG and beside == here
+
+
+def test_a_failed_drawing_raises_with_its_reason(tmp_path):
+    samples, weights = _samples()
+    corner = CornerProcess()
+    try:
+        corner.draw(samples, weights, ["only one name"], tmp_path / "c.png")  # two parameters
+        with pytest.raises(RuntimeError, match="corner plot failed: .*2 parameters in samples but 1 names"):
+            corner.wait()
+    finally:
+        corner.stop()
+    assert not (tmp_path / "c.png").exists()
+
+
+def test_stop_ends_a_process_that_was_given_nothing():
+    corner = CornerProcess()
+    t0 = time.monotonic()
+    corner.stop()
+    assert corner._proc.returncode is not None and time.monotonic() - t0 < 10
+
+
+def test_it_ends_by_itself_when_its_input_closes_without_a_plot():
+    corner = CornerProcess()
+    corner._proc.stdin.close()  # what the death of the fit that started it does
+    assert corner._proc.wait(timeout=60) == 0
