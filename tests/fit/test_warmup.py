@@ -2,6 +2,7 @@
 
 import logging
 import shutil
+import signal
 import threading
 import time
 
@@ -52,6 +53,51 @@ def test_an_error_in_a_step_ends_the_warmup_quietly():
     with Warmup([broken, lambda: log.append("after")]) as warm:
         time.sleep(0.2)
     assert log == [] and warm.completed == 0
+
+
+def test_a_ctrl_c_while_waiting_for_the_step_is_raised_once_it_is_done():
+    started, log = threading.Event(), []
+
+    def slow():
+        started.set()
+        time.sleep(0.5)
+        log.append("slow finished")
+
+    def ctrl_c():
+        signal.pthread_kill(threading.main_thread().ident, signal.SIGINT)
+
+    with pytest.raises(KeyboardInterrupt):
+        with Warmup([slow]):
+            assert started.wait(10)
+            threading.Timer(0.1, ctrl_c).start()  # arrives while __exit__ waits for the step
+    assert log == ["slow finished"]
+
+
+def test_fit_compiles_its_post_processing_during_the_search(four_parameter_dataset, tmp_path, monkeypatch):
+    """fit hands post_processing_steps to a Warmup around the search (none with precompile=False)."""
+    import clusterfit.fit.run as run
+    from clusterfit.fit.search import SearchConfig
+
+    given = []
+
+    class Recorder(Warmup):
+        def __init__(self, steps):
+            given.append(len(steps))
+            super().__init__([])
+
+    class Stop(Exception):
+        pass
+
+    def no_search(*args, **kwargs):
+        raise Stop
+
+    monkeypatch.setattr(run, "Warmup", Recorder)
+    monkeypatch.setattr(run, "run_nautilus", no_search)
+    for precompile in (True, False):
+        with pytest.raises(Stop):
+            run.fit(four_parameter_dataset, tmp_path / f"r{precompile}",
+                    config=SearchConfig(progress=False, precompile=precompile))
+    assert given == [3, 0]
 
 
 def test_no_steps_starts_no_thread():

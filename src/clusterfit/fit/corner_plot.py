@@ -1,14 +1,18 @@
 """The corner plot of a posterior (:mod:`corner`), and a process of its own to draw it in.
 
-This module imports neither JAX nor the model, so ``python -m clusterfit.fit.corner_plot`` starts in about a
-second: ``fit`` starts it with the search (:class:`CornerProcess`) and hands it the samples when the search
-ends, so the ~3 s of matplotlib for a 10-parameter corner plot run on the other core while ``fit`` solves the
-best fit's images (a thread would hold the GIL the solver needs; measured on AS1063: no gain).
+This module imports neither the model nor the physics (only the package's ``import jax``), so
+``python -m clusterfit.fit.corner_plot`` starts in under a second: ``fit`` starts it with the search
+(:class:`CornerProcess`) and hands it the samples when the search ends, so the ~3 s of matplotlib for an
+11-parameter corner plot run on the other core while ``fit`` solves the best fit's images (a thread would
+hold the GIL the solver needs; measured on AS1063: no gain).
 """
 
 from __future__ import annotations
 
+import contextlib
+import importlib
 import io
+import os
 import signal
 import subprocess
 import sys
@@ -96,37 +100,48 @@ def plot_corner(samples, weights, names: Sequence[str], path: str | Path, *,
 
 
 class CornerProcess:
-    """``python -m clusterfit.fit.corner_plot``, started now (its imports overlap whatever runs meanwhile),
-    given one plot to draw by :meth:`draw` and waited for by :meth:`wait`; :meth:`stop` ends it (Ctrl-C, an
-    error). It runs in a session of its own, so a Ctrl-C in the terminal reaches only this process (which
-    then stops it); it ends by itself when this process dies (its input closes)."""
+    """``python -P -m clusterfit.fit.corner_plot`` (``-P``: a ``corner.py`` in the working directory cannot
+    shadow the library; this package's own root is put on its path), started now so that its imports overlap
+    whatever runs meanwhile, given one plot to draw by :meth:`draw` and waited for by :meth:`wait`; :meth:`stop`
+    ends it (Ctrl-C, an error). It runs in a session of its own, so a Ctrl-C in the terminal reaches only this
+    process, which then stops it. If this process dies before :meth:`draw`, its input closes and it ends; after
+    it, it finishes that one plot (into the staging folder of the killed fit)."""
 
-    def __init__(self):
-        self._proc = subprocess.Popen([sys.executable, "-m", __name__], stdin=subprocess.PIPE,
-                                      stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    def __init__(self, command: Sequence[str] | None = None):
+        root = str(Path(__file__).resolve().parents[2])  # the folder holding the clusterfit package
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p)}
+        self._args: tuple | None = None
+        self._proc = subprocess.Popen(list(command or [sys.executable, "-P", "-m", __name__]), env=env,
+                                      stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                      start_new_session=True)
 
     def draw(self, samples, weights, names: Sequence[str], path: str | Path, *,
              truths: Sequence[float] | None = None, units: Sequence[str] | None = None) -> None:
         """Send :func:`plot_corner`'s arguments (arrays only: nothing is pickled)."""
+        self._args = (samples, weights, names, path, truths, units)
         buffer = io.BytesIO()
         np.savez(buffer, samples=np.asarray(samples, float), names=np.array(list(names), dtype=str),
                  path=np.array(str(path)), weights=np.asarray([] if weights is None else weights, float),
                  truths=np.asarray([] if truths is None else truths, float),
                  units=np.array(list(units) if units is not None else [], dtype=str))
-        try:
+        with contextlib.suppress(OSError):  # it ended early: wait() says why
             self._proc.stdin.write(buffer.getvalue())
             self._proc.stdin.close()
-        except BrokenPipeError:  # it ended early: wait() says why
-            pass
 
-    def wait(self) -> None:
-        """Wait for the drawing; a failure raises ``RuntimeError`` with the drawing's own last words."""
-        if not self._proc.stdin.closed:
+    def wait(self) -> str | None:
+        """Wait for the drawing. None when the process drew it; if it failed (a broken environment: it
+        could not import what it needs), the plot is drawn here instead and the process's last words are
+        returned, for a note (a failure here too raises, as drawing in this process always did)."""
+        with contextlib.suppress(OSError):
             self._proc.stdin.close()
         err = self._proc.stderr.read()
-        if self._proc.wait() != 0:
-            lines = err.decode(errors="replace").strip().splitlines()
-            raise RuntimeError(f"the corner plot failed: {lines[-1] if lines else f'exit {self._proc.returncode}'}")
+        if self._proc.wait() == 0:
+            return None
+        lines = err.decode(errors="replace").strip().splitlines()
+        if self._args is not None:
+            samples, weights, names, path, truths, units = self._args
+            plot_corner(samples, weights, names, path, truths=truths, units=units)
+        return lines[-1] if lines else f"exit status {self._proc.returncode}"
 
     def stop(self) -> None:
         """End the process if it still runs (nothing to draw any more)."""
@@ -134,13 +149,14 @@ class CornerProcess:
             self._proc.kill()
         self._proc.wait()
         for stream in (self._proc.stdin, self._proc.stderr):
-            stream.close()
+            with contextlib.suppress(OSError):
+                stream.close()
 
 
 def _main() -> int:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the fit that started it decides when it stops
-    import corner  # noqa: F401 - imported before the samples arrive
-    import matplotlib.figure  # noqa: F401
+    for module in ("corner", "matplotlib.figure"):  # imported before the samples arrive
+        importlib.import_module(module)
 
     data = sys.stdin.buffer.read()
     if not data:  # the fit ended without a plot to draw

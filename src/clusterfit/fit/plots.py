@@ -21,7 +21,7 @@ import numpy as np
 from ..model import ComposedModel
 from ..physics import critical
 from ..physics.critical import CriticalCurves
-from .corner_plot import corner_ranges, plot_corner, short_label  # noqa: F401 - part of this module's API
+from .corner_plot import corner_ranges, plot_corner, short_label
 from .evaluate import Evaluation
 
 __all__ = ["CriticalCurves", "critical_curves", "critical_curves_of_planes", "figure_planes", "plot_critical_curves",

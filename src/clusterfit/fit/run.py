@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -156,7 +157,9 @@ def fit(dataset_folder: str | Path, results_folder: str | Path, *, likelihood: s
         if plots:
             with console.status("drawing the figures ..."):
                 _plots(out.staging, composed, result, evaluation)
-                corner.wait()
+                if (failed := corner.wait()) is not None:
+                    console.print(f"note: corner.png was drawn in this process; its own process failed ({failed})",
+                                  markup=False, highlight=False)
         timings = {"compile": compile_s, "search": result.wall_s, "final image solve": solve_s,
                    "derived quantities": t_derived, "figures": time.perf_counter() - t_plots}
         timings["total"] = time.perf_counter() - t_fit
@@ -198,10 +201,10 @@ def _search(dataset_folder, composed: ComposedModel, likelihood: str, search: st
         # workers compose the folder and compile their own functions; this process shares its own
         console.print(f"pool: {executor.label}", highlight=False)
         log_l = register(dataset_folder, likelihood, log_l)
-    warm = post_processing_steps(composed, start, DERIVED_DRAWS, plots) if config.warm_up else []
     try:
+        steps = post_processing_steps(composed, start, DERIVED_DRAWS, plots) if config.precompile else []
         config = replace(config, pool=executor)
-        with Warmup(warm):
+        with Warmup(steps):
             if search == "nautilus":
                 result = run_nautilus(log_l, composed.priors, config, console)
             else:
@@ -301,7 +304,7 @@ def _plots(folder: Path, composed, result, evaluation) -> dict[str, Path]:
 
 
 @contextlib.contextmanager
-def _corner_process(plots: bool):
+def _corner_process(plots: bool) -> Iterator[CornerProcess | None]:
     """The process that draws the corner plot (:class:`.corner_plot.CornerProcess`), started with the search so
     that its imports overlap it, stopped when the fit ends however it ends; None without figures."""
     if not plots:

@@ -27,7 +27,7 @@ class SearchConfig:
     n_batch: int = 256
     n_networks: int = 4
     progress: bool = True
-    warm_up: bool = True  # compile the post-processing's kernels during the search (:mod:`.warmup`)
+    precompile: bool = True  # compile the post-processing's kernels during the search (:mod:`.warmup`)
     n_starts: int = 4  # laplace search: optimiser starts (the table values + prior draws)
     n_samples: int = 8000  # laplace search: importance samples
     n_chains: int = 4  # nuts search: chains (run together with vmap, or spread over a pool)

@@ -59,7 +59,8 @@ class OptimalSource(NamedTuple):
 
 def optimal_source(by, bx, precision: Precision, system, n_systems: int) -> OptimalSource:
     """β̂ = (Σ M_i)⁻¹ Σ M_i β_i per system (module docstring); ``by, bx`` the traced observed images,
-    ``system[i]`` the system (0 … ``n_systems`` − 1) of image i. Pure JAX; numpy arrays in, numpy out."""
+    ``system[i]`` the system (0 … ``n_systems`` − 1) of image i. Jit-able; with numpy arrays only (the
+    evaluation's), numpy throughout."""
     def seg(v):
         if isinstance(v, np.ndarray):
             return np.bincount(system, weights=v, minlength=n_systems)

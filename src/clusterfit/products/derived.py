@@ -34,9 +34,9 @@ __all__ = ["Quantity", "compile_kernels", "folder_derived", "einstein_radius", "
 DEFAULT_APERTURES_KPC = (100.0, 200.0, 500.0)
 _CIRCLE = 2048
 _PROFILE_CIRCLE = 128
-_PROFILE_RADII = 24  # radii of the M(<R) figure: smooth on its log axes
 """Deflections per circle of the M(<R) figure: on AS1063's profile (5 kpc–1 Mpc) within 2e-5 of 4,096
 points, far inside the 16–84 % band; the quoted aperture masses use ``_CIRCLE``."""
+_PROFILE_RADII = 24  # radii of the M(<R) figure: smooth on its log axes
 DRAW_GRID = 301
 """Grid size of the Einstein radii of posterior draws (the best fit's is 601²): the λ_t = 0 contour is
 interpolated linearly, so at 301² θ_E stays exact to far inside any posterior width (an SIS: 3.3e-5″ off
@@ -265,11 +265,16 @@ def aperture_mass(composed: ComposedModel, theta, radii_arcsec: Sequence[float],
     return aperture_masses(composed, np.asarray(theta, float)[None], radii_arcsec, centre, plane, n_circle)[0]
 
 
+_IMAGE_BUCKET = 64
+""":func:`image_magnifications` pads its points to a multiple of this: one compilation serves any number of
+predicted images up to it (a fit's best fit and its posterior draws alike)."""
+
+
 def image_magnifications(composed: ComposedModel, thetas: np.ndarray, y, x, plane) -> np.ndarray:
     """Signed magnifications 1/det A, shape (k, n), of the n image-plane points ``(y, x)`` (arcsec),
     each traced to its own source plane ``plane[i]``, for each of the k parameter vectors ``thetas``:
     one jitted call for all of them (the kernel is the model's, :mod:`clusterfit.compiled`; it
-    compiles once per (k, n))."""
+    compiles once per k and bucket of :data:`_IMAGE_BUCKET` points)."""
     kernel = compiled(composed, "image_det", lambda: _build_image_det(composed))
     y, x, plane = (np.atleast_1d(np.asarray(v)) for v in (y, x, plane))
     n = len(y)
@@ -280,16 +285,13 @@ def image_magnifications(composed: ComposedModel, thetas: np.ndarray, y, x, plan
     return 1.0 / np.asarray(det)[:, :n]
 
 
-_IMAGE_BUCKET = 64
-""":func:`image_magnifications` pads its points to a multiple of this: one compilation serves any number of
-predicted images up to it (a fit's best fit and its posterior draws alike)."""
-
-
-def compile_kernels(composed: ComposedModel, theta, n_draws: int, n_images: int) -> None:
-    """Compile the kernels that :func:`derived_quantities` (``n_draws`` draws, about ``n_images`` predicted
-    images) and :func:`mass_profile` run, without their work: the fields on a 2×2 grid, the image
-    magnifications of dummy points, the aperture deflections lowered and compiled for their shapes (none of
-    these depend on θ; ``fit`` does this during its search, :mod:`clusterfit.fit.warmup`)."""
+def compile_kernels(composed: ComposedModel, theta: np.ndarray, n_draws: int, n_images: int,
+                    profile: bool = True) -> None:
+    """Compile the kernels that :func:`derived_quantities` (``n_draws`` draws, up to ``n_images`` predicted
+    images rounded up to :data:`_IMAGE_BUCKET`) and, with ``profile``, :func:`plot_mass_profile` run, without
+    their work: the fields on a 2×2 grid, the image magnifications of dummy points, the aperture deflections
+    lowered and compiled for their shapes (none of these depend on θ; ``fit`` does this during its search,
+    :mod:`clusterfit.fit.warmup`)."""
     theta = np.asarray(theta, float)
     composed = composed.at(theta)
     source_planes = sorted({composed.source_planes[ds.name] for ds in composed.model.point_datasets})
@@ -298,7 +300,7 @@ def compile_kernels(composed: ComposedModel, theta, n_draws: int, n_images: int)
     thetas = np.repeat(theta[None], n_draws + 1, axis=0)
     image_magnifications(composed, thetas, np.zeros(n_images), np.ones(n_images), np.full(n_images, source_planes[0]))
     plane = main_lens_plane(composed)
-    for n_radii, n_circle in ((len(DEFAULT_APERTURES_KPC), _CIRCLE), (_PROFILE_RADII, _PROFILE_CIRCLE)):
+    for n_radii, n_circle in ((len(DEFAULT_APERTURES_KPC), _CIRCLE), (_PROFILE_RADII, _PROFILE_CIRCLE))[:1 + profile]:
         _, y, x = _circles(np.ones(n_radii), (0.0, 0.0), n_circle)
         _unit_deflection(composed, plane).lower(thetas, y, x).compile()
 
