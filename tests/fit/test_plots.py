@@ -1,13 +1,11 @@
 """fit/plots: critical curves and caustics (real det A = 0 points), the two-panel figure, corner."""
 
-import shutil
 from pathlib import Path
 
 import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from clusterfit import example_folder, load_model
 from clusterfit.fit.evaluate import Evaluation, SystemEvaluation
 from clusterfit.fit.plots import (
     critical_curves,
@@ -17,35 +15,13 @@ from clusterfit.fit.plots import (
     plot_critical_curves,
     short_label,
 )
-from clusterfit.model import compose
 
-# images of the example cluster's three point sources (from `clusterfit simulate`, rounded)
-_IMAGES = """name,y,x,positions_noise,redshift
-point_0,26.916,-7.401,0.05,1.5
-point_0,20.980,11.192,0.05,1.5
-point_0,-9.179,-20.961,0.05,1.5
-point_0,-15.869,17.425,0.05,1.5
-point_0,0.657,-1.010,0.05,1.5
-point_1,-10.442,-24.806,0.05,2.0
-point_1,10.852,-27.728,0.05,2.0
-point_1,-23.052,10.218,0.05,2.0
-point_1,18.671,13.292,0.05,2.0
-point_1,0.796,-0.554,0.05,2.0
-point_2,-24.966,3.073,0.05,3.0
-point_2,18.933,-29.043,0.05,3.0
-point_2,11.947,19.730,0.05,3.0
-point_2,-25.035,-1.595,0.05,3.0
-point_2,0.172,-0.140,0.05,3.0
-"""
 _PNG = b"\x89PNG\r\n\x1a\n"
 
 
 @pytest.fixture(scope="module")
-def composed(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("plots") / "cluster"
-    shutil.copytree(example_folder(), folder)
-    (folder / "point_datasets.csv").write_text(_IMAGES)
-    return compose(load_model(folder))
+def composed(example_with_images):
+    return example_with_images
 
 
 def _fake_evaluation(composed) -> Evaluation:

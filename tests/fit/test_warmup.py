@@ -1,7 +1,6 @@
 """fit/warmup: the post-processing's kernels compiled beside the search, in a thread that stops cleanly."""
 
 import logging
-import shutil
 import signal
 import threading
 import time
@@ -10,11 +9,9 @@ import jax
 import numpy as np
 import pytest
 
-from clusterfit import example_folder, load_model
 from clusterfit.fit.evaluate import evaluate_model
 from clusterfit.fit.plots import plot_critical_curves
 from clusterfit.fit.warmup import Warmup, post_processing_steps
-from clusterfit.model import compose
 from clusterfit.products.derived import derived_quantities, plot_mass_profile
 
 
@@ -106,24 +103,9 @@ def test_no_steps_starts_no_thread():
     assert warm.completed == 0 and not warm._thread.is_alive()
 
 
-_IMAGES = """name,y,x,positions_noise,redshift
-point_0,26.916,-7.401,0.05,1.5
-point_0,20.980,11.192,0.05,1.5
-point_0,-9.179,-20.961,0.05,1.5
-point_0,-15.869,17.425,0.05,1.5
-point_1,-10.442,-24.806,0.05,2.0
-point_1,10.852,-27.728,0.05,2.0
-point_1,-23.052,10.218,0.05,2.0
-point_1,18.671,13.292,0.05,2.0
-"""
-
-
 @pytest.fixture(scope="module")
-def composed(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("warmup") / "cluster"
-    shutil.copytree(example_folder(), folder)
-    (folder / "point_datasets.csv").write_text(_IMAGES)
-    return compose(load_model(folder))
+def composed(example_with_images):
+    return example_with_images
 
 
 def test_after_the_steps_the_post_processing_compiles_nothing(composed, tmp_path, caplog):
