@@ -27,6 +27,7 @@ from .cli_tables import (
     cmd_show,
     cmd_validate,
 )
+from .fit.search import TARGET_ACCEPT
 from .tables.display import HEAD, TAIL
 
 __all__ = ["main", "build_parser"]
@@ -46,7 +47,7 @@ def _add_search_options(p: argparse.ArgumentParser, n_live: int, n_networks: int
     p.add_argument("--chains", type=int, default=4, help="nuts search: chains")
     p.add_argument("--warmup", type=int, default=250, help="nuts search: warm-up steps per chain")
     p.add_argument("--draws", type=int, default=1000, help="nuts search: draws per chain at most (stops once R̂ and ESS pass)")
-    p.add_argument("--target-accept", type=float, default=0.9,
+    p.add_argument("--target-accept", type=float, default=TARGET_ACCEPT,
                    help="nuts search: target acceptance of the step-size adaptation (raise to 0.95 when a run "
                         "reports divergent transitions)")
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..chunked import chunked_map
+from .search import TARGET_ACCEPT, SearchResult
 
 __all__ = ["Chains", "Diagnostics", "LogitTarget", "nuts_posterior", "RHAT_MAX", "ESS_MIN", "MAX_DOUBLINGS", "diagnose",
            "run_chains", "sample_nuts", "positive_definite_inverse"]
@@ -107,7 +108,7 @@ def positive_definite_inverse(hessian: np.ndarray, floor: float = 1e-2) -> np.nd
 
 
 def run_chains(log_density: Callable, starts: np.ndarray, inverse_mass: np.ndarray, keys: np.ndarray,
-               n_warmup: int, n_draws: int, target_accept: float = 0.8,
+               n_warmup: int, n_draws: int, target_accept: float = TARGET_ACCEPT,
                on_chunk: Callable[[int, float], None] | None = None,
                enough: Callable[[np.ndarray], bool] | None = None,
                on_warmup: Callable[[int, float], None] | None = None):
@@ -185,7 +186,7 @@ def _chunk_size(n_draws: int) -> int:
 
 
 def sample_nuts(log_density: Callable, start: np.ndarray, inverse_mass: np.ndarray, *, n_chains: int = 4,
-                n_warmup: int = 500, n_draws: int = 1000, seed: int = 1, target_accept: float = 0.8,
+                n_warmup: int = 500, n_draws: int = 1000, seed: int = 1, target_accept: float = TARGET_ACCEPT,
                 jitter: float = 1.0, executor=None, console=None,
                 enough: Callable[[np.ndarray], bool] | None = None) -> Chains:
     """NUTS on ``log_density`` (one point (n,) → scalar, JAX-differentiable) with ``n_chains`` chains.
@@ -278,7 +279,6 @@ def nuts_posterior(log_likelihood: Callable, target_chi2: Callable, priors, mode
     from scipy.special import expit
 
     from .importance import hessian_by_differences
-    from .search import SearchResult
 
     t0 = time.perf_counter()
     n_dim = len(priors)

@@ -11,7 +11,12 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["SearchConfig", "SearchResult"]
+__all__ = ["SearchConfig", "SearchResult", "TARGET_ACCEPT"]
+
+
+TARGET_ACCEPT = 0.9
+"""NUTS's target acceptance rate, the default of ``SearchConfig.target_accept`` and of :mod:`.nuts`: Stan's 0.8
+left AS1063 with 2 divergent transitions of 1,600; raise it (0.95) when a run reports divergences."""
 
 
 @dataclass(frozen=True)
@@ -33,7 +38,7 @@ class SearchConfig:
     n_chains: int = 4  # nuts search: chains (run together with vmap, or spread over a pool)
     n_warmup: int = 250  # nuts search: warm-up steps per chain (step size and mass matrix adaptation)
     n_draws: int = 1000  # nuts search: draws per chain at most (sampling stops once R̂ and ESS pass)
-    target_accept: float = 0.9  # nuts search: Stan's 0.8 left AS1063 with 2 divergent transitions of 1,600; raise (0.95) when a run reports divergences
+    target_accept: float = TARGET_ACCEPT  # nuts search: NUTS's target acceptance rate
 
 
 @dataclass(frozen=True)
