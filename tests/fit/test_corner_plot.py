@@ -68,3 +68,34 @@ def test_it_ends_by_itself_when_its_input_closes_without_a_plot():
     corner = CornerProcess()
     corner._proc.stdin.close()  # what the death of the fit that started it does
     assert corner._proc.wait(timeout=60) == 0
+
+
+def test_fit_keeps_its_results_and_says_so_when_the_corner_process_fails(tmp_path, monkeypatch):
+    """A fit whose corner-plot process cannot start properly still writes corner.png (drawn in-process)
+    and says why in one line; the search here is 200 points around the start (this is about the figure)."""
+    import clusterfit as cf
+    import clusterfit.fit.run as run
+    from clusterfit.fit.search import SearchResult
+
+    dataset = cf.simulate(cf.example_folder(), tmp_path / "dataset", seed=3)
+
+    def quick_search(dataset_folder, composed, likelihood, search, config, console, plots):
+        start = composed.vector_from_tables()
+        points = start + 1e-3 * np.random.default_rng(1).normal(size=(200, len(start)))
+        return SearchResult(composed.priors.names, points, np.full(200, -np.log(200)), np.zeros(200), 0.0,
+                            200, 0.0, start, start), start, 0.0
+
+    class Broken(CornerProcess):
+        def __init__(self):
+            super().__init__([sys.executable, "-c", "import sys; sys.stderr.write('no corner here\\n'); sys.exit(3)"])
+
+    monkeypatch.setattr(run, "_search", quick_search)
+    monkeypatch.setattr(run, "_derived", lambda *a: [])
+    monkeypatch.setattr(run, "_plots", lambda *a: {})
+    monkeypatch.setattr(run, "CornerProcess", Broken)
+    from rich.console import Console
+
+    console = Console(record=True, width=200)
+    result = cf.fit(dataset, tmp_path / "results", console=console)
+    assert (result.folder / "corner.png").read_bytes()[:8] == _PNG
+    assert "corner.png was drawn in this process; its own process failed (no corner here)" in console.export_text()
