@@ -106,8 +106,7 @@ def figure_planes(composed: ComposedModel, planes: Sequence[int], most: int = FI
 def _default_planes(composed: ComposedModel) -> list[int]:
     """The planes :func:`plot_critical_curves` draws by default: :func:`figure_planes` of the point
     datasets' planes, else of every source plane."""
-    datasets = composed.model.point_datasets
-    return figure_planes(composed, sorted({composed.source_planes[ds.name] for ds in datasets}) or
+    return figure_planes(composed, composed.dataset_planes or
                          [i for i, z in enumerate(composed.layout.plane_redshifts)
                           if z in composed.layout.source_redshifts])
 

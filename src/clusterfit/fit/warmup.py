@@ -13,8 +13,8 @@ so results do not change.
 
 The thread checks a stop flag between steps; leaving the ``with`` block (normally, by an error or by
 Ctrl-C) sets it and waits for the step in progress, because a process that exits while another thread
-is inside XLA crashes; a Ctrl-C during that wait is raised after it. An error inside a step ends the warm-up quietly: the post-processing meets the
-same problem itself and reports it where it belongs.
+is inside XLA crashes; a Ctrl-C during that wait is raised after it. An error inside a step ends the
+warm-up quietly: the post-processing meets the same problem itself and reports it where it belongs.
 """
 
 from __future__ import annotations

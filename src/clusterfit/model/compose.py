@@ -213,6 +213,11 @@ class ComposedModel:
         return self.source_planes[dataset.name]
 
     @property
+    def dataset_planes(self) -> list[int]:
+        """The source planes of the point datasets, each once, in plane order."""
+        return sorted({self.plane_of(ds) for ds in self.model.point_datasets})
+
+    @property
     def n_members(self) -> int:
         return sum(len(g.base["y"]) for g in self.groups if g.tier is not None)
 

@@ -128,7 +128,8 @@ def _einstein_radii(composed: ComposedModel, theta, redshifts: Sequence[float], 
         unit = f["kappa_norm"] + f["gamma_norm"]
         unit = np.where(np.isfinite(unit), unit, 1e300)  # singular centres are inside
         generator = contourpy.contour_generator(xs, ys, unit, fill_type=FillType.ChunkCombinedOffsetOffset)
-        regions = [generator.filled(1.0 / r, np.inf) if r > 0 else ([None], [None], [None]) for r in _unit_ratios(composed, redshifts)]
+        regions = [generator.filled(1.0 / r, np.inf) if r > 0 else ([None], [None], [None])
+                   for r in _unit_ratios(composed, redshifts)]
     else:
         regions = []
         for z in redshifts:
@@ -294,7 +295,7 @@ def compile_kernels(composed: ComposedModel, theta: np.ndarray, n_draws: int, n_
     :mod:`clusterfit.fit.warmup`)."""
     theta = np.asarray(theta, float)
     composed = composed.at(theta)
-    source_planes = sorted({composed.source_planes[ds.name] for ds in composed.model.point_datasets})
+    source_planes = composed.dataset_planes
     ticks = np.array([0.0, 1.0])
     _einstein_radii(composed, theta, [composed.layout.plane_redshifts[p] for p in source_planes], ticks, ticks)
     thetas = np.repeat(theta[None], n_draws + 1, axis=0)
@@ -333,7 +334,7 @@ def derived_quantities(composed: ComposedModel, theta, evaluation=None, draws: n
     z_l = composed.layout.plane_redshifts[plane]
     cosmo = _cosmology(composed)
     radii = np.asarray(apertures_kpc, float) * cosmo.arcsec_per_kpc(z_l)
-    source_planes = sorted({composed.source_planes[ds.name] for ds in composed.model.point_datasets})
+    source_planes = composed.dataset_planes
     rows: list[tuple[str, str, list[float]]] = []
     zs = [composed.layout.plane_redshifts[p] for p in source_planes]
     radii_e = _posterior_einstein_radii(composed, thetas, zs, extent)
