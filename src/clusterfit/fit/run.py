@@ -13,6 +13,7 @@ from rich.console import Console
 
 from ..model import ComposedModel
 from ..output import output_folder, read_manifest
+from ..products.maps import posterior_draws
 from ..tables.model import TABLE_FILES, render_model
 from .checkpoint import check_checkpoint, fingerprint
 from .corner_plot import CornerProcess
@@ -151,12 +152,13 @@ def fit(dataset_folder: str | Path, results_folder: str | Path, *, likelihood: s
         solve_s = time.perf_counter() - t_solve
         model = best_model(composed, result.best, evaluation)
         t_post = time.perf_counter()
-        derived = _derived(composed, result, evaluation, console)
+        draws = posterior_draws(result.weights, result.samples, DERIVED_DRAWS, seed=1)  # derived and M(<R) alike
+        derived = _derived(composed, result, draws, evaluation, console)
         t_derived = time.perf_counter() - t_post
         t_plots = time.perf_counter()
         if plots:
             with console.status("drawing the figures ..."):
-                _plots(out.staging, composed, result, evaluation)
+                _plots(out.staging, composed, result, evaluation, draws)
                 if (failed := corner.wait()) is not None:
                     console.print(f"note: corner.png was drawn in this process; its own process failed ({failed})",
                                   markup=False, highlight=False)
@@ -270,13 +272,10 @@ _PLOTS = ("critical_curves.png", "corner.png", "mass_profile.png")
 DERIVED_DRAWS = 20
 
 
-def _derived(composed: ComposedModel, result: SearchResult, evaluation, console: Console):
-    """Derived quantities (:mod:`clusterfit.products.derived`) at the best fit and over
-    ``DERIVED_DRAWS`` posterior draws."""
+def _derived(composed: ComposedModel, result: SearchResult, draws: np.ndarray, evaluation, console: Console):
+    """Derived quantities (:mod:`clusterfit.products.derived`) at the best fit and over ``draws``."""
     from ..products.derived import derived_quantities
-    from ..products.maps import posterior_draws
 
-    draws = posterior_draws(result.weights, result.samples, DERIVED_DRAWS, seed=1)
     with console.status("derived quantities (Einstein radii, masses, magnifications) ..."):
         return derived_quantities(composed.at(result.best), result.best, evaluation, draws,
                                   extent=_derived_extent(composed))
@@ -288,13 +287,12 @@ def _derived_extent(composed: ComposedModel) -> float:
     return 1.6 * default_extent(composed)[1]
 
 
-def _plots(folder: Path, composed, result, evaluation) -> dict[str, Path]:
-    """The critical-curve and mass-profile figures (the corner plot is drawn beside: :func:`_corner_process`)."""
+def _plots(folder: Path, composed, result, evaluation, draws: np.ndarray) -> dict[str, Path]:
+    """The critical-curve and mass-profile figures, M(<R) over ``draws`` (the corner plot is drawn beside:
+    :func:`_corner_process`)."""
     from ..products.derived import plot_mass_profile
-    from ..products.maps import posterior_draws
     from .plots import plot_critical_curves
 
-    draws = posterior_draws(result.weights, result.samples, DERIVED_DRAWS, seed=1)
     return {
         "critical_curves.png": plot_critical_curves(composed, result.best, evaluation,
                                                     folder / "critical_curves.png"),
