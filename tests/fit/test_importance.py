@@ -19,7 +19,6 @@ from clusterfit.fit.importance import (
     _ess,
     _mixture_log_weights,
     _tempered,
-    hessian_by_differences,
     laplace_importance,
 )
 from clusterfit.model.priors import PriorVector
@@ -145,10 +144,3 @@ def test_mixture_weights_integrate_the_unit_cube():
     w = q.rvs(20000, random_state=rng)
     log_w = _mixture_log_weights(np.zeros(len(w)), w, [q], [len(w)])
     assert logsumexp(log_w) - np.log(len(w)) == pytest.approx(0.0, abs=0.02)
-
-
-def test_hessian_by_differences_of_a_quadratic_is_exact():
-    a = np.array([[2.0, 0.5, -0.3], [0.5, 1.0, 0.2], [-0.3, 0.2, 4.0]])
-    h = hessian_by_differences(lambda x: a @ x + np.array([1.0, 2.0, 3.0]), np.array([0.3, -0.1, 2.0]),
-                               np.array([1e-3, 1e-2, 1e-1]))
-    np.testing.assert_allclose(h, a, rtol=1e-10)

@@ -11,10 +11,11 @@ from rich.console import Console
 
 from ..model import PriorVector
 from .executors import as_executor
+from .logit import LogitTarget, logit_laplace
 from .progress import TrackedLikelihood
 from .search import SearchResult
 
-__all__ = ["laplace_importance", "hessian_by_differences"]
+__all__ = ["laplace_importance"]
 
 
 def laplace_importance(log_likelihood: Callable, target_chi2: Callable, priors: PriorVector,
@@ -28,9 +29,8 @@ def laplace_importance(log_likelihood: Callable, target_chi2: Callable, priors: 
     costs no samples. The target density in w is L(θ(w))·|du/dw|; ``target_chi2`` must be the χ² of
     ``log_likelihood`` (log L = −χ²/2 + const), jit-able and differentiable.
 
-    1. Laplace: the maximum of −χ²/2 + log|du/dw| in w, started from ``mode``, and the Hessian there by
-       central differences of the JAX gradient (two passes, the second with a step of 1/20 of each
-       direction's own width), so it costs 4n gradients and never differentiates a Newton solve twice.
+    1. Laplace (:func:`.logit.logit_laplace`): the maximum of −χ²/2 + log|du/dw| in w, started from
+       ``mode``, and the Hessian there by central differences of the JAX gradient (4n gradients).
     2. ``n_rounds`` rounds of ``n_samples / n_rounds`` draws from a multivariate Student-t (``dof``),
        the first with the Laplace scale widened by ``inflate``, each later one refitted to the weighted
        draws so far (population Monte Carlo), tempered (w^β) where too few carry the weight to define a
@@ -40,9 +40,6 @@ def laplace_importance(log_likelihood: Callable, target_chi2: Callable, priors: 
 
     The effective sample size says how well the proposals fit; ``log_z`` is the importance-sampling
     evidence. A fast alternative to nested sampling once the mode is known and the posterior unimodal."""
-    import jax
-    import jax.numpy as jnp
-    from scipy.optimize import minimize
     from scipy.special import expit, logsumexp
     from scipy.stats import multivariate_t
 
@@ -51,26 +48,8 @@ def laplace_importance(log_likelihood: Callable, target_chi2: Callable, priors: 
     u0 = np.clip(priors.to_unit(np.asarray(mode, float)), 1e-6, 1 - 1e-6)
     w0 = np.log(u0 / (1 - u0))
 
-    def log_jac(w):  # log |du/dw| of the logistic map
-        return jnp.sum(-jax.nn.softplus(-w) - jax.nn.softplus(w))
-
-    def neg_log_target(w):
-        return 0.5 * target_chi2(priors.transform_jax(jax.nn.sigmoid(w))) - log_jac(w)
-
-    f = jax.jit(jax.value_and_grad(neg_log_target))
-    n_grad = 0
-
-    def fun(w):
-        nonlocal n_grad
-        n_grad += 1
-        v, g = f(w)
-        v, g = float(v), np.asarray(g, float)
-        return (v, np.where(np.isfinite(g), g, 0.0)) if np.isfinite(v) else (1e30, np.zeros_like(w))
-
-    w_mode = minimize(fun, w0, jac=True, method="L-BFGS-B", options={"maxiter": 2000}).x
-    h = hessian_by_differences(lambda w: fun(w)[1], w_mode, np.full(n_dim, 1e-4))
-    step = np.clip(0.05 / np.sqrt(np.maximum(np.diag(h), 1e-12)), 1e-7, 0.05)
-    h = hessian_by_differences(lambda w: fun(w)[1], w_mode, step)
+    log_target = LogitTarget(target_chi2, priors)
+    w_mode, h, n_grad = logit_laplace(lambda w: -log_target(w), w0)
     ev, vec = np.linalg.eigh(h)
     ev = np.maximum(ev, 0.25)  # flat or negative directions: a proposal about as wide as the prior
     loc, cov = w_mode, (vec / ev) @ vec.T * inflate**2
@@ -124,18 +103,6 @@ def laplace_importance(log_likelihood: Callable, target_chi2: Callable, priors: 
     log_post = log_l + priors.log_density(thetas)
     return SearchResult(priors.names, thetas, log_w, log_l, log_z, tracked.n + n_grad,
                         time.perf_counter() - t0, best, thetas[np.argmax(log_post)], ess)
-
-
-def hessian_by_differences(gradient: Callable, x: np.ndarray, step: np.ndarray) -> np.ndarray:
-    """Symmetrised Hessian from central differences of ``gradient`` with a step per coordinate."""
-    rows = []
-    for i, h_i in enumerate(step):
-        e = np.zeros_like(x)
-        e[i] = h_i
-        rows.append((gradient(x + e) - gradient(x - e)) / (2 * h_i))
-    h = np.array(rows)
-    h = np.where(np.isfinite(h), h, 0.0)
-    return 0.5 * (h + h.T)
 
 
 def _mixture_log_weights(log_l: np.ndarray, w: np.ndarray, proposals: list, counts: list) -> np.ndarray:

@@ -2,9 +2,10 @@
 
 Why blackjax: its kernels are pure JAX functions of a log density, so our own jitted χ² goes in as it
 is (no model language to rewrite it in), several chains run as one ``vmap``-ed program, and the
-window adaptation accepts a starting dense mass matrix — the inverse Hessian at the MAP — which it then
-refines on the chains' own draws (Stan's schedule). numpyro's NUTS would need the same log density
-wrapped as a ``potential_fn`` and brings its own model layer we do not use.
+window adaptation accepts a starting dense mass matrix — the inverse Hessian at the mode in the
+sampler's coordinates (:func:`.logit.logit_laplace`) — which it then refines on the chains' own
+draws (Stan's schedule). numpyro's NUTS would need the same log density wrapped as a
+``potential_fn`` and brings its own model layer we do not use.
 
 Diagnostics follow Vehtari et al. (2021): rank-normalised split-R̂ and bulk/tail effective sample
 sizes, computed by arviz-stats per parameter; :data:`RHAT_MAX` and :data:`ESS_MIN` are the thresholds
@@ -20,9 +21,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..chunked import chunked_map
+from .logit import LogitTarget, logit_laplace
 from .search import TARGET_ACCEPT, SearchResult
 
-__all__ = ["Chains", "Diagnostics", "LogitTarget", "nuts_posterior", "RHAT_MAX", "ESS_MIN", "MAX_DOUBLINGS", "diagnose",
+__all__ = ["Chains", "Diagnostics", "nuts_posterior", "RHAT_MAX", "ESS_MIN", "MAX_DOUBLINGS", "diagnose",
            "run_chains", "sample_nuts", "positive_definite_inverse"]
 
 RHAT_MAX = 1.01  # split-R̂ above this: the chains disagree
@@ -246,23 +248,6 @@ def _run_group(task):
     return run_chains(log_density, starts, inverse_mass, keys, n_warmup, n_draws, target_accept)
 
 
-@dataclass(frozen=True)
-class LogitTarget:
-    """log density of θ = transform(sigmoid(w)) in w: −χ²(θ)/2 + log|du/dw| (the prior is the transform).
-    Picklable when ``chi2`` is (a :class:`.executors.FolderFunction`), so chains can run elsewhere."""
-
-    chi2: Callable
-    priors: object  # PriorVector
-
-    def __call__(self, w):
-        import jax
-        import jax.numpy as jnp
-
-        log_jac = jnp.sum(-jax.nn.softplus(-w) - jax.nn.softplus(w))  # logistic map
-        value = -0.5 * self.chi2(self.priors.transform_jax(jax.nn.sigmoid(w))) + log_jac
-        return jnp.where(jnp.isfinite(value), value, -jnp.inf)
-
-
 def nuts_posterior(log_likelihood: Callable, target_chi2: Callable, priors, mode: np.ndarray, config,
                    executor=None, console=None):
     """The posterior of ``target_chi2`` (χ² of ``log_likelihood``, jit-able, differentiable) under
@@ -270,30 +255,24 @@ def nuts_posterior(log_likelihood: Callable, target_chi2: Callable, priors, mode
 
     Sampling happens in w = logit(u), u the prior's unit cube (:meth:`PriorVector.to_unit`): the prior
     is built in (log density −χ²/2 + log|du/dw|) and its bounds are at infinity, so no draw is ever
-    rejected for leaving the support. The mass matrix is the inverse Hessian of that log density at
-    ``mode`` (central differences of the JAX gradient, never a second derivative of a Newton solve).
+    rejected for leaving the support. The chains start around, and the mass matrix is the inverse Hessian
+    at, the mode of that log density in w (:func:`.importance.logit_laplace`, from ``mode``).
     ``config``: a :class:`.search.SearchConfig` (``n_chains``, ``n_warmup``, ``n_draws``, ``seed``).
     Sampling stops after the first chunk of draws at which every parameter (in θ) has split-R̂ <
     :data:`RHAT_MAX` and bulk and tail ESS ≥ 1.1 × :data:`ESS_MIN`; ``n_draws`` is the ceiling."""
-    import jax
     from scipy.special import expit
-
-    from .importance import hessian_by_differences
 
     t0 = time.perf_counter()
     n_dim = len(priors)
     u0 = np.clip(priors.to_unit(np.asarray(mode, float)), 1e-9, 1 - 1e-9)
-    w0 = np.log(u0 / (1 - u0))
-
     log_target = LogitTarget(target_chi2, priors)
-    grad = jax.jit(jax.grad(lambda w: -log_target(w)))
-    g = lambda w: np.asarray(grad(w), float)  # noqa: E731
-    h = hessian_by_differences(g, w0, np.full(n_dim, 1e-4))
-    step = np.clip(0.05 / np.sqrt(np.maximum(np.diag(h), 1e-12)), 1e-7, 0.05)
-    inverse_mass = positive_definite_inverse(hessian_by_differences(g, w0, step))
+    # the mode of the density sampled (in w, prior Jacobian included), not the θ-MAP: see logit_laplace
+    w0, hessian, n_mode = logit_laplace(lambda w: -log_target(w), np.log(u0 / (1 - u0)))
+    inverse_mass = positive_definite_inverse(hessian)
     if console is not None:
-        console.print(f"mass matrix: Hessian at the MAP by {4 * n_dim} gradients "
-                      f"({time.perf_counter() - t0:,.1f} s)")
+        console.print(f"mass matrix: the mode in the sampler's coordinates and its Hessian by {n_mode} "
+                      f"gradients ({time.perf_counter() - t0:,.1f} s)")
+
     def enough(w):  # the thresholds met, in θ, with a 10 % margin on ESS: stop drawing
         r_hat, bulk, tail = diagnose(priors.transform(expit(w.reshape(-1, n_dim))).reshape(w.shape))
         return bool(np.all(r_hat < RHAT_MAX) and min(bulk.min(), tail.min()) >= 1.1 * ESS_MIN)
@@ -318,5 +297,5 @@ def nuts_posterior(log_likelihood: Callable, target_chi2: Callable, priors, mode
     log_post = log_l + priors.log_density(thetas)
     k = int(np.argmax(log_l))
     return SearchResult(priors.names, thetas, log_w, log_l, float("nan"), len(thetas) + chains.n_grad
-                        + 8 * n_dim, time.perf_counter() - t0, thetas[k],
+                        + n_mode, time.perf_counter() - t0, thetas[k],
                         thetas[int(np.argmax(log_post))], float(d.ess_bulk.min()), d)
