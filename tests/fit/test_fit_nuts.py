@@ -51,6 +51,7 @@ def test_warm_up_and_draws_show_progress(fitted):
     _, text = fitted
     assert "NUTS: 10/100 warm-up steps per chain" in text and "NUTS: 100/100 warm-up steps per chain" in text
     assert "NUTS: 100/100 draws per chain" in text
+    assert "not smooth" not in text  # every image's Newton counterpart settles around the MAP
 
 
 def test_diagnostics_in_summary_and_report(fitted):

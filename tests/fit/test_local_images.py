@@ -75,3 +75,25 @@ def test_implicit_gradient_is_the_derivative_of_chi2(dataset):
                         for i, e in enumerate(np.diag(step))])
     assert float(chi2(theta)) > 10  # away from the best fit: the gradient is not ≈ 0
     np.testing.assert_allclose(gradient, numeric, rtol=1e-4, atol=1e-6 * np.abs(numeric).max())
+
+
+def test_unsettled_images_are_named(dataset):
+    """Near the truth every image's Newton counterpart is settled after 4 steps; an observed image moved
+    15″ from its counterpart is not (the steps are clipped to 1″, so a fifth still moves it) in any
+    model, and the warning names its dataset, its row there and its position."""
+    from dataclasses import replace
+
+    from clusterfit.fit.local_images import describe_unsettled, unsettled_images
+
+    composed = prepare(dataset)
+    data = point_data(composed)
+    thetas = composed.vector_from_tables() * (1 + 0.002 * np.arange(6))[:, None]
+    assert np.all(unsettled_images(composed, data, thetas) == 0.0)
+    assert describe_unsettled(composed, data, thetas) == []
+    k = int(np.flatnonzero(data.system == 1)[1])  # the second image of the second dataset
+    moved = replace(data, y=np.where(np.arange(len(data.y)) == k, data.y + 15.0, data.y))
+    fraction = unsettled_images(composed, moved, thetas)
+    assert fraction[k] == 1.0 and np.all(np.delete(fraction, k) == 0.0)
+    (line,) = describe_unsettled(composed, moved, thetas)
+    assert line.startswith(f"{data.names[1]} image 2 at (y, x) = ({data.y[k] + 15:.2f}, ")
+    assert "100 %" in line

@@ -22,7 +22,7 @@ from .executors import as_executor, check_pool, register
 from .importance import laplace_importance
 from .interrupt import interruptible
 from .likelihood import TERMS, check_terms, make_source_plane_chi2, point_data
-from .local_images import make_local_image_chi2
+from .local_images import describe_unsettled, make_local_image_chi2
 from .nested import run_nautilus
 from .nuts import nuts_posterior
 from .optimise import find_map
@@ -258,8 +258,11 @@ def _posterior_from_map(dataset_folder, composed: ComposedModel, data, likelihoo
     t0 = time.perf_counter()
     found, target_chi2, n_grad = _map_stage(dataset_folder, composed, data, likelihood, config, console)
     if search == "nuts":
+        rough = None
+        if split_likelihood(likelihood)[0] == "image":
+            rough = lambda thetas: describe_unsettled(composed, data, thetas)  # noqa: E731
         result = nuts_posterior(log_l, target_chi2, composed.priors, found.theta, config,
-                                executor=config.pool, console=console)
+                                executor=config.pool, console=console, rough=rough)
     else:
         result = laplace_importance(log_l, target_chi2, composed.priors, found.theta,
                                     config.n_samples, config.seed, pool=config.pool, console=console)
