@@ -89,11 +89,32 @@ def test_unsettled_images_are_named(dataset):
     data = point_data(composed)
     thetas = composed.vector_from_tables() * (1 + 0.002 * np.arange(6))[:, None]
     assert np.all(unsettled_images(composed, data, thetas) == 0.0)
-    assert describe_unsettled(composed, data, thetas) == []
+    assert describe_unsettled(composed, data, thetas) == ((), [])
     k = int(np.flatnonzero(data.system == 1)[1])  # the second image of the second dataset
     moved = replace(data, y=np.where(np.arange(len(data.y)) == k, data.y + 15.0, data.y))
     fraction = unsettled_images(composed, moved, thetas)
     assert fraction[k] == 1.0 and np.all(np.delete(fraction, k) == 0.0)
-    (line,) = describe_unsettled(composed, moved, thetas)
+    index, (line,) = describe_unsettled(composed, moved, thetas)
+    assert index == (k,)
     assert line.startswith(f"{data.names[1]} image 2 at (y, x) = ({data.y[k] + 15:.2f}, ")
     assert "100 %" in line
+
+
+def test_linearised_images_are_the_source_plane_terms(dataset):
+    """An image linearised (``linearised``) contributes exactly its source-plane χ² term
+    |A⁻¹(β − β̂)|²/σ² (likelihood.py's magnification-weighted χ², the same β̂): with every image
+    linearised the image-plane χ² is the source-plane χ², value and gradient; with one, the others keep
+    their Newton terms."""
+    from clusterfit.fit.likelihood import make_source_plane_chi2
+
+    composed = prepare(dataset)
+    data = point_data(composed)
+    theta = composed.vector_from_tables() * 1.01
+    source = jax.jit(lambda t: make_source_plane_chi2(composed, data)(t)[0])
+    every = jax.jit(lambda t: make_local_image_chi2(composed, data, linearised=tuple(range(len(data.y))))(t)[0])
+    assert float(every(theta)) == pytest.approx(float(source(theta)), rel=1e-10)
+    np.testing.assert_allclose(jax.grad(every)(theta), jax.grad(source)(theta), rtol=1e-7, atol=1e-9)
+    _, py, px = make_local_image_chi2(composed, data)(theta)
+    _, ly, lx = make_local_image_chi2(composed, data, linearised=(3,))(theta)
+    np.testing.assert_array_equal(np.delete(np.asarray(ly), 3), np.delete(np.asarray(py), 3))
+    assert abs(float(ly[3]) - float(py[3])) + abs(float(lx[3]) - float(px[3])) > 0  # linearised ≠ Newton there

@@ -158,9 +158,10 @@ def test_a_saturated_tree_is_reported(gaussian):
     assert any("tree depth cap" in p for p in bad.problems(["a", "b", "c"]))
 
 
-def test_a_rough_likelihood_is_reported_before_sampling():
+def test_a_rough_likelihood_is_reported_and_replaced_before_sampling():
     """``rough`` is asked about draws of the Laplace approximation around the mode, before the chains
-    start; what it names is printed as a warning (and nothing when it names nothing)."""
+    start; its lines are printed, and a χ² it returns is what the chains sample (here one centred at 3
+    instead of 0, so the draws show which was sampled)."""
     from rich.console import Console
 
     from clusterfit.fit.nuts import nuts_posterior
@@ -169,19 +170,24 @@ def test_a_rough_likelihood_is_reported_before_sampling():
 
     priors = PriorVector(kind=np.zeros(2, int), lower=np.full(2, -10.0), upper=np.full(2, 10.0),
                          mean=np.zeros(2), sigma=np.ones(2), names=("a", "b"))
-    config = SearchConfig(n_chains=2, n_warmup=50, n_draws=50)
+    config = SearchConfig(n_chains=2, n_warmup=100, n_draws=100)
     asked = []
 
     def rough(thetas):
         asked.append(thetas)
-        return ["point_4 image 3 at (y, x) = (1.00, 2.00)″: unsettled"] if len(asked) == 1 else []
+        if len(asked) == 1:
+            return ["point_4 image 3 at (y, x) = (1.00, 2.00)″: unsettled"], lambda t: ((t - 3.0) ** 2).sum()
+        return [], None
 
+    means = []
     for expect in (True, False):
         console = Console(record=True, width=200)
-        nuts_posterior(lambda t: np.zeros(len(t)), lambda t: (t**2).sum(), priors, np.zeros(2), config,
-                       console=console, rough=rough)
-        text = console.export_text()
-        assert ("not smooth" in text and "point_4 image 3" in text) == expect
+        result = nuts_posterior(lambda t: np.zeros(len(t)), lambda t: (t**2).sum(), priors, np.zeros(2), config,
+                                console=console, rough=rough)
+        assert ("warning: point_4 image 3" in console.export_text()) == expect
+        means.append(result.samples.mean(axis=0))
+    np.testing.assert_allclose(means[0], 3.0, atol=0.4)  # the replacement was sampled
+    np.testing.assert_allclose(means[1], 0.0, atol=0.4)  # the target itself
     thetas = asked[0]
     assert thetas.shape == (256, 2) and np.all(np.abs(thetas) < 10)
-    assert 0.7 < thetas.std(axis=0).mean() < 1.3  # the posterior's width (χ² = |θ|²: σ = 1)
+    assert 0.7 < thetas.std(axis=0).mean() < 1.3  # the Laplace width (χ² = |θ|²: σ = 1)

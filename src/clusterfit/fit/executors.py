@@ -128,8 +128,8 @@ class FolderFunction:
     """A picklable handle to a function of a dataset folder's fit, built once per process.
 
     ``kind``: a ``--likelihood`` string (``"source"``, ``"image"``, ``"source+time_delay"``, ...) — the batched
-    log-likelihood ((k, n) → (k,)); ``"source_chi2"`` (``"source_chi2+flux"``, ...) / ``"image_chi2"`` — the
-    χ² of one θ (jit-able, differentiable). :func:`register` lets the process that
+    log-likelihood ((k, n) → (k,)); ``"source_chi2"`` (``"source_chi2+flux"``, ...) / ``"image_chi2"`` (``"image_chi2:11,12"``:
+    those images linearised) — the χ² of one θ (jit-able, differentiable). :func:`register` lets the process that
     already built them share its own."""
 
     folder: str
@@ -159,8 +159,9 @@ def _build(folder: Path, kind: str) -> Callable:
     data = point_data(composed)
     if kind.startswith("source_chi2"):  # "source_chi2+time_delay": the source-plane χ² with its terms
         chi2 = make_source_plane_chi2(composed, data, tuple(kind.split("+")[1:]))
-    elif kind == "image_chi2":
-        chi2 = make_local_image_chi2(composed, data)
+    elif kind.startswith("image_chi2"):  # "image_chi2:11,12": those images linearised
+        index = kind.partition(":")[2]
+        chi2 = make_local_image_chi2(composed, data, linearised=tuple(int(i) for i in index.split(",") if i))
     else:  # a --likelihood string: "source", "image", "source+time_delay", ...
         return build_log_likelihood(composed, data, kind)
     return lambda theta: chi2(theta)[0]

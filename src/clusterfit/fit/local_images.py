@@ -46,8 +46,13 @@ __all__ = ["make_local_image_chi2", "make_image_log_likelihood", "unsettled_imag
 
 
 def make_local_image_chi2(composed: ComposedModel, data: PointData, n_newton: int = 4,
-                          max_step_arcsec: float = 1.0):
-    """``chi2(θ) -> (χ², θ_pred_y, θ_pred_x)`` for one θ (pure JAX; jit and vmap it)."""
+                          max_step_arcsec: float = 1.0, linearised: tuple[int, ...] = ()):
+    """``chi2(θ) -> (χ², θ_pred_y, θ_pred_x)`` for one θ (pure JAX; jit and vmap it).
+
+    ``linearised``: indices of images whose predicted position is the first Newton step from the
+    observed one, unclipped — θ_i + A_i⁻¹(β̂ − β_i), its term then exactly the source-plane χ²'s — for
+    images whose Newton counterpart does not settle (:func:`unsettled_images`): smooth in θ where the
+    iteration is not."""
     tracer = composed.tracer
     source_chi2 = make_source_plane_chi2(composed, data)
     image_redshifts = make_image_redshifts(composed, data)  # None unless a source redshift is free
@@ -55,10 +60,12 @@ def make_local_image_chi2(composed: ComposedModel, data: PointData, n_newton: in
     plane, system = jnp.asarray(data.plane), jnp.asarray(data.system)
     inv_var = jnp.asarray(1.0 / data.sigma**2)
 
-    def offset(params, y, x, sy, sx, z_s):
+    lin = np.asarray(linearised, dtype=int)
+
+    def offset(params, y, x, sy, sx, z_s, planes=plane, max_step=max_step_arcsec):
         # one pair of jvps gives β and every 2×2 Jacobian (as Tracer.jacobian, keeping the primal)
         def f(yy, xx):
-            return tracer.ray_trace(params, yy, xx, plane, z_s)
+            return tracer.ray_trace(params, yy, xx, planes, z_s)
 
         one, zero = jnp.ones_like(y), jnp.zeros_like(y)
         (by, bx), (a_yy, a_xy) = jax.jvp(f, (y, x), (one, zero))
@@ -70,8 +77,8 @@ def make_local_image_chi2(composed: ComposedModel, data: PointData, n_newton: in
         # the square root only of steps that are clipped: at a converged image the step is exactly 0
         # and √0 would make the gradient NaN (0 · ∞)
         step2 = dy**2 + dx**2
-        long = step2 > max_step_arcsec**2
-        scale = jnp.where(long, max_step_arcsec / jnp.sqrt(jnp.where(long, step2, 1.0)), 1.0)
+        long = step2 > max_step**2
+        scale = jnp.where(long, max_step / jnp.sqrt(jnp.where(long, step2, 1.0)), 1.0)
         return dy * scale, dx * scale
 
     def chi2(theta):
@@ -90,6 +97,10 @@ def make_local_image_chi2(composed: ComposedModel, data: PointData, n_newton: in
         py, px = jax.lax.stop_gradient(jax.lax.fori_loop(0, n_newton, newton, (y0, x0)))
         ry, rx = offset(params, py, px, sy, sx, z_s)
         qy, qx = py + ry, px + rx
+        if lin.size:
+            ly, lx = offset(params, y0[lin], x0[lin], sy[lin], sx[lin], None if z_s is None else z_s[lin],
+                            plane[lin], jnp.inf)
+            qy, qx = qy.at[lin].set(y0[lin] + ly), qx.at[lin].set(x0[lin] + lx)
         total = jnp.sum(((qy - y0) ** 2 + (qx - x0) ** 2) * inv_var)
         return jnp.where(jnp.isfinite(total), total, jnp.inf), qy, qx
 
@@ -126,16 +137,17 @@ def unsettled_images(composed: ComposedModel, data: PointData, thetas: np.ndarra
 
 
 def describe_unsettled(composed: ComposedModel, data: PointData, thetas: np.ndarray,
-                       share: float = 0.1) -> list[str]:
-    """One line per image unsettled (:func:`unsettled_images`) in more than ``share`` of ``thetas``,
-    worst first, naming the dataset, the image's row in it and its position; empty when none."""
+                       share: float = 0.1) -> tuple[tuple[int, ...], list[str]]:
+    """The images unsettled (:func:`unsettled_images`) in more than ``share`` of ``thetas``, worst
+    first: (their indices, a line each naming the dataset, the image's row in it and its position)."""
     fraction = unsettled_images(composed, data, thetas)
-    lines = []
+    index, lines = [], []
     for i in np.argsort(-fraction):
         if fraction[i] <= share:
             break
         row = int(np.sum(data.system[:i] == data.system[i])) + 1
+        index.append(int(i))
         lines.append(f"{data.names[data.system[i]]} image {row} at (y, x) = ({data.y[i]:.2f}, {data.x[i]:.2f})″: "
                      f"its predicted counterpart is unsettled in {100 * fraction[i]:.0f} % of the models "
                      "around the MAP")
-    return lines
+    return tuple(index), lines

@@ -249,7 +249,7 @@ def _run_group(task):
 
 
 def nuts_posterior(log_likelihood: Callable, target_chi2: Callable, priors, mode: np.ndarray, config,
-                   executor=None, console=None, rough: Callable[[np.ndarray], list[str]] | None = None):
+                   executor=None, console=None, rough: Callable | None = None):
     """The posterior of ``target_chi2`` (χ² of ``log_likelihood``, jit-able, differentiable) under
     ``priors`` by :func:`sample_nuts`, as a :class:`.search.SearchResult` with :class:`Diagnostics`.
 
@@ -260,9 +260,12 @@ def nuts_posterior(log_likelihood: Callable, target_chi2: Callable, priors, mode
     ``config``: a :class:`.search.SearchConfig` (``n_chains``, ``n_warmup``, ``n_draws``, ``seed``).
     Sampling stops after the first chunk of draws at which every parameter (in θ) has split-R̂ <
     :data:`RHAT_MAX` and bulk and tail ESS ≥ 1.1 × :data:`ESS_MIN`; ``n_draws`` is the ceiling.
-    ``rough(θ draws) -> lines``, when given, is asked before sampling about 256 draws of the Laplace
-    approximation (e.g. :func:`.local_images.describe_unsettled`); its lines are printed as a warning:
-    where the density is not smooth NUTS mixes slowly, and the user should know before the long part."""
+    ``rough(θ draws) -> (lines, smoother χ² or None)``, when given, is asked before sampling about 256
+    draws of the Laplace approximation (run.py: images whose Newton counterpart does not settle,
+    :func:`.local_images.describe_unsettled`): NUTS cannot follow a density that is not smooth (its
+    acceptance stays low at any step size). Its lines are printed; a χ² it returns replaces
+    ``target_chi2`` for the chains (its mode and Hessian found again), ``log_likelihood`` still gives each
+    draw's log L."""
     from scipy.special import expit
 
     t0 = time.perf_counter()
@@ -275,16 +278,17 @@ def nuts_posterior(log_likelihood: Callable, target_chi2: Callable, priors, mode
     if console is not None:
         console.print(f"mass matrix: the mode in the sampler's coordinates and its Hessian by {n_mode} "
                       f"gradients ({time.perf_counter() - t0:,.1f} s)")
-    if rough is not None and console is not None:
+    if rough is not None:
         chol = np.linalg.cholesky(inverse_mass + 1e-12 * np.eye(n_dim))
         near = w0 + np.random.default_rng(config.seed).standard_normal((256, n_dim)) @ chol.T
-        lines = rough(priors.transform(expit(near)))
-        if lines:
-            console.print("[bold yellow]warning[/]: the likelihood is not smooth around the MAP, so NUTS will "
-                          "mix slowly (low acceptance at any step size, long trees); the source-plane "
-                          "likelihood (--likelihood source) is smooth, or check these images:")
-            for line in lines:
-                console.print(f"  {line}", highlight=False)
+        lines, smoother = rough(priors.transform(expit(near)))
+        if console is not None:
+            for k, line in enumerate(lines):
+                console.print(f"[bold yellow]warning[/]: {line}" if k == 0 else line, highlight=False)
+        if smoother is not None:
+            log_target = LogitTarget(smoother, priors)
+            w0, hessian, n_again = logit_laplace(lambda w: -log_target(w), w0)
+            inverse_mass, n_mode = positive_definite_inverse(hessian), n_mode + n_again
 
     def enough(w):  # the thresholds met, in θ, with a 10 % margin on ESS: stop drawing
         r_hat, bulk, tail = diagnose(priors.transform(expit(w.reshape(-1, n_dim))).reshape(w.shape))

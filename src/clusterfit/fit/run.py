@@ -6,6 +6,7 @@ import contextlib
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -260,7 +261,7 @@ def _posterior_from_map(dataset_folder, composed: ComposedModel, data, likelihoo
     if search == "nuts":
         rough = None
         if split_likelihood(likelihood)[0] == "image":
-            rough = lambda thetas: describe_unsettled(composed, data, thetas)  # noqa: E731
+            rough = partial(_linearise_unsettled, dataset_folder, composed, data, config.pool is not None)
         result = nuts_posterior(log_l, target_chi2, composed.priors, found.theta, config,
                                 executor=config.pool, console=console, rough=rough)
     else:
@@ -269,6 +270,24 @@ def _posterior_from_map(dataset_folder, composed: ComposedModel, data, likelihoo
     # the polished MAP is the best point we know; the samples give the posterior around it
     return replace(result, best=found.theta, map=found.theta, n_like=result.n_like + n_grad,
                    wall_s=time.perf_counter() - t0)
+
+
+def _linearise_unsettled(dataset_folder, composed: ComposedModel, data, pooled: bool, thetas: np.ndarray):
+    """NUTS's ``rough`` check (:func:`.nuts.nuts_posterior`): the images whose Newton counterpart does not
+    settle around the MAP, and an image-plane χ² that compares those in the source plane (linearised
+    offset), smooth where theirs is not; (lines, χ²) or ([], None) when every image settles."""
+    index, lines = describe_unsettled(composed, data, thetas)
+    if not index:
+        return [], None
+    lines = [f"the image-plane χ² is not smooth around the MAP at {len(index)} image(s); NUTS compares "
+             "these by their linearised offset (the source-plane χ²'s term) and every other image in the "
+             "image plane (the MAP and the rms stay image-plane; check these identifications):",
+             *(f"  {line}" for line in lines)]
+    chi2 = make_local_image_chi2(composed, data, linearised=index)
+    target = lambda t: chi2(t)[0]  # noqa: E731
+    if pooled:
+        target = register(dataset_folder, "image_chi2:" + ",".join(map(str, index)), target)
+    return lines, target
 
 
 _PLOTS = ("critical_curves.png", "corner.png", "mass_profile.png")
