@@ -109,6 +109,12 @@ def positive_definite_inverse(hessian: np.ndarray, floor: float = 1e-2) -> np.nd
     return (vec / np.maximum(ev, floor)) @ vec.T
 
 
+def _gaussian_draws(mean: np.ndarray, cov: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
+    """``n`` draws (n, d) of N(``mean``, ``cov``): the Laplace approximation's, around a mode."""
+    chol = np.linalg.cholesky(cov + 1e-12 * np.eye(len(mean)))
+    return np.asarray(mean, float) + rng.standard_normal((n, len(mean))) @ chol.T
+
+
 def run_chains(log_density: Callable, starts: np.ndarray, inverse_mass: np.ndarray, keys: np.ndarray,
                n_warmup: int, n_draws: int, target_accept: float = TARGET_ACCEPT,
                on_chunk: Callable[[int, float], None] | None = None,
@@ -204,10 +210,8 @@ def sample_nuts(log_density: Callable, start: np.ndarray, inverse_mass: np.ndarr
     import jax
 
     t0 = time.perf_counter()
-    n = len(start)
     rng = np.random.default_rng(seed)
-    chol = np.linalg.cholesky(inverse_mass + 1e-12 * np.eye(n))
-    starts = np.asarray(start, float) + jitter * rng.standard_normal((n_chains, n)) @ chol.T
+    starts = _gaussian_draws(start, jitter**2 * inverse_mass, n_chains, rng)
     # a start where the density is not finite (a wide Laplace width reaching a region where the model
     # breaks down) would leave its chain without a gradient: start that chain at the mode instead
     finite = np.isfinite(np.asarray(jax.jit(jax.vmap(log_density))(starts)))
@@ -279,8 +283,7 @@ def nuts_posterior(log_likelihood: Callable, target_chi2: Callable, priors, mode
         console.print(f"mass matrix: the mode in the sampler's coordinates and its Hessian by {n_mode} "
                       f"gradients ({time.perf_counter() - t0:,.1f} s)")
     if rough is not None:
-        chol = np.linalg.cholesky(inverse_mass + 1e-12 * np.eye(n_dim))
-        near = w0 + np.random.default_rng(config.seed).standard_normal((256, n_dim)) @ chol.T
+        near = _gaussian_draws(w0, inverse_mass, 256, np.random.default_rng(config.seed))
         lines, smoother = rough(priors.transform(expit(near)))
         if console is not None:
             for k, line in enumerate(lines):
