@@ -67,7 +67,11 @@ def test_banana_moments(banana):
     assert abs(slope - B) < 0.1, slope
     d = banana.diagnostics
     assert np.all(d.r_hat < 1.01) and np.all(d.ess_bulk > ESS_MIN) and np.all(d.ess_tail > ESS_MIN)
-    assert d.divergences <= 6  # of 6,000 draws: the tips of the banana are sharp
+    # the chains' shared step size meets the target (0.9) on the draws' mean acceptance: measured 0.87–0.91
+    # over seeds 5–8, with 3–11 divergent transitions of 6,000 at the banana's sharp tips (per-chain
+    # warm-up overshot to 0.95–0.97 and had 0–1)
+    assert abs(d.acceptance - 0.9) < 0.04, d.acceptance
+    assert d.divergences <= 0.005 * 6000
 
 
 def test_a_banana_too_sharp_is_reported():

@@ -1,10 +1,11 @@
 """Posterior sampling by NUTS (blackjax) from the MAP, with convergence diagnostics (arviz).
 
 Why blackjax: its kernels are pure JAX functions of a log density, so our own jitted χ² goes in as it
-is (no model language to rewrite it in), several chains run as one ``vmap``-ed program, and the
-window adaptation accepts a starting dense mass matrix — the inverse Hessian at the mode in the
-sampler's coordinates (:func:`.logit.logit_laplace`) — which it then refines on the chains' own
-draws (Stan's schedule). numpyro's NUTS would need the same log density wrapped as a
+is (no model language to rewrite it in), several chains run as one ``vmap``-ed program, and its
+adaptation pieces (Stan's window schedule, dual averaging, Welford covariance) compose into a warm-up
+the chains share (:mod:`.shared_warmup`: one step size and one mass matrix, so vmapped chains keep one
+pace), seeded with the inverse Hessian at the mode in the sampler's coordinates
+(:func:`.logit.logit_laplace`). numpyro's NUTS would need the same log density wrapped as a
 ``potential_fn`` and brings its own model layer we do not use.
 
 Diagnostics follow Vehtari et al. (2021): rank-normalised split-R̂ and bulk/tail effective sample
@@ -16,7 +17,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -25,7 +26,7 @@ from .logit import LogitTarget, logit_laplace
 from .search import TARGET_ACCEPT, SearchResult
 
 __all__ = ["Chains", "Diagnostics", "nuts_posterior", "RHAT_MAX", "ESS_MIN", "MAX_DOUBLINGS", "diagnose",
-           "run_chains", "sample_nuts", "positive_definite_inverse"]
+           "warm_up", "run_chains", "sample_nuts", "positive_definite_inverse"]
 
 RHAT_MAX = 1.01  # split-R̂ above this: the chains disagree
 ESS_MIN = 400  # bulk or tail effective sample size below this: too few independent draws
@@ -41,16 +42,17 @@ class Diagnostics:
 
     ``r_hat``: rank-normalised split-R̂; ``ess_bulk``, ``ess_tail``: effective sample sizes (tail at
     the 5 % and 95 % quantiles, the smaller); ``acceptance``: mean acceptance probability;
-    ``divergences``: divergent transitions after warm-up; ``step_size`` per chain."""
+    ``divergences``: divergent transitions after warm-up; ``step_size``: the chains' (shared)."""
 
     r_hat: np.ndarray
     ess_bulk: np.ndarray
     ess_tail: np.ndarray
     acceptance: float
     divergences: int
-    step_size: np.ndarray
+    step_size: float
     mean_steps: float  # leapfrog steps per draw
     saturated: float = 0.0  # fraction of draws whose tree reached MAX_DOUBLINGS
+    n_chains: int = 1
 
     @property
     def converged(self) -> bool:
@@ -115,54 +117,49 @@ def _gaussian_draws(mean: np.ndarray, cov: np.ndarray, n: int, rng: np.random.Ge
     return np.asarray(mean, float) + rng.standard_normal((n, len(mean))) @ chol.T
 
 
-def run_chains(log_density: Callable, starts: np.ndarray, inverse_mass: np.ndarray, keys: np.ndarray,
-               n_warmup: int, n_draws: int, target_accept: float = TARGET_ACCEPT,
+def warm_up(log_density: Callable, starts: np.ndarray, inverse_mass: np.ndarray, key, n_warmup: int,
+            target_accept: float = TARGET_ACCEPT, on_warmup: Callable[[int, float], None] | None = None):
+    """Warm-up of all chains together (:func:`.shared_warmup.shared_window_adaptation`: one step size and
+    one mass matrix for all, so that vmapped chains advance at one pace). Returns (states as numpy arrays,
+    parameters {step_size, inverse_mass_matrix}, leapfrog steps per chain). ``on_warmup(steps so far,
+    seconds)`` is called every tenth of it (a host callback from inside the compiled loop)."""
+    import jax
+
+    from .shared_warmup import shared_window_adaptation
+
+    t0, every = time.perf_counter(), max(1, n_warmup // 10)
+
+    def tick(t, _deepest):
+        if on_warmup is not None and (int(t) + 1) % every == 0:
+            on_warmup(int(t) + 1, time.perf_counter() - t0)
+
+    run = jax.jit(lambda key, x: shared_window_adaptation(log_density, x, inverse_mass, key, n_warmup,
+                                                          target_accept, MAX_DOUBLINGS, tick))
+    warm = run(key, np.asarray(starts, float))
+    params = {"step_size": np.asarray(warm.step_size), "inverse_mass_matrix": np.asarray(warm.inverse_mass_matrix)}
+    return jax.tree.map(np.asarray, warm.states), params, np.asarray(warm.steps)
+
+
+def run_chains(log_density: Callable, states, params: dict, keys: np.ndarray, n_draws: int,
                on_chunk: Callable[[int, float], None] | None = None,
-               enough: Callable[[np.ndarray], bool] | None = None,
-               on_warmup: Callable[[int, float], None] | None = None):
-    """Warm-up and sampling of one group of chains (vmap): pure function of its inputs, so groups can run
-    on different workers and give the same draws as one process. Returns numpy arrays (positions,
-    log density, acceptance, divergent, steps per draw, step size, warm-up steps) per chain.
+               enough: Callable[[np.ndarray], bool] | None = None):
+    """Draws of one group of warmed-up chains (vmap), each from its own ``keys`` row: a pure function of
+    its inputs, so groups can run on different workers and give the same draws as one process. Returns
+    numpy arrays (positions, log density, acceptance, divergent, steps per draw) per chain.
 
     The draws come in chunks of ≤ 100 steps (one compiled program), with a check for Ctrl-C and
-    ``on_chunk(draws so far, seconds)`` between them; the warm-up is one program, which reports
-    ``on_warmup(steps so far, seconds)`` every tenth of it from inside (a host callback). ``enough(positions so
-    far)`` (chains, draws, n), when given, is asked after each chunk: True ends the sampling there
-    (``n_draws`` is then a ceiling). Trees are capped at :data:`MAX_DOUBLINGS` doublings."""
+    ``on_chunk(draws so far, seconds)`` between them. ``enough(positions so far)`` (chains, draws, n),
+    when given, is asked after each chunk: True ends the sampling there (``n_draws`` is then a ceiling).
+    Trees are capped at :data:`MAX_DOUBLINGS` doublings."""
     import blackjax
     import jax
-    import jax.numpy as jnp
 
     from .interrupt import raise_if_interrupted
 
     t0 = time.perf_counter()
-    n_chains, every = len(starts), max(1, n_warmup // 10)
-    calls = [0]
+    kernel = blackjax.nuts(log_density, **params, max_num_doublings=MAX_DOUBLINGS).step
 
-    def tick(_):  # once per chain and warm-up step (a callback under vmap runs per chain)
-        calls[0] += 1
-        if on_warmup is not None and calls[0] % (n_chains * every) == 0:
-            on_warmup(calls[0] // n_chains, time.perf_counter() - t0)
-
-    def info(state, info, adaptation_state):
-        if on_warmup is not None:
-            jax.debug.callback(tick, info.num_integration_steps)
-        return info.num_integration_steps
-
-    warmup = blackjax.window_adaptation(
-        blackjax.nuts, log_density, is_mass_matrix_diagonal=False,
-        initial_inverse_mass_matrix=jnp.asarray(inverse_mass), imm_shrinkage_to_previous=20.0,
-        target_acceptance_rate=target_accept, adaptation_info_fn=info, max_num_doublings=MAX_DOUBLINGS)
-
-    def warm_one(key, start):
-        k_warm, k_draw = jax.random.split(key)
-        (state, params), warm_steps = warmup.run(k_warm, start, num_steps=n_warmup)
-        params = {k: params[k] for k in ("step_size", "inverse_mass_matrix")}
-        return state, params, jnp.sum(warm_steps), jax.random.split(k_draw, n_draws)
-
-    def chunk_one(state, params, draw_keys):
-        kernel = blackjax.nuts(log_density, **params, max_num_doublings=MAX_DOUBLINGS).step
-
+    def chunk_one(state, draw_keys):
         def step(state, k):
             state, info = kernel(k, state)
             return state, (state.position, state.logdensity, info.acceptance_rate, info.is_divergent,
@@ -170,21 +167,19 @@ def run_chains(log_density: Callable, starts: np.ndarray, inverse_mass: np.ndarr
 
         return jax.lax.scan(step, state, draw_keys)
 
-    states, params, warm_steps, draw_keys = jax.jit(jax.vmap(warm_one))(jnp.asarray(keys),
-                                                                        jnp.asarray(starts))
+    draw_keys = np.asarray(jax.vmap(lambda k: jax.random.split(k, n_draws))(np.asarray(keys)))
     size = _chunk_size(n_draws)
     sample = jax.jit(jax.vmap(chunk_one))
     outs = []
     for c in range(0, n_draws, size):
         raise_if_interrupted()
-        states, out = sample(states, params, draw_keys[:, c:c + size])
+        states, out = sample(states, draw_keys[:, c:c + size])
         outs.append([np.asarray(a) for a in out])
         if on_chunk is not None:
             on_chunk(c + size, time.perf_counter() - t0)
         if enough is not None and c + size < n_draws and enough(np.concatenate([o[0] for o in outs], axis=1)):
             break
-    draws = [np.concatenate(parts, axis=1) for parts in zip(*outs, strict=True)]
-    return (*draws, np.asarray(params["step_size"]), np.asarray(warm_steps))
+    return [np.concatenate(parts, axis=1) for parts in zip(*outs, strict=True)]
 
 
 def _chunk_size(n_draws: int) -> int:
@@ -202,9 +197,10 @@ def sample_nuts(log_density: Callable, start: np.ndarray, inverse_mass: np.ndarr
     Chain k starts at ``start`` plus a draw from N(0, jitter²·``inverse_mass``) — dispersed over the
     Laplace width, so split-R̂ can tell chains that have not mixed; at ``start`` itself where that
     draw's density is not finite — and warms up with Stan's window
-    adaptation seeded with ``inverse_mass`` (dense). Each chain's key comes from ``seed`` and its
-    index only, so the draws do not depend on how chains are grouped: with ``executor``
-    (:mod:`.executors`) the chains are spread over its workers, one group per worker. ``enough``:
+    adaptation seeded with ``inverse_mass`` (dense), shared by all chains (:func:`warm_up`). Each chain's
+    draws depend on ``seed``, its index and the warm-up only, so they do not depend on how chains are
+    grouped: with ``executor`` (:mod:`.executors`) the draws are spread over its workers, one group per
+    worker. ``enough``:
     :func:`run_chains`'s stopping check, asked after each chunk of draws (with ``executor`` the workers
     draw all ``n_draws`` and the draws are cut where one process would have stopped: the same draws)."""
     import jax
@@ -216,40 +212,44 @@ def sample_nuts(log_density: Callable, start: np.ndarray, inverse_mass: np.ndarr
     # breaks down) would leave its chain without a gradient: start that chain at the mode instead
     finite = np.isfinite(np.asarray(jax.jit(jax.vmap(log_density))(starts)))
     starts[~finite] = np.asarray(start, float)
-    keys = np.asarray(jax.random.split(jax.random.PRNGKey(seed), n_chains))
+    key_warm, key_draw = jax.random.split(jax.random.PRNGKey(seed))
+    keys = np.asarray(jax.random.split(key_draw, n_chains))
     if console is not None:
         console.print(f"NUTS: {n_chains} chains × ({n_warmup} warm-up + {n_draws} draws) from the MAP")
-    args = (inverse_mass, n_warmup, n_draws, target_accept)
+
+    def warming(done, seconds):
+        if console is not None:
+            console.print(f"  NUTS: {done:,}/{n_warmup:,} warm-up steps per chain ({seconds:,.0f} s)")
+
+    # the warm-up is shared by the chains (one step size, one mass matrix), so it runs here, all together;
+    # the draws of each chain depend only on its warmed state and key, and may run anywhere
+    states, params, warm = warm_up(log_density, starts, inverse_mass, key_warm, n_warmup, target_accept, warming)
     if executor is None:
         def progress(done, seconds):
             if console is not None:
                 console.print(f"  NUTS: {done:,}/{n_draws:,} draws per chain ({seconds:,.0f} s)")
 
-        def warming(done, seconds):
-            if console is not None:
-                console.print(f"  NUTS: {done:,}/{n_warmup:,} warm-up steps per chain ({seconds:,.0f} s)")
-
-        parts = [run_chains(log_density, starts, inverse_mass, keys, *args[1:], on_chunk=progress,
-                            enough=enough, on_warmup=warming)]
+        parts = [run_chains(log_density, states, params, keys, n_draws, on_chunk=progress, enough=enough)]
     else:
         groups = np.array_split(np.arange(n_chains), min(executor.n_workers, n_chains))
-        parts = executor.map(_run_group, [(log_density, starts[g], keys[g], args) for g in groups])
-    pos, logd, acc, div, steps, step_size, warm = (np.concatenate(a) for a in zip(*parts, strict=True))
+        parts = executor.map(_run_group, [(log_density, jax.tree.map(lambda a, g=g: a[g], states), params,
+                                           keys[g], n_draws) for g in groups])
+    pos, logd, acc, div, steps = (np.concatenate(a) for a in zip(*parts, strict=True))
     if executor is not None and enough is not None:
         # the workers ran every draw: keep those one process would have stopped at (same posterior)
         size = _chunk_size(n_draws)
         stop = next((c for c in range(size, n_draws, size) if enough(pos[:, :c])), n_draws)
         pos, logd, acc, div, steps = (a[:, :stop] for a in (pos, logd, acc, div, steps))
     r_hat, bulk, tail = diagnose(pos)
-    diag = Diagnostics(r_hat, bulk, tail, float(acc.mean()), int(div.sum()), step_size,
-                       float(steps.mean()), float(np.mean(steps >= 2**MAX_DOUBLINGS - 1)))
+    diag = Diagnostics(r_hat, bulk, tail, float(acc.mean()), int(div.sum()), float(params["step_size"]),
+                       float(steps.mean()), float(np.mean(steps >= 2**MAX_DOUBLINGS - 1)), n_chains)
     n_grad = int(steps.sum() + warm.sum())
     return Chains(pos, logd, diag, n_grad, time.perf_counter() - t0)
 
 
 def _run_group(task):
-    log_density, starts, keys, (inverse_mass, n_warmup, n_draws, target_accept) = task
-    return run_chains(log_density, starts, inverse_mass, keys, n_warmup, n_draws, target_accept)
+    log_density, states, params, keys, n_draws = task
+    return run_chains(log_density, states, params, keys, n_draws)
 
 
 def nuts_posterior(log_likelihood: Callable, target_chi2: Callable, priors, mode: np.ndarray, config,
@@ -305,7 +305,7 @@ def nuts_posterior(log_likelihood: Callable, target_chi2: Callable, priors, mode
     thetas = priors.transform(expit(chains.positions.reshape(-1, n_dim)))
     # diagnostics of the parameters themselves (R̂ and ESS are not invariant under w → θ)
     r_hat, bulk, tail = diagnose(thetas.reshape(chains.positions.shape))
-    d = Diagnostics(r_hat, bulk, tail, d.acceptance, d.divergences, d.step_size, d.mean_steps, d.saturated)
+    d = replace(d, r_hat=r_hat, ess_bulk=bulk, ess_tail=tail)
     (log_l,) = chunked_map(log_likelihood, [thetas], min(1024, len(thetas)))
     if console is not None:
         console.print(f"NUTS: {len(thetas):,} draws, acceptance {d.acceptance:.2f}, "

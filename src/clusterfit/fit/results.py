@@ -106,8 +106,8 @@ def _diagnostics_lines(result: SearchResult) -> list[str]:
     verdict = "converged" if d.converged else "NOT CONVERGED"
     lines = ["", f"convergence ({verdict}; wanted split-R̂ < {RHAT_MAX}, bulk and tail ESS ≥ {ESS_MIN}, "
              "no divergences):",
-             f"  chains {len(d.step_size)}, draws {len(result.samples):,}, acceptance {d.acceptance:.3f}, "
-             f"divergences {d.divergences}, leapfrog steps per draw {d.mean_steps:.1f}",
+             f"  chains {d.n_chains}, draws {len(result.samples):,}, acceptance {d.acceptance:.3f}, "
+             f"divergences {d.divergences}, step size {d.step_size:.3g}, leapfrog steps per draw {d.mean_steps:.1f}",
              f"  {'parameter':<28}{'r_hat':>9}{'ess_bulk':>10}{'ess_tail':>10}"]
     for name, r, b, t in zip(result.names, d.r_hat, d.ess_bulk, d.ess_tail, strict=True):
         lines.append(f"  {name:<28}{r:>9.4f}{b:>10.0f}{t:>10.0f}")

@@ -1,0 +1,34 @@
+"""The chains' shared warm-up: one step size that meets the target acceptance on average over the chains,
+and a mass matrix that is the covariance of all chains' draws (closed-form Gaussian)."""
+
+import jax
+import numpy as np
+
+import clusterfit.physics  # noqa: F401  (float64 JAX, as in every fit)
+from clusterfit.fit.nuts import MAX_DOUBLINGS, run_chains
+from clusterfit.fit.shared_warmup import shared_window_adaptation
+
+COV = np.array([[1.0, 0.8, 0.0], [0.8, 1.0, -0.5], [0.0, -0.5, 4.0]])
+PRECISION = np.linalg.inv(COV)
+
+
+def _gaussian(x):
+    return -0.5 * x @ PRECISION @ x
+
+
+def test_the_mass_matrix_is_the_covariance_and_the_step_size_meets_the_target():
+    starts = np.random.default_rng(2).standard_normal((4, 3))
+    # seeded with the identity: wrong in scale (x3's variance is 4) and in correlation (0.8)
+    warm = jax.jit(lambda k, x: shared_window_adaptation(_gaussian, x, np.eye(3), k, 500, 0.8, MAX_DOUBLINGS))(
+        jax.random.PRNGKey(4), starts)
+    sd = np.sqrt(np.diag(COV))
+    imm = np.asarray(warm.inverse_mass_matrix)
+    # the last window holds 4 chains × 250 draws: ~1/√1000 relative error, and the shrinkage's 25 pseudo-draws
+    assert np.all(np.abs(imm - COV) < 0.12 * np.outer(sd, sd)), imm
+    assert np.ndim(warm.step_size) == 0 and np.asarray(warm.steps).shape == (4,)
+    params = {"step_size": np.asarray(warm.step_size), "inverse_mass_matrix": imm}
+    keys = np.asarray(jax.random.split(jax.random.PRNGKey(5), 4))
+    _, _, accept, divergent, _ = run_chains(_gaussian, jax.tree.map(np.asarray, warm.states), params, keys, 500)
+    # dual averaging on the chains' median acceptance reaches the target; its final step size (the average
+    # of log ε over the last window) is on the cautious side, as in Stan: measured 0.86 here
+    assert 0.78 < accept.mean() < 0.9 and not divergent.any(), accept.mean()
