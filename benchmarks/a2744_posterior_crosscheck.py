@@ -37,6 +37,12 @@ def weighted_mean_sd(samples: np.ndarray, weights: np.ndarray) -> tuple[np.ndarr
     return mean, np.sqrt(w @ (samples - mean) ** 2)
 
 
+def weighted_median(samples: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    order = np.argsort(samples, axis=0)
+    cdf = np.cumsum((weights / weights.sum())[order], axis=0)
+    return np.take_along_axis(samples, order, 0)[np.argmax(cdf >= 0.5, axis=0), np.arange(samples.shape[1])]
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--refit", type=Path, default=None, help="a refit's results folder (with samples.csv)")
@@ -60,20 +66,24 @@ def main(argv=None) -> int:
     console.print(f"nautilus, source-plane posterior: {s.n_like:,} evaluations, {time.perf_counter() - t0:,.0f} s, "
                   f"ESS {1 / np.sum(s.weights**2):,.0f}", highlight=False)
     mean, sd = weighted_mean_sd(s.samples, s.weights)
+    median = weighted_median(s.samples, s.weights)
     theirs = None
     if args.refit is not None:
         import pandas as pd
 
         table = pd.read_csv(args.refit / "samples.csv")
-        theirs = weighted_mean_sd(table[list(s.names)].to_numpy(), table["weight"].to_numpy())
-    t = Table(title="A2744: weighted mean ± sd", title_justify="left")
-    for col in ("parameter", "source plane, nautilus") + (("refit (image plane)", "Δ / σ") if theirs else ()):
+        x, w = table[list(s.names)].to_numpy(), table["weight"].to_numpy()
+        theirs = (*weighted_mean_sd(x, w), weighted_median(x, w))
+    t = Table(title="A2744: weighted mean ± sd (Δ: refit − nautilus in units of the larger sd)", title_justify="left")
+    for col in ("parameter", "source plane, nautilus") + (("refit (image plane)", "Δ / σ", "Δ median / σ")
+                                                           if theirs else ()):
         t.add_column(col, justify="left" if col == "parameter" else "right")
     for i, name in enumerate(s.names):
         row = [name, f"{mean[i]:.4g} ± {sd[i]:.3g}"]
         if theirs:
             m2, s2 = theirs[0][i], theirs[1][i]
-            row += [f"{m2:.4g} ± {s2:.3g}", f"{(m2 - mean[i]) / max(sd[i], s2, 1e-12):+.2f}"]
+            scale = max(sd[i], s2, 1e-12)
+            row += [f"{m2:.4g} ± {s2:.3g}", f"{(m2 - mean[i]) / scale:+.2f}", f"{(theirs[2][i] - median[i]) / scale:+.2f}"]
         t.add_row(*row)
     console.print(t)
     return 0
