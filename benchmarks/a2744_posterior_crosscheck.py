@@ -16,6 +16,7 @@ import argparse
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -35,12 +36,6 @@ def weighted_mean_sd(samples: np.ndarray, weights: np.ndarray) -> tuple[np.ndarr
     w = weights / weights.sum()
     mean = w @ samples
     return mean, np.sqrt(w @ (samples - mean) ** 2)
-
-
-def weighted_median(samples: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    order = np.argsort(samples, axis=0)
-    cdf = np.cumsum((weights / weights.sum())[order], axis=0)
-    return np.take_along_axis(samples, order, 0)[np.argmax(cdf >= 0.5, axis=0), np.arange(samples.shape[1])]
 
 
 def main(argv=None) -> int:
@@ -66,14 +61,16 @@ def main(argv=None) -> int:
     console.print(f"nautilus, source-plane posterior: {s.n_like:,} evaluations, {time.perf_counter() - t0:,.0f} s, "
                   f"ESS {1 / np.sum(s.weights**2):,.0f}", highlight=False)
     mean, sd = weighted_mean_sd(s.samples, s.weights)
-    median = weighted_median(s.samples, s.weights)
+    (median,) = s.quantiles([0.5])
     theirs = None
     if args.refit is not None:
         import pandas as pd
 
         table = pd.read_csv(args.refit / "samples.csv")
         x, w = table[list(s.names)].to_numpy(), table["weight"].to_numpy()
-        theirs = (*weighted_mean_sd(x, w), weighted_median(x, w))
+        # the refit's draws as a search result, for its weighted quantiles
+        (their_median,) = replace(s, samples=x, log_w=np.log(w / w.sum())).quantiles([0.5])
+        theirs = (*weighted_mean_sd(x, w), their_median)
     t = Table(title="A2744: weighted mean ± sd (Δ: refit − nautilus in units of the larger sd)", title_justify="left")
     for col in ("parameter", "source plane, nautilus") + (("refit (image plane)", "Δ / σ", "Δ median / σ")
                                                            if theirs else ()):

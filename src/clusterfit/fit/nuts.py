@@ -200,9 +200,9 @@ def sample_nuts(log_density: Callable, start: np.ndarray, inverse_mass: np.ndarr
     adaptation seeded with ``inverse_mass`` (dense), shared by all chains (:func:`warm_up`). Each chain's
     draws depend on ``seed``, its index and the warm-up only, so they do not depend on how chains are
     grouped: with ``executor`` (:mod:`.executors`) the draws are spread over its workers, one group per
-    worker. ``enough``:
-    :func:`run_chains`'s stopping check, asked after each chunk of draws (with ``executor`` the workers
-    draw all ``n_draws`` and the draws are cut where one process would have stopped: the same draws)."""
+    worker. ``enough``: :func:`run_chains`'s stopping check, asked after each chunk of draws (with
+    ``executor`` the workers draw all ``n_draws`` and the draws are cut where one process would have
+    stopped: the same draws)."""
     import jax
 
     t0 = time.perf_counter()

@@ -71,10 +71,10 @@ def shared_window_adaptation(log_density: Callable, starts, inverse_mass, key, n
         return kernel(key_t, state, log_density, step_size, imm, max_num_doublings=max_doublings)
 
     def step(carry, xs):
-        states, da, mm, step_size, steps = carry
+        states, da, mm, steps = carry
         t, slow, window_end, key_t = xs
         states, info = jax.vmap(move, in_axes=(0, 0, None, None))(
-            jax.random.split(key_t, n_chains), states, step_size, mm.inverse_mass_matrix)
+            jax.random.split(key_t, n_chains), states, jnp.exp(da.log_step_size), mm.inverse_mass_matrix)
         accept = jnp.where(jnp.isfinite(info.acceptance_rate), info.acceptance_rate, 0.0)
         da = da_update(da, jnp.median(accept))
         # slow windows: every chain's position enters the window's covariance
@@ -88,12 +88,11 @@ def shared_window_adaptation(log_density: Callable, starts, inverse_mass, key, n
         da, mm = jax.lax.cond(window_end, close_window, lambda x: x, (da, mm))
         if on_step is not None:
             jax.debug.callback(on_step, t, jnp.max(info.num_integration_steps))
-        return (states, da, mm, jnp.exp(da.log_step_size), steps + info.num_integration_steps), None
+        return (states, da, mm, steps + info.num_integration_steps), None
 
     states = jax.vmap(lambda x: blackjax.nuts.init(x, log_density))(jnp.asarray(starts))
     da, mm = da_init(1.0), mm_init(starts.shape[1], jnp.asarray(inverse_mass))
     xs = (jnp.arange(n_warmup), jnp.asarray(schedule[:, 0] == 1), jnp.asarray(schedule[:, 1] == 1),
           jax.random.split(key, n_warmup))
-    carry = (states, da, mm, jnp.asarray(1.0), jnp.zeros(n_chains, int))
-    (states, da, mm, _, steps), _ = jax.lax.scan(step, carry, xs)
+    (states, da, mm, steps), _ = jax.lax.scan(step, (states, da, mm, jnp.zeros(n_chains, int)), xs)
     return SharedWarmup(states, da_final(da), mm.inverse_mass_matrix, steps)
