@@ -19,6 +19,12 @@ literal 150/400 kpc cores no model in the prior reaches χ² below ≈ 190 (rms 
     .venv/bin/python benchmarks/refit_lenstool.py                 # both clusters, --pool 1, NUTS
     .venv/bin/python benchmarks/refit_lenstool.py --search laplace --only as1063_gold
     .venv/bin/python benchmarks/refit_lenstool.py --pool 1 2      # and the speed-up from 1 to 2 processes
+    .venv/bin/python benchmarks/refit_lenstool.py --only a2744 --free-redshifts 20 --search auto
+
+``--free-redshifts N`` stands in for published models with fitted source redshifts (issue 20, acceptance 4):
+a copy of the input ``.par`` gains a ``z_m_limit`` line for each of the catalogue's last N systems —
+Uniform(max(0.9, z − 0.5), z + 0.5), Lenstool's flag 1 — and is imported as it stands; ``--search auto``
+then fits it as ``clusterfit fit FOLDER`` with no flags would.
 """
 
 from __future__ import annotations
@@ -41,6 +47,9 @@ from clusterfit.fit.evaluate import evaluate_model
 from clusterfit.fit.run import fit
 from clusterfit.fit.search import SearchConfig
 from clusterfit.interop.lenstool import import_lenstool
+from clusterfit.interop.lenstool.catalogue import read_catalogue
+from clusterfit.interop.lenstool.images import system_id
+from clusterfit.interop.lenstool.par import parse_par
 from clusterfit.tables import load_model, save_model
 
 HERE = Path(__file__).resolve().parent
@@ -62,6 +71,28 @@ CLUSTERS = (
 )
 # published run times, for scale (issue 9): PyAutoLens's own A2744 benchmark on an A100 GPU
 PYAUTOLENS_A2744_MIN = 442.0
+
+
+def _with_free_redshifts(cluster: Cluster, n: int, work: Path) -> Path:
+    """A copy of the cluster's input folder whose ``.par`` frees the redshifts of the catalogue's last ``n``
+    systems (``z_m_limit k NAME 1 lo hi 0.1``, Uniform(max(0.9, z − 0.5), z + 0.5)); its path."""
+    folder = work / f"{cluster.folder}_zfree{n}_par"
+    if folder.exists():
+        shutil.rmtree(folder)
+    shutil.copytree(DATA / cluster.folder, folder)
+    par = folder / cluster.par
+    catalogue = parse_par(par).blocks_named("image")[0].get("multfile").args[1]
+    z_of = {}
+    for row in read_catalogue(folder / catalogue, 6, "multiple images").rows:
+        z_of.setdefault(system_id(row.id), row.values[5])
+    if n > len(z_of):
+        raise SystemExit(f"--free-redshifts {n}: the catalogue has {len(z_of)} systems")
+    lines = [f"\tz_m_limit {k} {name} 1 {max(0.9, z - 0.5):.4f} {z + 0.5:.4f} 0.1\n"
+             for k, (name, z) in enumerate(list(z_of.items())[-n:], start=1)] if n else []
+    text = par.read_text().splitlines(keepends=True)
+    at = next(i for i, t in enumerate(text) if t.split()[:1] == ["image"]) + 1
+    par.write_text("".join(text[:at] + lines + text[at:]))
+    return par
 
 
 def _best_par(cluster: Cluster):
@@ -124,11 +155,13 @@ def _best_par_values(cluster: Cluster, folder: Path, best, names) -> dict[str, f
 
 
 def refit(cluster: Cluster, pool: int, n_samples: int, work: Path, console: Console,
-          search: str = "nuts") -> dict:
+          search: str = "nuts", free_redshifts: int = 0) -> dict:
     folder = work / f"{cluster.folder}_input"
     if folder.exists():
         shutil.rmtree(folder)
-    model = import_lenstool(DATA / cluster.folder / cluster.par)
+    par = (_with_free_redshifts(cluster, free_redshifts, work) if free_redshifts
+           else DATA / cluster.folder / cluster.par)
+    model = import_lenstool(par)
     save_model(model, folder)
     best = _best_par(cluster)
     changed = _zero_cores_lenstool_zeroed(folder, best, console)
@@ -136,7 +169,7 @@ def refit(cluster: Cluster, pool: int, n_samples: int, work: Path, console: Cons
     if results.exists():
         shutil.rmtree(results)
     t0 = time.perf_counter()
-    result = fit(folder, results, likelihood="image", search=search,
+    result = fit(folder, results, likelihood="auto" if search == "auto" else "image", search=search,
                  config=SearchConfig(pool=pool, n_samples=n_samples, seed=1), console=console)
     wall = time.perf_counter() - t0
     again = evaluate_model(load_model(results))  # acceptance 5: from disk
@@ -155,8 +188,11 @@ def refit(cluster: Cluster, pool: int, n_samples: int, work: Path, console: Cons
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--search", choices=("nuts", "laplace"), default="nuts",
-                    help="posterior stage (nuts: R̂ and ESS per parameter in report.txt)")
+    ap.add_argument("--search", choices=("nuts", "laplace", "auto"), default="nuts",
+                    help="posterior stage (nuts: R̂ and ESS per parameter in report.txt; auto: likelihood and "
+                         "search as `clusterfit fit` with no flags chooses them)")
+    ap.add_argument("--free-redshifts", type=int, default=0, metavar="N",
+                    help="free the source redshifts of the catalogue's last N systems (module docstring)")
     ap.add_argument("--pool", type=int, nargs="+", default=[1], help="process counts to run (e.g. 1 2)")
     ap.add_argument("--n-samples", type=int, default=8000, help="importance samples per refit")
     ap.add_argument("--only", choices=[c.folder for c in CLUSTERS], default=None)
@@ -174,7 +210,7 @@ def main(argv=None) -> int:
             continue
         for pool in args.pool:
             console.rule(f"{cluster.folder} ({cluster.par}), --pool {pool}")
-            runs.append(refit(cluster, pool, args.n_samples, work, console, args.search))
+            runs.append(refit(cluster, pool, args.n_samples, work, console, args.search, args.free_redshifts))
 
     table = Table(title=f"Lenstool refits on this machine (image-plane χ², {args.search} search)", title_justify="left")
     for col in ("cluster", "pool", "images", "rms [″]", "evaluate again", "target", "Lenstool best.par",

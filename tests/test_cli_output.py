@@ -144,6 +144,17 @@ def test_usage_errors_are_json_with_exit_code_2(capsys):
     assert done.value.code == 2 and "invalid choice" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("option, value, says", [("--chains", "0", "below 1"), ("--warmup", "-5", "below 0"),
+                                                 ("--draws", "many", "not a whole number"),
+                                                 ("--target-accept", "1.5", "between 0 and 1"),
+                                                 ("--n-live", "0", "below 1")])
+def test_search_settings_out_of_range_are_usage_errors_before_any_work(capsys, option, value, says):
+    with pytest.raises(SystemExit) as done:
+        main(["fit", "no-such-folder", "-o", "no-such-results", option, value])
+    err = capsys.readouterr().err
+    assert done.value.code == 2 and option in err and says in err, err
+
+
 def test_interrupted_is_130_and_json(monkeypatch, capsys):
     def interrupted(args, console):
         raise KeyboardInterrupt

@@ -33,21 +33,47 @@ from .tables.display import HEAD, TAIL
 __all__ = ["main", "build_parser"]
 
 
+def _count(minimum: int):
+    """An argparse type: an integer ≥ ``minimum`` (a usage error naming the option otherwise)."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"{value} is below {minimum}; give {minimum} or more")
+        return value
+
+    return parse
+
+
+def _open_fraction(text: str) -> float:
+    """An argparse type: a number strictly between 0 and 1 (an acceptance rate)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0.0 < value < 1.0:
+        raise argparse.ArgumentTypeError(f"{value:g} is not between 0 and 1; give e.g. 0.8 or 0.95")
+    return value
+
+
 def _add_search_options(p: argparse.ArgumentParser, n_live: int, n_networks: int) -> None:
-    p.add_argument("--n-live", type=int, default=n_live, help="nautilus live points")
-    p.add_argument("--n-eff", type=int, default=1000, help="effective posterior samples to reach")
-    p.add_argument("--n-networks", type=int, default=n_networks, help="nautilus networks per bound")
+    p.add_argument("--n-live", type=_count(1), default=n_live, help="nautilus live points")
+    p.add_argument("--n-eff", type=_count(1), default=1000, help="effective posterior samples to reach")
+    p.add_argument("--n-networks", type=_count(1), default=n_networks, help="nautilus networks per bound")
     p.add_argument("--seed", type=int, default=1, help="seed of the search")
     p.add_argument("--pool", default=None, metavar="N|dask://HOST:PORT|mpi",
                    help="where likelihood batches, MAP starts and NUTS chains run: N processes, a dask "
                    "scheduler or MPI ranks (docs/scaling.md)")
     p.add_argument("--checkpoint", type=Path, default=None, help="HDF5 file to resume from")
-    p.add_argument("--n-starts", type=int, default=4, help="laplace search: optimiser starts")
-    p.add_argument("--n-samples", type=int, default=8000, help="laplace search: importance samples")
-    p.add_argument("--chains", type=int, default=4, help="nuts search: chains")
-    p.add_argument("--warmup", type=int, default=250, help="nuts search: warm-up steps per chain")
-    p.add_argument("--draws", type=int, default=1000, help="nuts search: draws per chain at most (stops once R̂ and ESS pass)")
-    p.add_argument("--target-accept", type=float, default=TARGET_ACCEPT,
+    p.add_argument("--n-starts", type=_count(1), default=4, help="laplace search: optimiser starts")
+    p.add_argument("--n-samples", type=_count(1), default=8000, help="laplace search: importance samples")
+    p.add_argument("--chains", type=_count(1), default=4, help="nuts search: chains")
+    p.add_argument("--warmup", type=_count(0), default=250, help="nuts search: warm-up steps per chain")
+    p.add_argument("--draws", type=_count(1), default=1000, help="nuts search: draws per chain at most (stops once R̂ and ESS pass)")
+    p.add_argument("--target-accept", type=_open_fraction, default=TARGET_ACCEPT,
                    help="nuts search: target acceptance of the step-size adaptation (raise to 0.95 when a run "
                         "reports divergent transitions)")
 
@@ -121,7 +147,7 @@ def build_parser(json_errors: bool = False) -> argparse.ArgumentParser:
     p.add_argument("folder", type=Path, help="the model folder with its point_datasets.csv")
     p.add_argument("--derived", action="store_true", help="with --json: add the derived quantities (Einstein "
                    "radii, aperture masses, magnification and parity; docs/products.md)")
-    p.add_argument("--samples", type=int, default=20, help="with --derived: posterior draws from the folder's "
+    p.add_argument("--samples", type=_count(0), default=20, help="with --derived: posterior draws from the folder's "
                    "samples.csv for median and 16/84 %% (0: best fit only)")
     p.add_argument("--source", choices=("optimal", "barycentre", "lenstool"), default="optimal",
                    help="source position per system: optimal (linearised image-plane χ²), the "
@@ -172,7 +198,7 @@ def build_parser(json_errors: bool = False) -> argparse.ArgumentParser:
     p.add_argument("--z", type=float, required=True, help="source redshift of the maps")
     p.add_argument("--fov", type=float, default=120.0, help="field of view, arcsec (square)")
     p.add_argument("--pixel", type=float, default=0.1, help="pixel size, arcsec")
-    p.add_argument("--samples", type=int, default=0,
+    p.add_argument("--samples", type=_count(0), default=0,
                    help="posterior draws from samples.csv for median and 16/84 %% maps (0: best fit only)")
     p.add_argument("--seed", type=int, default=1, help="seed of the posterior draws")
     p = _subcommand(sub, "demo", cmd_demo, "simulate the embedded example, fit it and map the best fit")

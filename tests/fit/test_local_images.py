@@ -27,7 +27,10 @@ def test_newton_images_are_the_solver_images(dataset):
     composed = prepare(dataset)
     data = point_data(composed)
     theta = composed.vector_from_tables() * 1.01
-    chi2, py, px = jax.jit(make_local_image_chi2(composed, data, n_newton=6))(theta)
+    chi2, py, px, next_step = jax.jit(make_local_image_chi2(composed, data, n_newton=6))(theta)
+    _, qy, qx, _ = jax.jit(make_local_image_chi2(composed, data, n_newton=7))(theta)
+    # next_step: how far one more Newton step moves each predicted image (the settle check's measure)
+    np.testing.assert_allclose(next_step, np.hypot(qy - py, qx - px), rtol=1e-6, atol=1e-12)
     ev = evaluate_model(composed, theta)
     assert ev.n_missing == 0
     paired = []
@@ -114,7 +117,7 @@ def test_linearised_images_are_the_source_plane_terms(dataset):
     every = jax.jit(lambda t: make_local_image_chi2(composed, data, linearised=tuple(range(len(data.y))))(t)[0])
     assert float(every(theta)) == pytest.approx(float(source(theta)), rel=1e-10)
     np.testing.assert_allclose(jax.grad(every)(theta), jax.grad(source)(theta), rtol=1e-7, atol=1e-9)
-    _, py, px = make_local_image_chi2(composed, data)(theta)
-    _, ly, lx = make_local_image_chi2(composed, data, linearised=(3,))(theta)
+    _, py, px, _ = make_local_image_chi2(composed, data)(theta)
+    _, ly, lx, _ = make_local_image_chi2(composed, data, linearised=(3,))(theta)
     np.testing.assert_array_equal(np.delete(np.asarray(ly), 3), np.delete(np.asarray(py), 3))
     assert abs(float(ly[3]) - float(py[3])) + abs(float(lx[3]) - float(px[3])) > 0  # linearised ≠ Newton there

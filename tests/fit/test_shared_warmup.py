@@ -32,3 +32,17 @@ def test_the_mass_matrix_is_the_covariance_and_the_step_size_meets_the_target():
     # dual averaging on the chains' median acceptance reaches the target; its final step size (the average
     # of log ε over the last window) is on the cautious side, as in Stan: measured 0.86 here
     assert 0.78 < accept.mean() < 0.9 and not divergent.any(), accept.mean()
+
+
+def test_a_start_where_the_density_is_not_finite_is_replaced_by_the_fallback():
+    def truncated(x):  # the Gaussian, undefined for x0 > 2 (a model that breaks down far from the mode)
+        return jax.numpy.where(x[0] > 2.0, -jax.numpy.inf, _gaussian(x))
+
+    starts = np.array([[0.3, 0.1, -0.2], [5.0, 0.0, 0.0], [-0.4, 0.2, 0.5]])
+    fallback = np.array([0.0, 0.0, 1.0])
+    run = jax.jit(lambda k, x, b: shared_window_adaptation(truncated, x, COV, k, 0, 0.8, MAX_DOUBLINGS,
+                                                           fallback=b))
+    warm = run(jax.random.PRNGKey(1), starts, fallback)
+    np.testing.assert_array_equal(np.asarray(warm.states.position), [starts[0], fallback, starts[2]])
+    np.testing.assert_allclose(np.asarray(warm.states.logdensity), [_gaussian(p) for p in (starts[0], fallback,
+                                                                                           starts[2])])

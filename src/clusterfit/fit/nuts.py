@@ -1,10 +1,10 @@
 """Posterior sampling by NUTS (blackjax) from the MAP, with convergence diagnostics (arviz).
 
 Why blackjax: its kernels are pure JAX functions of a log density, so our own jitted χ² goes in as it
-is (no model language to rewrite it in), several chains run as one ``vmap``-ed program, and its
-adaptation pieces (Stan's window schedule, dual averaging, Welford covariance) compose into a warm-up
-the chains share (:mod:`.shared_warmup`: one step size and one mass matrix, so vmapped chains keep one
-pace), seeded with the inverse Hessian at the mode in the sampler's coordinates
+is (no model language to rewrite it in), several chains run as one compiled program (one after another
+on a CPU, in lockstep on a GPU: :mod:`.over_chains`), and its adaptation pieces (Stan's window schedule,
+dual averaging, Welford covariance) compose into a warm-up the chains share (:mod:`.shared_warmup`: one
+step size and one mass matrix), seeded with the inverse Hessian at the mode in the sampler's coordinates
 (:func:`.logit.logit_laplace`). numpyro's NUTS would need the same log density wrapped as a
 ``potential_fn`` and brings its own model layer we do not use.
 
@@ -23,6 +23,7 @@ import numpy as np
 
 from ..chunked import chunked_map
 from .logit import LogitTarget, logit_laplace
+from .over_chains import map_over_chains
 from .search import TARGET_ACCEPT, SearchResult
 
 __all__ = ["Chains", "Diagnostics", "nuts_posterior", "RHAT_MAX", "ESS_MIN", "MAX_DOUBLINGS", "diagnose",
@@ -118,9 +119,11 @@ def _gaussian_draws(mean: np.ndarray, cov: np.ndarray, n: int, rng: np.random.Ge
 
 
 def warm_up(log_density: Callable, starts: np.ndarray, inverse_mass: np.ndarray, key, n_warmup: int,
-            target_accept: float = TARGET_ACCEPT, on_warmup: Callable[[int, float], None] | None = None):
+            target_accept: float = TARGET_ACCEPT, on_warmup: Callable[[int, float], None] | None = None,
+            fallback: np.ndarray | None = None):
     """Warm-up of all chains together (:func:`.shared_warmup.shared_window_adaptation`: one step size and
-    one mass matrix for all, so that vmapped chains advance at one pace). Returns (states as numpy arrays,
+    one mass matrix for all), each chain from its row of
+    ``starts``, or from ``fallback`` where the density there is not finite. Returns (states as numpy arrays,
     parameters {step_size, inverse_mass_matrix}, leapfrog steps per chain). ``on_warmup(steps so far,
     seconds)`` is called every tenth of it (a host callback from inside the compiled loop)."""
     import jax
@@ -133,9 +136,9 @@ def warm_up(log_density: Callable, starts: np.ndarray, inverse_mass: np.ndarray,
         if on_warmup is not None and (int(t) + 1) % every == 0:
             on_warmup(int(t) + 1, time.perf_counter() - t0)
 
-    run = jax.jit(lambda key, x: shared_window_adaptation(log_density, x, inverse_mass, key, n_warmup,
-                                                          target_accept, MAX_DOUBLINGS, tick))
-    warm = run(key, np.asarray(starts, float))
+    run = jax.jit(lambda key, x, back: shared_window_adaptation(log_density, x, inverse_mass, key, n_warmup,
+                                                                target_accept, MAX_DOUBLINGS, tick, back))
+    warm = run(key, np.asarray(starts, float), None if fallback is None else np.asarray(fallback, float))
     params = {"step_size": np.asarray(warm.step_size), "inverse_mass_matrix": np.asarray(warm.inverse_mass_matrix)}
     return jax.tree.map(np.asarray, warm.states), params, np.asarray(warm.steps)
 
@@ -143,7 +146,7 @@ def warm_up(log_density: Callable, starts: np.ndarray, inverse_mass: np.ndarray,
 def run_chains(log_density: Callable, states, params: dict, keys: np.ndarray, n_draws: int,
                on_chunk: Callable[[int, float], None] | None = None,
                enough: Callable[[np.ndarray], bool] | None = None):
-    """Draws of one group of warmed-up chains (vmap), each from its own ``keys`` row: a pure function of
+    """Draws of one group of warmed-up chains (:func:`.over_chains.map_over_chains`), each from its own ``keys`` row: a pure function of
     its inputs, so groups can run on different workers and give the same draws as one process. Returns
     numpy arrays (positions, log density, acceptance, divergent, steps per draw) per chain.
 
@@ -169,7 +172,7 @@ def run_chains(log_density: Callable, states, params: dict, keys: np.ndarray, n_
 
     draw_keys = np.asarray(jax.vmap(lambda k: jax.random.split(k, n_draws))(np.asarray(keys)))
     size = _chunk_size(n_draws)
-    sample = jax.jit(jax.vmap(chunk_one))
+    sample = jax.jit(map_over_chains(chunk_one))
     outs = []
     for c in range(0, n_draws, size):
         raise_if_interrupted()
@@ -208,10 +211,6 @@ def sample_nuts(log_density: Callable, start: np.ndarray, inverse_mass: np.ndarr
     t0 = time.perf_counter()
     rng = np.random.default_rng(seed)
     starts = _gaussian_draws(start, jitter**2 * inverse_mass, n_chains, rng)
-    # a start where the density is not finite (a wide Laplace width reaching a region where the model
-    # breaks down) would leave its chain without a gradient: start that chain at the mode instead
-    finite = np.isfinite(np.asarray(jax.jit(jax.vmap(log_density))(starts)))
-    starts[~finite] = np.asarray(start, float)
     key_warm, key_draw = jax.random.split(jax.random.PRNGKey(seed))
     keys = np.asarray(jax.random.split(key_draw, n_chains))
     if console is not None:
@@ -223,7 +222,10 @@ def sample_nuts(log_density: Callable, start: np.ndarray, inverse_mass: np.ndarr
 
     # the warm-up is shared by the chains (one step size, one mass matrix), so it runs here, all together;
     # the draws of each chain depend only on its warmed state and key, and may run anywhere
-    states, params, warm = warm_up(log_density, starts, inverse_mass, key_warm, n_warmup, target_accept, warming)
+    # a start where the density is not finite (a wide Laplace width reaching a region where the model
+    # breaks down) would leave its chain without a gradient: that chain starts at the mode instead
+    states, params, warm = warm_up(log_density, starts, inverse_mass, key_warm, n_warmup, target_accept, warming,
+                                   fallback=start)
     if executor is None:
         def progress(done, seconds):
             if console is not None:

@@ -1,11 +1,11 @@
 """Warm-up of several NUTS chains together: one step size and one mass matrix for all of them.
 
-blackjax's ``window_adaptation`` (Stan's scheme) adapts each chain alone; run under ``vmap``, the chains
-advance in lockstep, so every iteration costs what the deepest of their trees costs. On a cluster
-posterior that is not smooth everywhere (A2744: an image beside a member whose counterpart jumps), a
-chain that meets one near-total rejection has *its* step size driven to 10⁻⁴ by dual averaging; its
-trees then reach the depth cap (255 gradients) for every chain, for the rest of the warm-up
-(benchmarks/README.md, "Why NUTS does not mix on A2744").
+blackjax's ``window_adaptation`` (Stan's scheme) adapts each chain alone. On a cluster posterior that is
+not smooth everywhere (A2744: an image beside a member whose counterpart jumps), a chain that meets one
+near-total rejection has *its* step size driven to 10⁻⁴ by dual averaging; its trees then reach the depth
+cap (255 gradients) at every step for the rest of the warm-up — for every chain when they run in lockstep
+under ``vmap`` (benchmarks/README.md, "Why NUTS does not mix on A2744"), and for that chain's share of the
+time when they run one after another (:mod:`.over_chains`).
 
 Here the chains share their parameters, as in ensemble samplers: dual averaging follows the **median**
 of the chains' acceptance rates, and each slow window's mass matrix is the covariance of all chains'
@@ -28,6 +28,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from .over_chains import map_over_chains
+
 __all__ = ["SharedWarmup", "shared_window_adaptation", "SHRINKAGE_TO_START"]
 
 # pseudo-count of draws with which each window's mass matrix leans on the previous one (the first
@@ -48,10 +50,12 @@ class SharedWarmup(NamedTuple):
 
 def shared_window_adaptation(log_density: Callable, starts, inverse_mass, key, n_warmup: int,
                              target_accept: float, max_doublings: int,
-                             on_step: Callable[[int, int], None] | None = None) -> SharedWarmup:
+                             on_step: Callable[[int, int], None] | None = None, fallback=None) -> SharedWarmup:
     """Stan's windowed warm-up of NUTS for the chains starting at ``starts`` (chains, n), with one step
     size and one dense mass matrix shared by all (module docstring); ``inverse_mass`` seeds the mass
     matrix, ``key`` (a JAX key) drives every chain. Jit-able (``log_density``: (n,) → scalar).
+    ``fallback`` (n,), when given, replaces each start where the density is not finite (such a chain would
+    have no gradient to follow).
     ``on_step(step, deepest tree)``, when given, is called from inside after every step (a host callback)."""
     import blackjax
     import jax
@@ -61,7 +65,7 @@ def shared_window_adaptation(log_density: Callable, starts, inverse_mass, key, n
     from blackjax.adaptation.window_adaptation import build_schedule
 
     with jax.ensure_compile_time_eval():  # a constant of n_warmup, also when traced under jit
-        schedule = np.asarray(build_schedule(n_warmup), dtype=int)
+        schedule = np.asarray(build_schedule(n_warmup), dtype=int).reshape(-1, 2)  # (0, 2) for no warm-up
     da_init, da_update, da_final = dual_averaging_adaptation(target_accept)
     mm_init, mm_update, mm_final = mass_matrix_adaptation(False, SHRINKAGE_TO_START)
     kernel = blackjax.nuts.build_kernel()
@@ -73,8 +77,9 @@ def shared_window_adaptation(log_density: Callable, starts, inverse_mass, key, n
     def step(carry, xs):
         states, da, mm, steps = carry
         t, slow, window_end, key_t = xs
-        states, info = jax.vmap(move, in_axes=(0, 0, None, None))(
-            jax.random.split(key_t, n_chains), states, jnp.exp(da.log_step_size), mm.inverse_mass_matrix)
+        step_size, imm = jnp.exp(da.log_step_size), mm.inverse_mass_matrix
+        states, info = map_over_chains(lambda k, s: move(k, s, step_size, imm))(
+            jax.random.split(key_t, n_chains), states)
         accept = jnp.where(jnp.isfinite(info.acceptance_rate), info.acceptance_rate, 0.0)
         da = da_update(da, jnp.median(accept))
         # slow windows: every chain's position enters the window's covariance
@@ -91,6 +96,11 @@ def shared_window_adaptation(log_density: Callable, starts, inverse_mass, key, n
         return (states, da, mm, steps + info.num_integration_steps), None
 
     states = jax.vmap(lambda x: blackjax.nuts.init(x, log_density))(jnp.asarray(starts))
+    if fallback is not None:
+        there = blackjax.nuts.init(jnp.asarray(fallback), log_density)
+        finite = jnp.isfinite(states.logdensity)
+        states = jax.tree.map(lambda a, b: jnp.where(finite.reshape((-1,) + (1,) * (a.ndim - 1)), a, b),
+                              states, there)
     da, mm = da_init(1.0), mm_init(starts.shape[1], jnp.asarray(inverse_mass))
     xs = (jnp.arange(n_warmup), jnp.asarray(schedule[:, 0] == 1), jnp.asarray(schedule[:, 1] == 1),
           jax.random.split(key, n_warmup))
