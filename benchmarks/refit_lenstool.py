@@ -23,8 +23,8 @@ literal 150/400 kpc cores no model in the prior reaches χ² below ≈ 190 (rms 
 
 ``--free-redshifts N`` stands in for published models with fitted source redshifts (issue 20, acceptance 4):
 a copy of the input ``.par`` gains a ``z_m_limit`` line for each of the catalogue's last N systems —
-Uniform(max(0.9, z − 0.5), z + 0.5), Lenstool's flag 1 — and is imported as it stands; ``--search auto``
-then fits it as ``clusterfit fit FOLDER`` with no flags would.
+Uniform(max(min(0.9, z − 0.1), z − 0.5), z + 0.5), Lenstool's flag 1, which starts at the midpoint — and is
+imported as it stands; ``--search auto`` then fits it as ``clusterfit fit FOLDER`` with no flags would.
 """
 
 from __future__ import annotations
@@ -75,7 +75,8 @@ PYAUTOLENS_A2744_MIN = 442.0
 
 def _with_free_redshifts(cluster: Cluster, n: int, work: Path) -> Path:
     """A copy of the cluster's input folder whose ``.par`` frees the redshifts of the catalogue's last ``n``
-    systems (``z_m_limit k NAME 1 lo hi 0.1``, Uniform(max(0.9, z − 0.5), z + 0.5)); its path."""
+    systems (``z_m_limit k NAME 1 lo hi 0.1``, Uniform(max(min(0.9, z − 0.1), z − 0.5), z + 0.5): the
+    catalogue z inside, the lower bound at most 0.9 and behind the cluster); its path."""
     folder = work / f"{cluster.folder}_zfree{n}_par"
     if folder.exists():
         shutil.rmtree(folder)
@@ -87,7 +88,7 @@ def _with_free_redshifts(cluster: Cluster, n: int, work: Path) -> Path:
         z_of.setdefault(system_id(row.id), row.values[5])
     if n > len(z_of):
         raise SystemExit(f"--free-redshifts {n}: the catalogue has {len(z_of)} systems")
-    lines = [f"\tz_m_limit {k} {name} 1 {max(0.9, z - 0.5):.4f} {z + 0.5:.4f} 0.1\n"
+    lines = [f"\tz_m_limit {k} {name} 1 {max(min(0.9, z - 0.1), z - 0.5):.4f} {z + 0.5:.4f} 0.1\n"
              for k, (name, z) in enumerate(list(z_of.items())[-n:], start=1)] if n else []
     text = par.read_text().splitlines(keepends=True)
     at = next(i for i, t in enumerate(text) if t.split()[:1] == ["image"]) + 1
@@ -156,7 +157,8 @@ def _best_par_values(cluster: Cluster, folder: Path, best, names) -> dict[str, f
 
 def refit(cluster: Cluster, pool: int, n_samples: int, work: Path, console: Console,
           search: str = "nuts", free_redshifts: int = 0) -> dict:
-    folder = work / f"{cluster.folder}_input"
+    tag = f"{cluster.folder}_zfree{free_redshifts}" if free_redshifts else cluster.folder
+    folder = work / f"{tag}_input"
     if folder.exists():
         shutil.rmtree(folder)
     par = (_with_free_redshifts(cluster, free_redshifts, work) if free_redshifts
@@ -165,7 +167,7 @@ def refit(cluster: Cluster, pool: int, n_samples: int, work: Path, console: Cons
     save_model(model, folder)
     best = _best_par(cluster)
     changed = _zero_cores_lenstool_zeroed(folder, best, console)
-    results = work / f"{cluster.folder}_results_pool{pool}"
+    results = work / f"{tag}_results_pool{pool}"
     if results.exists():
         shutil.rmtree(results)
     t0 = time.perf_counter()
@@ -183,7 +185,14 @@ def refit(cluster: Cluster, pool: int, n_samples: int, work: Path, console: Cons
                 rms_again=again.rms_arcsec, missing=again.n_missing, n_images=again.n_images,
                 compile_s=compile_s, peak_mib=peak, peak_worker_mib=peak_worker, q=(q16, q50, q84), names=result.search.names,
                 best_par=_best_par_values(cluster, folder, best, result.search.names), changed=changed,
-                results=results)
+                results=results, likelihood=result.likelihood, search_method=result.search_method)
+
+
+def _non_negative(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{value} is below 0")
+    return value
 
 
 def main(argv=None) -> int:
@@ -191,7 +200,7 @@ def main(argv=None) -> int:
     ap.add_argument("--search", choices=("nuts", "laplace", "auto"), default="nuts",
                     help="posterior stage (nuts: R̂ and ESS per parameter in report.txt; auto: likelihood and "
                          "search as `clusterfit fit` with no flags chooses them)")
-    ap.add_argument("--free-redshifts", type=int, default=0, metavar="N",
+    ap.add_argument("--free-redshifts", type=_non_negative, default=0, metavar="N",
                     help="free the source redshifts of the catalogue's last N systems (module docstring)")
     ap.add_argument("--pool", type=int, nargs="+", default=[1], help="process counts to run (e.g. 1 2)")
     ap.add_argument("--n-samples", type=int, default=8000, help="importance samples per refit")
@@ -212,7 +221,8 @@ def main(argv=None) -> int:
             console.rule(f"{cluster.folder} ({cluster.par}), --pool {pool}")
             runs.append(refit(cluster, pool, args.n_samples, work, console, args.search, args.free_redshifts))
 
-    table = Table(title=f"Lenstool refits on this machine (image-plane χ², {args.search} search)", title_justify="left")
+    table = Table(title=f"Lenstool refits on this machine ({runs[0]['likelihood'] if runs else ''}-plane χ², "
+                        f"{runs[0]['search_method'] if runs else args.search} search)", title_justify="left")
     for col in ("cluster", "pool", "images", "rms [″]", "evaluate again", "target", "Lenstool best.par",
                 "wall [s]", "evaluations", "eval/s", "compile [s]", "ESS", "tail ESS", "max R̂", "peak memory [MiB]",
                 "per worker [MiB]"):

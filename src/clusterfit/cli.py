@@ -63,7 +63,7 @@ def _add_search_options(p: argparse.ArgumentParser, n_live: int, n_networks: int
     p.add_argument("--n-live", type=_count(1), default=n_live, help="nautilus live points")
     p.add_argument("--n-eff", type=_count(1), default=1000, help="effective posterior samples to reach")
     p.add_argument("--n-networks", type=_count(1), default=n_networks, help="nautilus networks per bound")
-    p.add_argument("--seed", type=int, default=1, help="seed of the search")
+    p.add_argument("--seed", type=_count(0), default=1, help="seed of the search")
     p.add_argument("--pool", default=None, metavar="N|dask://HOST:PORT|mpi",
                    help="where likelihood batches, MAP starts and NUTS chains run: N processes, a dask "
                    "scheduler or MPI ranks (docs/scaling.md)")
@@ -71,7 +71,8 @@ def _add_search_options(p: argparse.ArgumentParser, n_live: int, n_networks: int
     p.add_argument("--n-starts", type=_count(1), default=4, help="laplace search: optimiser starts")
     p.add_argument("--n-samples", type=_count(1), default=8000, help="laplace search: importance samples")
     p.add_argument("--chains", type=_count(1), default=4, help="nuts search: chains")
-    p.add_argument("--warmup", type=_count(0), default=250, help="nuts search: warm-up steps per chain")
+    p.add_argument("--warmup", type=_count(20), default=250,
+                   help="nuts search: warm-up steps per chain (Stan's windows need 20 or more)")
     p.add_argument("--draws", type=_count(1), default=1000, help="nuts search: draws per chain at most (stops once R̂ and ESS pass)")
     p.add_argument("--target-accept", type=_open_fraction, default=TARGET_ACCEPT,
                    help="nuts search: target acceptance of the step-size adaptation (raise to 0.95 when a run "
@@ -136,7 +137,7 @@ def build_parser(json_errors: bool = False) -> argparse.ArgumentParser:
     p = _subcommand(sub, "simulate", cmd_simulate, "simulate a model folder into a dataset folder")
     p.add_argument("model_folder", type=Path, help="the model folder to simulate")
     p.add_argument("-o", "--output", type=Path, required=True, help="the dataset folder to write")
-    p.add_argument("--seed", type=int, default=1, help="seed of the noise")
+    p.add_argument("--seed", type=_count(0), default=1, help="seed of the noise")
     p.add_argument("--positions-noise", type=float, default=0.05, help="1σ per axis, arcsec")
     p.add_argument("--no-noise", action="store_true", help="exact positions (noise column kept)")
     p.add_argument("--time-delays", action="store_true", help="add time delays (days)")
@@ -200,7 +201,7 @@ def build_parser(json_errors: bool = False) -> argparse.ArgumentParser:
     p.add_argument("--pixel", type=float, default=0.1, help="pixel size, arcsec")
     p.add_argument("--samples", type=_count(0), default=0,
                    help="posterior draws from samples.csv for median and 16/84 %% maps (0: best fit only)")
-    p.add_argument("--seed", type=int, default=1, help="seed of the posterior draws")
+    p.add_argument("--seed", type=_count(0), default=1, help="seed of the posterior draws")
     p = _subcommand(sub, "demo", cmd_demo, "simulate the embedded example, fit it and map the best fit")
     p.add_argument("-o", "--output", type=Path, default=Path("clusterfit_demo"),
                    help="the folder for dataset/, results/ and maps/")

@@ -122,10 +122,10 @@ def warm_up(log_density: Callable, starts: np.ndarray, inverse_mass: np.ndarray,
             target_accept: float = TARGET_ACCEPT, on_warmup: Callable[[int, float], None] | None = None,
             fallback: np.ndarray | None = None):
     """Warm-up of all chains together (:func:`.shared_warmup.shared_window_adaptation`: one step size and
-    one mass matrix for all), each chain from its row of
-    ``starts``, or from ``fallback`` where the density there is not finite. Returns (states as numpy arrays,
-    parameters {step_size, inverse_mass_matrix}, leapfrog steps per chain). ``on_warmup(steps so far,
-    seconds)`` is called every tenth of it (a host callback from inside the compiled loop)."""
+    one mass matrix for all), each chain from its row of ``starts``, or from ``fallback`` where the density
+    there is not finite. Returns (states as numpy arrays, parameters {step_size, inverse_mass_matrix},
+    leapfrog steps per chain). ``on_warmup(steps so far, seconds)`` is called every tenth of it (a host
+    callback from inside the compiled loop)."""
     import jax
 
     from .shared_warmup import shared_window_adaptation
@@ -146,8 +146,9 @@ def warm_up(log_density: Callable, starts: np.ndarray, inverse_mass: np.ndarray,
 def run_chains(log_density: Callable, states, params: dict, keys: np.ndarray, n_draws: int,
                on_chunk: Callable[[int, float], None] | None = None,
                enough: Callable[[np.ndarray], bool] | None = None):
-    """Draws of one group of warmed-up chains (:func:`.over_chains.map_over_chains`), each from its own ``keys`` row: a pure function of
-    its inputs, so groups can run on different workers and give the same draws as one process. Returns
+    """Draws of one group of warmed-up chains (:func:`.over_chains.map_over_chains`), each from its own
+    ``keys`` row: a pure function of its inputs, so groups can run on different workers and give the same
+    draws as one process. Returns
     numpy arrays (positions, log density, acceptance, divergent, steps per draw) per chain.
 
     The draws come in chunks of ≤ 100 steps (one compiled program), with a check for Ctrl-C and
