@@ -1,8 +1,8 @@
 """Posterior sampling by NUTS (blackjax) from the MAP, with convergence diagnostics (arviz).
 
 Why blackjax: its kernels are pure JAX functions of a log density, so our own jitted χ² goes in as it
-is (no model language to rewrite it in), several chains run as one compiled program (one after another
-on a CPU, in lockstep on a GPU: :mod:`.over_chains`), and its adaptation pieces (Stan's window schedule,
+is (no model language to rewrite it in), several chains run as one ``vmap``-ed program (in lockstep: see
+benchmarks/README.md for why not one after another), and its adaptation pieces (Stan's window schedule,
 dual averaging, Welford covariance) compose into a warm-up the chains share (:mod:`.shared_warmup`: one
 step size and one mass matrix), seeded with the inverse Hessian at the mode in the sampler's coordinates
 (:func:`.logit.logit_laplace`). numpyro's NUTS would need the same log density wrapped as a
@@ -23,7 +23,6 @@ import numpy as np
 
 from ..chunked import chunked_map
 from .logit import LogitTarget, logit_laplace
-from .over_chains import map_over_chains
 from .search import TARGET_ACCEPT, SearchResult
 
 __all__ = ["Chains", "Diagnostics", "nuts_posterior", "RHAT_MAX", "ESS_MIN", "MAX_DOUBLINGS", "diagnose",
@@ -146,7 +145,7 @@ def warm_up(log_density: Callable, starts: np.ndarray, inverse_mass: np.ndarray,
 def run_chains(log_density: Callable, states, params: dict, keys: np.ndarray, n_draws: int,
                on_chunk: Callable[[int, float], None] | None = None,
                enough: Callable[[np.ndarray], bool] | None = None):
-    """Draws of one group of warmed-up chains (:func:`.over_chains.map_over_chains`), each from its own
+    """Draws of one group of warmed-up chains (vmapped, in lockstep), each from its own
     ``keys`` row: a pure function of its inputs, so groups can run on different workers and give the same
     draws as one process. Returns
     numpy arrays (positions, log density, acceptance, divergent, steps per draw) per chain.
@@ -173,7 +172,7 @@ def run_chains(log_density: Callable, states, params: dict, keys: np.ndarray, n_
 
     draw_keys = np.asarray(jax.vmap(lambda k: jax.random.split(k, n_draws))(np.asarray(keys)))
     size = _chunk_size(n_draws)
-    sample = jax.jit(map_over_chains(chunk_one))
+    sample = jax.jit(jax.vmap(chunk_one))
     outs = []
     for c in range(0, n_draws, size):
         raise_if_interrupted()

@@ -37,7 +37,7 @@ class SearchConfig:
     precompile: bool = True  # compile the post-processing's kernels during the search (:mod:`.warmup`)
     n_starts: int = 4  # laplace search: optimiser starts (the table values + prior draws)
     n_samples: int = 8000  # laplace search: importance samples
-    n_chains: int = 4  # nuts search: chains (:mod:`.over_chains`, or spread over a pool)
+    n_chains: int = 4  # nuts search: chains (run together with vmap, or spread over a pool)
     n_warmup: int = 250  # nuts search: warm-up steps per chain (step size and mass matrix adaptation)
     n_draws: int = 1000  # nuts search: draws per chain at most (sampling stops once R̂ and ESS pass)
     target_accept: float = TARGET_ACCEPT  # nuts search: NUTS's target acceptance rate

@@ -1,11 +1,11 @@
 """Warm-up of several NUTS chains together: one step size and one mass matrix for all of them.
 
-blackjax's ``window_adaptation`` (Stan's scheme) adapts each chain alone. On a cluster posterior that is
-not smooth everywhere (A2744: an image beside a member whose counterpart jumps), a chain that meets one
-near-total rejection has *its* step size driven to 10⁻⁴ by dual averaging; its trees then reach the depth
-cap (255 gradients) at every step for the rest of the warm-up — for every chain when they run in lockstep
-under ``vmap`` (benchmarks/README.md, "Why NUTS does not mix on A2744"), and for that chain's share of the
-time when they run one after another (:mod:`.over_chains`).
+blackjax's ``window_adaptation`` (Stan's scheme) adapts each chain alone; run under ``vmap``, the chains
+advance in lockstep, so every iteration costs what the deepest of their trees costs. On a cluster
+posterior that is not smooth everywhere (A2744: an image beside a member whose counterpart jumps), a
+chain that meets one near-total rejection has *its* step size driven to 10⁻⁴ by dual averaging; its
+trees then reach the depth cap (255 gradients) for every chain, for the rest of the warm-up
+(benchmarks/README.md, "Why NUTS does not mix on A2744").
 
 Here the chains share their parameters, as in ensemble samplers: dual averaging follows the **median**
 of the chains' acceptance rates, and each slow window's mass matrix is the covariance of all chains'
@@ -27,8 +27,6 @@ from collections.abc import Callable
 from typing import NamedTuple
 
 import numpy as np
-
-from .over_chains import map_over_chains
 
 __all__ = ["SharedWarmup", "shared_window_adaptation", "SHRINKAGE_TO_START"]
 
@@ -77,9 +75,8 @@ def shared_window_adaptation(log_density: Callable, starts, inverse_mass, key, n
     def step(carry, xs):
         states, da, mm, steps = carry
         t, slow, window_end, key_t = xs
-        step_size, imm = jnp.exp(da.log_step_size), mm.inverse_mass_matrix
-        states, info = map_over_chains(lambda k, s: move(k, s, step_size, imm))(
-            jax.random.split(key_t, n_chains), states)
+        states, info = jax.vmap(move, in_axes=(0, 0, None, None))(
+            jax.random.split(key_t, n_chains), states, jnp.exp(da.log_step_size), mm.inverse_mass_matrix)
         accept = jnp.where(jnp.isfinite(info.acceptance_rate), info.acceptance_rate, 0.0)
         da = da_update(da, jnp.median(accept))
         # slow windows: every chain's position enters the window's covariance
