@@ -145,10 +145,9 @@ def warm_up(log_density: Callable, starts: np.ndarray, inverse_mass: np.ndarray,
 def run_chains(log_density: Callable, states, params: dict, keys: np.ndarray, n_draws: int,
                on_chunk: Callable[[int, float], None] | None = None,
                enough: Callable[[np.ndarray], bool] | None = None):
-    """Draws of one group of warmed-up chains (vmapped, in lockstep), each from its own
-    ``keys`` row: a pure function of its inputs, so groups can run on different workers and give the same
-    draws as one process. Returns
-    numpy arrays (positions, log density, acceptance, divergent, steps per draw) per chain.
+    """Draws of one group of warmed-up chains (vmapped, in lockstep), each from its own ``keys`` row: a
+    pure function of its inputs, so groups can run on different workers and give the same draws as one
+    process. Returns numpy arrays (positions, log density, acceptance, divergent, steps per draw) per chain.
 
     The draws come in chunks of ≤ 100 steps (one compiled program), with a check for Ctrl-C and
     ``on_chunk(draws so far, seconds)`` between them. ``enough(positions so far)`` (chains, draws, n),
