@@ -144,7 +144,8 @@ def test_usage_errors_are_json_with_exit_code_2(capsys):
     assert done.value.code == 2 and "invalid choice" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("option, value, says", [("--chains", "0", "below 1"), ("--warmup", "10", "below 20"), ("--seed", "-1", "below 0"),
+@pytest.mark.parametrize("option, value, says", [("--chains", "0", "below 1"), ("--warmup", "10", "below 20"),
+                                                 ("--seed", "-1", "below 0"),
                                                  ("--draws", "many", "not a whole number"),
                                                  ("--target-accept", "1.5", "between 0 and 1"),
                                                  ("--n-live", "0", "below 1")])

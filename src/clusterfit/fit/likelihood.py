@@ -28,7 +28,7 @@ from ..model import ComposedModel
 from .source import optimal_source, source_precision
 
 __all__ = ["PointData", "point_data", "make_image_redshifts", "make_source_plane_chi2", "make_log_likelihood",
-           "TERMS", "check_terms"]
+           "TERMS", "check_terms", "map_over_thetas"]
 
 
 @dataclass(frozen=True)
@@ -232,11 +232,17 @@ def _arrival_and_gradient(tracer, params, y, x, plane, beta_y, beta_x):
     return t, (gy, gx)
 
 
+def map_over_thetas(f):
+    """``f`` (one θ → arrays, pure JAX) as a jitted function of ``(k, n)`` θ rows.
+
+    lax.map over chunks of 8 θ (each chunk vmapped) keeps the (θ, members, images) working set in
+    cache on CPU; a plain vmap over hundreds of θ is up to 3× slower per θ (benchmarks/README.md)."""
+    return jax.jit(lambda ts: jax.lax.map(f, ts, batch_size=8))
+
+
 def batched_log_likelihood(chi2):
     """``chi2(θ) -> (χ², ...)`` (pure JAX, one θ) → a jitted ``(k, n) θ → (k,) log L = −χ²/2``."""
-    # lax.map over chunks of 8 θ (each chunk vmapped) keeps the (θ, members, images) working set in
-    # cache on CPU; a plain vmap over hundreds of θ is up to 3× slower per θ (benchmarks/README.md)
-    batched = jax.jit(lambda ts: jax.lax.map(lambda t: chi2(t)[0], ts, batch_size=8))
+    batched = map_over_thetas(lambda t: chi2(t)[0])
 
     def log_likelihood(thetas: np.ndarray) -> np.ndarray:
         thetas = np.atleast_2d(np.asarray(thetas, dtype=float))

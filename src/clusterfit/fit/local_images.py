@@ -39,6 +39,7 @@ from .likelihood import (
     batched_log_likelihood,
     make_image_redshifts,
     make_source_plane_chi2,
+    map_over_thetas,
     point_data,
 )
 
@@ -130,9 +131,7 @@ def unsettled_images(composed: ComposedModel, data: PointData, thetas: np.ndarra
     around the mode; without that image NUTS accepts 93 % at the step size that accepted 38 % with it,
     benchmarks/README.md)."""
     chi2 = make_local_image_chi2(composed, data, n_newton)
-    # lax.map over chunks of 8 θ, as the batched likelihood (likelihood.py: a plain vmap is slower on a CPU)
-    moved = jax.jit(lambda ts: jax.lax.map(lambda t: chi2(t)[3], ts, batch_size=8))(
-        jnp.asarray(np.atleast_2d(np.asarray(thetas, float))))
+    moved = map_over_thetas(lambda t: chi2(t)[3])(jnp.asarray(np.atleast_2d(np.asarray(thetas, float))))
     return np.mean(np.asarray(moved) > tol_arcsec, axis=0)
 
 

@@ -97,10 +97,8 @@ def shared_window_adaptation(log_density: Callable, starts, inverse_mass, key, n
         states = init(jnp.asarray(starts))
     else:  # one batched init of the starts and the fallback (one copy of the gradient in the program)
         both = init(jnp.concatenate([jnp.asarray(starts), jnp.asarray(fallback)[None]]))
-        states = jax.tree.map(lambda a: a[:-1], both)
-        finite = jnp.isfinite(states.logdensity)
-        states = jax.tree.map(lambda a, b: jnp.where(finite.reshape((-1,) + (1,) * (a.ndim - 1)), a, b[-1]),
-                              states, both)
+        finite = jnp.isfinite(both.logdensity[:-1])
+        states = jax.tree.map(lambda a: jnp.where(finite.reshape((-1,) + (1,) * (a.ndim - 1)), a[:-1], a[-1]), both)
     da, mm = da_init(1.0), mm_init(starts.shape[1], jnp.asarray(inverse_mass))
     xs = (jnp.arange(n_warmup), jnp.asarray(schedule[:, 0] == 1), jnp.asarray(schedule[:, 1] == 1),
           jax.random.split(key, n_warmup))
