@@ -101,6 +101,13 @@ def test_unsettled_images_are_named(dataset):
     assert index == (k,)
     assert line.startswith(f"{data.names[1]} image 2 at (y, x) = ({data.y[k] + 15:.2f}, ")
     assert "100 %" in line
+    # where the χ² is smooth: not while the moved image is compared in the image plane, yes once it is
+    # linearised (the settle check NUTS's warm-up is given, fit/run.py)
+    from clusterfit.fit.local_images import make_settled_check
+
+    assert bool(make_settled_check(composed, data)(thetas[0]))
+    assert not bool(make_settled_check(composed, moved)(thetas[0]))
+    assert bool(make_settled_check(composed, moved, linearised=(k,))(thetas[0]))
 
 
 def test_linearised_images_are_the_source_plane_terms(dataset):

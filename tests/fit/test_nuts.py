@@ -165,7 +165,8 @@ def test_a_saturated_tree_is_reported(gaussian):
 def test_a_rough_likelihood_is_reported_and_replaced_before_sampling():
     """``rough`` is asked about draws of the Laplace approximation around the mode, before the chains
     start; its lines are printed, and a χ² it returns is what the chains sample (here one centred at 3
-    instead of 0, so the draws show which was sampled)."""
+    instead of 0, so the draws show which was sampled); the ``settled`` check it returns reaches the
+    warm-up (traced into its step-size statistic)."""
     from rich.console import Console
 
     from clusterfit.fit.nuts import nuts_posterior
@@ -175,13 +176,17 @@ def test_a_rough_likelihood_is_reported_and_replaced_before_sampling():
     priors = PriorVector(kind=np.zeros(2, int), lower=np.full(2, -10.0), upper=np.full(2, 10.0),
                          mean=np.zeros(2), sigma=np.ones(2), names=("a", "b"))
     config = SearchConfig(n_chains=2, n_warmup=100, n_draws=100)
-    asked = []
+    asked, traced = [], []
+
+    def settled(t):
+        traced.append(t.shape)
+        return t[0] < 100.0
 
     def rough(thetas):
         asked.append(thetas)
         if len(asked) == 1:
-            return ["point_4 image 3 at (y, x) = (1.00, 2.00)″: unsettled"], lambda t: ((t - 3.0) ** 2).sum()
-        return [], None
+            return ["point_4 image 3 at (y, x) = (1.00, 2.00)″: unsettled"], lambda t: ((t - 3.0) ** 2).sum(), None
+        return [], None, settled
 
     means = []
     for expect in (True, False):
@@ -192,6 +197,7 @@ def test_a_rough_likelihood_is_reported_and_replaced_before_sampling():
         means.append(result.samples.mean(axis=0))
     np.testing.assert_allclose(means[0], 3.0, atol=0.4)  # the replacement was sampled
     np.testing.assert_allclose(means[1], 0.0, atol=0.4)  # the target itself
+    assert traced and all(shape == (2,) for shape in traced)  # asked per chain, in θ
     thetas = asked[0]
     assert thetas.shape == (256, 2) and np.all(np.abs(thetas) < 10)
     assert 0.7 < thetas.std(axis=0).mean() < 1.3  # the Laplace width (χ² = |θ|²: σ = 1)

@@ -46,3 +46,27 @@ def test_a_start_where_the_density_is_not_finite_is_replaced_by_the_fallback():
     np.testing.assert_array_equal(np.asarray(warm.states.position), [starts[0], fallback, starts[2]])
     np.testing.assert_allclose(np.asarray(warm.states.logdensity), [_gaussian(p) for p in (starts[0], fallback,
                                                                                            starts[2])])
+
+
+def _comb(x):
+    """A 2-d standard normal whose half x0 > 0 is a comb of steps (jumps of 2 in log density every 1/8):
+    there a trajectory's acceptance is low at any step size, as where an image's counterpart jumps."""
+    return -0.5 * jax.numpy.sum(x**2) - 2.0 * (jax.numpy.floor(8.0 * jax.numpy.maximum(x[0], 0.0)) % 2)
+
+
+def test_the_step_size_follows_the_chains_where_the_density_is_smooth():
+    """Two of four chains start in the comb: on the median of all chains dual averaging drives the step
+    size towards 0 (the comb's rejections do not fall with it) and the trees towards the depth cap; told
+    where the density is smooth, it follows the chains there (measured over seeds 0–3: ε 0.0007–0.014 and
+    ~250,000 leapfrog steps against ε 0.07–0.28 and 27,000–58,000)."""
+    starts = np.array([[0.5, 0.0], [1.0, 0.5], [-1.0, 0.0], [-0.5, -0.5]])
+
+    def warm(seed, smooth):
+        return jax.jit(lambda k, x: shared_window_adaptation(_comb, x, np.eye(2), k, 300, 0.9, MAX_DOUBLINGS,
+                                                             smooth=smooth))(jax.random.PRNGKey(seed), starts)
+
+    for seed in range(4):
+        median, smooth = warm(seed, None), warm(seed, lambda x: x[0] <= 0.0)
+        assert float(median.step_size) < 0.03, (seed, median.step_size)
+        assert float(smooth.step_size) > 0.05, (seed, smooth.step_size)
+        assert np.sum(smooth.steps) < np.sum(median.steps) / 3, (seed, smooth.steps, median.steps)

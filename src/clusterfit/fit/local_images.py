@@ -43,7 +43,11 @@ from .likelihood import (
     point_data,
 )
 
-__all__ = ["make_local_image_chi2", "make_image_log_likelihood", "unsettled_images", "describe_unsettled"]
+__all__ = ["make_local_image_chi2", "make_image_log_likelihood", "unsettled_images", "describe_unsettled",
+           "make_settled_check", "SETTLED_ARCSEC"]
+
+SETTLED_ARCSEC = 0.01
+"""An image has settled when one more Newton step moves its predicted counterpart by at most this (″)."""
 
 
 def make_local_image_chi2(composed: ComposedModel, data: PointData, n_newton: int = 4,
@@ -119,7 +123,7 @@ def make_image_log_likelihood(composed: ComposedModel, data: PointData | None = 
 
 
 def unsettled_images(composed: ComposedModel, data: PointData, thetas: np.ndarray, n_newton: int = 4,
-                     tol_arcsec: float = 0.01) -> np.ndarray:
+                     tol_arcsec: float = SETTLED_ARCSEC) -> np.ndarray:
     """Per observed image, the fraction of ``thetas`` (k, n) at which its predicted counterpart still
     moves by more than ``tol_arcsec`` when the Newton iteration takes one step more.
 
@@ -133,6 +137,21 @@ def unsettled_images(composed: ComposedModel, data: PointData, thetas: np.ndarra
     chi2 = make_local_image_chi2(composed, data, n_newton)
     moved = map_over_thetas(lambda t: chi2(t)[3])(jnp.asarray(np.atleast_2d(np.asarray(thetas, float))))
     return np.mean(np.asarray(moved) > tol_arcsec, axis=0)
+
+
+def make_settled_check(composed: ComposedModel, data: PointData, linearised: tuple[int, ...] = (),
+                       tol_arcsec: float = SETTLED_ARCSEC):
+    """``settled(θ) -> bool`` (pure JAX): every image compared in the image plane (all but ``linearised``)
+    has a predicted counterpart that one more Newton step moves by at most ``tol_arcsec`` — where the
+    image-plane χ² is smooth and its implicit gradient exact (:func:`unsettled_images`)."""
+    chi2 = make_local_image_chi2(composed, data, linearised=linearised)
+    compared = np.ones(len(data.y), bool)
+    compared[list(linearised)] = False
+
+    def settled(theta):
+        return jnp.all(jnp.where(compared, chi2(theta)[3] <= tol_arcsec, True))
+
+    return settled
 
 
 def describe_unsettled(composed: ComposedModel, data: PointData, thetas: np.ndarray,

@@ -1,8 +1,8 @@
 """Posterior sampling by NUTS (blackjax) from the MAP, with convergence diagnostics (arviz).
 
 Why blackjax: its kernels are pure JAX functions of a log density, so our own jitted χ² goes in as it
-is (no model language to rewrite it in), several chains run as one ``vmap``-ed program (in lockstep: see
-benchmarks/README.md for why not one after another), and its adaptation pieces (Stan's window schedule,
+is (no model language to rewrite it in), several chains run as one compiled program (one after another
+on a CPU, in lockstep on a GPU: :mod:`.over_chains`), and its adaptation pieces (Stan's window schedule,
 dual averaging, Welford covariance) compose into a warm-up the chains share (:mod:`.shared_warmup`: one
 step size and one mass matrix), seeded with the inverse Hessian at the mode in the sampler's coordinates
 (:func:`.logit.logit_laplace`). numpyro's NUTS would need the same log density wrapped as a
@@ -23,6 +23,7 @@ import numpy as np
 
 from ..chunked import chunked_map
 from .logit import LogitTarget, logit_laplace
+from .over_chains import map_over_chains
 from .search import TARGET_ACCEPT, SearchResult
 
 __all__ = ["Chains", "Diagnostics", "nuts_posterior", "RHAT_MAX", "ESS_MIN", "MAX_DOUBLINGS", "diagnose",
@@ -119,10 +120,11 @@ def _gaussian_draws(mean: np.ndarray, cov: np.ndarray, n: int, rng: np.random.Ge
 
 def warm_up(log_density: Callable, starts: np.ndarray, inverse_mass: np.ndarray, key, n_warmup: int,
             target_accept: float = TARGET_ACCEPT, on_warmup: Callable[[int, float], None] | None = None,
-            fallback: np.ndarray | None = None):
+            fallback: np.ndarray | None = None, smooth: Callable | None = None):
     """Warm-up of all chains together (:func:`.shared_warmup.shared_window_adaptation`: one step size and
     one mass matrix for all), each chain from its row of ``starts``, or from ``fallback`` where the density
-    there is not finite. Returns (states as numpy arrays, parameters {step_size, inverse_mass_matrix},
+    there is not finite; ``smooth(position) -> bool`` (jit-able), when given, says where the density is smooth
+    (the step size follows the chains there). Returns (states as numpy arrays, parameters {step_size, inverse_mass_matrix},
     leapfrog steps per chain). ``on_warmup(steps so far, seconds)`` is called every tenth of it (a host
     callback from inside the compiled loop)."""
     import jax
@@ -136,7 +138,8 @@ def warm_up(log_density: Callable, starts: np.ndarray, inverse_mass: np.ndarray,
             on_warmup(int(t) + 1, time.perf_counter() - t0)
 
     run = jax.jit(lambda key, x, back: shared_window_adaptation(log_density, x, inverse_mass, key, n_warmup,
-                                                                target_accept, MAX_DOUBLINGS, tick, back))
+                                                                target_accept, MAX_DOUBLINGS, tick, back,
+                                                                smooth))
     warm = run(key, np.asarray(starts, float), None if fallback is None else np.asarray(fallback, float))
     params = {"step_size": np.asarray(warm.step_size), "inverse_mass_matrix": np.asarray(warm.inverse_mass_matrix)}
     return jax.tree.map(np.asarray, warm.states), params, np.asarray(warm.steps)
@@ -145,7 +148,7 @@ def warm_up(log_density: Callable, starts: np.ndarray, inverse_mass: np.ndarray,
 def run_chains(log_density: Callable, states, params: dict, keys: np.ndarray, n_draws: int,
                on_chunk: Callable[[int, float], None] | None = None,
                enough: Callable[[np.ndarray], bool] | None = None):
-    """Draws of one group of warmed-up chains (vmapped, in lockstep), each from its own ``keys`` row: a
+    """Draws of one group of warmed-up chains (:func:`.over_chains.map_over_chains`), each from its own ``keys`` row: a
     pure function of its inputs, so groups can run on different workers and give the same draws as one
     process. Returns numpy arrays (positions, log density, acceptance, divergent, steps per draw) per chain.
 
@@ -171,7 +174,7 @@ def run_chains(log_density: Callable, states, params: dict, keys: np.ndarray, n_
 
     draw_keys = np.asarray(jax.vmap(lambda k: jax.random.split(k, n_draws))(np.asarray(keys)))
     size = _chunk_size(n_draws)
-    sample = jax.jit(jax.vmap(chunk_one))
+    sample = jax.jit(map_over_chains(chunk_one))
     outs = []
     for c in range(0, n_draws, size):
         raise_if_interrupted()
@@ -193,7 +196,7 @@ def _chunk_size(n_draws: int) -> int:
 def sample_nuts(log_density: Callable, start: np.ndarray, inverse_mass: np.ndarray, *, n_chains: int = 4,
                 n_warmup: int = 500, n_draws: int = 1000, seed: int = 1, target_accept: float = TARGET_ACCEPT,
                 jitter: float = 1.0, executor=None, console=None,
-                enough: Callable[[np.ndarray], bool] | None = None) -> Chains:
+                enough: Callable[[np.ndarray], bool] | None = None, smooth: Callable | None = None) -> Chains:
     """NUTS on ``log_density`` (one point (n,) → scalar, JAX-differentiable) with ``n_chains`` chains.
 
     Chain k starts at ``start`` plus a draw from N(0, jitter²·``inverse_mass``) — dispersed over the
@@ -204,7 +207,7 @@ def sample_nuts(log_density: Callable, start: np.ndarray, inverse_mass: np.ndarr
     grouped: with ``executor`` (:mod:`.executors`) the draws are spread over its workers, one group per
     worker. ``enough``: :func:`run_chains`'s stopping check, asked after each chunk of draws (with
     ``executor`` the workers draw all ``n_draws`` and the draws are cut where one process would have
-    stopped: the same draws)."""
+    stopped: the same draws). ``smooth``: :func:`warm_up`'s."""
     import jax
 
     t0 = time.perf_counter()
@@ -224,7 +227,7 @@ def sample_nuts(log_density: Callable, start: np.ndarray, inverse_mass: np.ndarr
     # a start where the density is not finite (a wide Laplace width reaching a region where the model
     # breaks down) would leave its chain without a gradient: that chain starts at the mode instead
     states, params, warm = warm_up(log_density, starts, inverse_mass, key_warm, n_warmup, target_accept, warming,
-                                   fallback=start)
+                                   fallback=start, smooth=smooth)
     if executor is None:
         def progress(done, seconds):
             if console is not None:
@@ -248,6 +251,13 @@ def sample_nuts(log_density: Callable, start: np.ndarray, inverse_mass: np.ndarr
     return Chains(pos, logd, diag, n_grad, time.perf_counter() - t0)
 
 
+def _in_logit(settled: Callable, priors) -> Callable:
+    """``settled(θ)`` as a function of the sampler's coordinates w = logit(u) (:class:`.logit.LogitTarget`)."""
+    import jax
+
+    return lambda w: settled(priors.transform_jax(jax.nn.sigmoid(w)))
+
+
 def _run_group(task):
     log_density, states, params, keys, n_draws = task
     return run_chains(log_density, states, params, keys, n_draws)
@@ -265,12 +275,13 @@ def nuts_posterior(log_likelihood: Callable, target_chi2: Callable, priors, mode
     ``config``: a :class:`.search.SearchConfig` (``n_chains``, ``n_warmup``, ``n_draws``, ``seed``).
     Sampling stops after the first chunk of draws at which every parameter (in θ) has split-R̂ <
     :data:`RHAT_MAX` and bulk and tail ESS ≥ 1.1 × :data:`ESS_MIN`; ``n_draws`` is the ceiling.
-    ``rough(θ draws) -> (lines, smoother χ² or None)``, when given, is asked before sampling about 256
+    ``rough(θ draws) -> (lines, smoother χ² or None, settled or None)``, when given, is asked before sampling about 256
     draws of the Laplace approximation (run.py: images whose Newton counterpart does not settle,
     :func:`.local_images.describe_unsettled`): NUTS cannot follow a density that is not smooth (its
     acceptance stays low at any step size). Its lines are printed; a χ² it returns replaces
     ``target_chi2`` for the chains (its mode and Hessian found again), ``log_likelihood`` still gives each
-    draw's log L."""
+    draw's log L; ``settled(θ) -> bool`` (jit-able) says where the sampled χ² is smooth, and the warm-up's
+    step size then follows the chains there (:mod:`.shared_warmup`)."""
     from scipy.special import expit
 
     t0 = time.perf_counter()
@@ -279,13 +290,13 @@ def nuts_posterior(log_likelihood: Callable, target_chi2: Callable, priors, mode
     log_target = LogitTarget(target_chi2, priors)
     # the mode of the density sampled (in w, prior Jacobian included), not the θ-MAP: see logit_laplace
     w0, hessian, n_mode = logit_laplace(lambda w: -log_target(w), np.log(u0 / (1 - u0)))
-    inverse_mass = positive_definite_inverse(hessian)
+    inverse_mass, smooth = positive_definite_inverse(hessian), None
     if console is not None:
         console.print(f"mass matrix: the mode in the sampler's coordinates and its Hessian by {n_mode} "
                       f"gradients ({time.perf_counter() - t0:,.1f} s)")
     if rough is not None:
         near = _gaussian_draws(w0, inverse_mass, 256, np.random.default_rng(config.seed))
-        lines, smoother = rough(priors.transform(expit(near)))
+        lines, smoother, settled = rough(priors.transform(expit(near)))
         if console is not None:
             for k, line in enumerate(lines):
                 console.print(f"[bold yellow]warning[/]: {line}" if k == 0 else line, highlight=False)
@@ -293,6 +304,8 @@ def nuts_posterior(log_likelihood: Callable, target_chi2: Callable, priors, mode
             log_target = LogitTarget(smoother, priors)
             w0, hessian, n_again = logit_laplace(lambda w: -log_target(w), w0)
             inverse_mass, n_mode = positive_definite_inverse(hessian), n_mode + n_again
+        if settled is not None:
+            smooth = _in_logit(settled, priors)
 
     def enough(w):  # the thresholds met, in θ, with a 10 % margin on ESS: stop drawing
         r_hat, bulk, tail = diagnose(priors.transform(expit(w.reshape(-1, n_dim))).reshape(w.shape))
@@ -301,7 +314,7 @@ def nuts_posterior(log_likelihood: Callable, target_chi2: Callable, priors, mode
     chains = sample_nuts(log_target, w0, inverse_mass, n_chains=config.n_chains,
                          n_warmup=config.n_warmup, n_draws=config.n_draws, seed=config.seed,
                          target_accept=config.target_accept, executor=executor, console=console,
-                         enough=enough)
+                         enough=enough, smooth=smooth)
     d = chains.diagnostics
     thetas = priors.transform(expit(chains.positions.reshape(-1, n_dim)))
     # diagnostics of the parameters themselves (R̂ and ESS are not invariant under w → θ)

@@ -23,7 +23,7 @@ from .executors import as_executor, check_pool, register
 from .importance import laplace_importance
 from .interrupt import interruptible
 from .likelihood import TERMS, check_terms, make_source_plane_chi2, point_data
-from .local_images import describe_unsettled, make_local_image_chi2
+from .local_images import describe_unsettled, make_local_image_chi2, make_settled_check
 from .nested import run_nautilus
 from .nuts import nuts_posterior
 from .optimise import find_map
@@ -275,11 +275,13 @@ def _posterior_from_map(dataset_folder, composed: ComposedModel, data, likelihoo
 
 def _linearise_unsettled(dataset_folder, composed: ComposedModel, data, pooled: bool, thetas: np.ndarray):
     """NUTS's ``rough`` check (:func:`.nuts.nuts_posterior`): the images whose Newton counterpart does not
-    settle around the MAP, and an image-plane χ² that compares those in the source plane (linearised
-    offset), smooth where theirs is not; (lines, χ²) or ([], None) when every image settles."""
+    settle around the MAP, an image-plane χ² that compares those in the source plane (linearised
+    offset), smooth where theirs is not, and where that χ² is smooth (every other image settled):
+    (lines, χ², settled), or ([], None, settled) when every image settles."""
     index, lines = describe_unsettled(composed, data, thetas)
+    settled = make_settled_check(composed, data, linearised=index)
     if not index:
-        return [], None
+        return [], None, settled
     lines = [f"the image-plane χ² is not smooth around the MAP at {len(index)} image(s); NUTS compares "
              "these by their linearised offset (the source-plane χ²'s term) and every other image in the "
              "image plane (the MAP and the rms stay image-plane; check these identifications):",
@@ -288,7 +290,7 @@ def _linearise_unsettled(dataset_folder, composed: ComposedModel, data, pooled: 
     target = lambda t: chi2(t)[0]  # noqa: E731
     if pooled:
         target = register(dataset_folder, "image_chi2:" + ",".join(map(str, index)), target)
-    return lines, target
+    return lines, target, settled
 
 
 _PLOTS = ("critical_curves.png", "corner.png", "mass_profile.png")
