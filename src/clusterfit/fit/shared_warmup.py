@@ -1,11 +1,11 @@
 """Warm-up of several NUTS chains together: one step size and one mass matrix for all of them.
 
-blackjax's ``window_adaptation`` (Stan's scheme) adapts each chain alone; run under ``vmap``, the chains
-advance in lockstep, so every iteration costs what the deepest of their trees costs. On a cluster
-posterior that is not smooth everywhere (A2744: an image beside a member whose counterpart jumps), a
-chain that meets one near-total rejection has *its* step size driven to 10⁻⁴ by dual averaging; its
-trees then reach the depth cap (255 gradients) for every chain, for the rest of the warm-up
-(benchmarks/README.md, "Why NUTS does not mix on A2744").
+blackjax's ``window_adaptation`` (Stan's scheme) adapts each chain alone. On a cluster posterior that is
+not smooth everywhere (A2744: an image beside a member whose counterpart jumps), a chain that meets one
+near-total rejection has *its* step size driven to 10⁻⁴ by dual averaging; its trees then reach the depth
+cap (255 gradients) at every step for the rest of the warm-up — for every chain when they run in lockstep
+(``vmap``), for that chain's share of the time when they run one after another (:mod:`.over_chains`;
+benchmarks/README.md, "Why NUTS does not mix on A2744").
 
 Here the chains share their parameters, as in ensemble samplers: dual averaging follows the **median**
 of the chains' acceptance rates, and each slow window's mass matrix is the covariance of all chains'
