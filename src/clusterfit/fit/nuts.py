@@ -290,7 +290,8 @@ def nuts_posterior(log_likelihood: Callable, target_chi2: Callable, priors, mode
     log_target = LogitTarget(target_chi2, priors)
     # the mode of the density sampled (in w, prior Jacobian included), not the θ-MAP: see logit_laplace
     w0, hessian, n_mode = logit_laplace(lambda w: -log_target(w), np.log(u0 / (1 - u0)))
-    inverse_mass, smooth = positive_definite_inverse(hessian), None
+    inverse_mass = positive_definite_inverse(hessian)
+    smooth = None  # where the sampled χ² is smooth: unknown unless ``rough`` says
     if console is not None:
         console.print(f"mass matrix: the mode in the sampler's coordinates and its Hessian by {n_mode} "
                       f"gradients ({time.perf_counter() - t0:,.1f} s)")
