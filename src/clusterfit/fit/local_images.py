@@ -44,10 +44,16 @@ from .likelihood import (
 )
 
 __all__ = ["make_local_image_chi2", "make_image_log_likelihood", "unsettled_images", "describe_unsettled",
-           "make_settled_check", "SETTLED_ARCSEC"]
+           "make_settled_check", "SETTLED_ARCSEC", "UNSETTLED_SHARE"]
 
 SETTLED_ARCSEC = 0.01
 """An image has settled when one more Newton step moves its predicted counterpart by at most this (″)."""
+UNSETTLED_SHARE = 0.01
+"""An image unsettled in more than this fraction of the models around the MAP is linearised for NUTS
+(:func:`describe_unsettled`; ≥ 3 of the 256 Laplace draws :func:`.nuts.nuts_posterior` asks about). Even a
+few per cent is too much: on A2744 images 12, 13 and 63 are unsettled in ~5 % of those draws, and at the
+former 10 % they stayed in the image plane — chains passing there diverged and mixed badly
+(benchmarks/README.md, session 15)."""
 
 
 def make_local_image_chi2(composed: ComposedModel, data: PointData, n_newton: int = 4,
@@ -155,7 +161,7 @@ def make_settled_check(composed: ComposedModel, data: PointData, linearised: tup
 
 
 def describe_unsettled(composed: ComposedModel, data: PointData, thetas: np.ndarray,
-                       share: float = 0.1) -> tuple[tuple[int, ...], list[str]]:
+                       share: float = UNSETTLED_SHARE) -> tuple[tuple[int, ...], list[str]]:
     """The images unsettled (:func:`unsettled_images`) in more than ``share`` of ``thetas``, worst
     first: (their indices, a line each naming the dataset, the image's row in it and its position)."""
     fraction = unsettled_images(composed, data, thetas)
