@@ -20,6 +20,7 @@ literal 150/400 kpc cores no model in the prior reaches χ² below ≈ 190 (rms 
     .venv/bin/python benchmarks/refit_lenstool.py --search laplace --only as1063_gold
     .venv/bin/python benchmarks/refit_lenstool.py --pool 1 2      # and the speed-up from 1 to 2 processes
     .venv/bin/python benchmarks/refit_lenstool.py --only a2744 --free-redshifts 20 --search auto
+    .venv/bin/python benchmarks/refit_lenstool.py --only a2744 --seed 2        # another seed: the spread
 
 ``--free-redshifts N`` stands in for published models with fitted source redshifts (issue 20, acceptance 4):
 a copy of the input ``.par`` gains a ``z_m_limit`` line for each of the catalogue's last N systems —
@@ -156,7 +157,7 @@ def _best_par_values(cluster: Cluster, folder: Path, best, names) -> dict[str, f
 
 
 def refit(cluster: Cluster, pool: int, n_samples: int, work: Path, console: Console,
-          search: str = "nuts", free_redshifts: int = 0) -> dict:
+          search: str = "nuts", free_redshifts: int = 0, seed: int = 1) -> dict:
     tag = f"{cluster.folder}_zfree{free_redshifts}" if free_redshifts else cluster.folder
     folder = work / f"{tag}_input"
     if folder.exists():
@@ -172,7 +173,7 @@ def refit(cluster: Cluster, pool: int, n_samples: int, work: Path, console: Cons
         shutil.rmtree(results)
     t0 = time.perf_counter()
     result = fit(folder, results, likelihood="auto" if search == "auto" else "image", search=search,
-                 config=SearchConfig(pool=pool, n_samples=n_samples, seed=1), console=console)
+                 config=SearchConfig(pool=pool, n_samples=n_samples, seed=seed), console=console)
     wall = time.perf_counter() - t0
     again = evaluate_model(load_model(results))  # acceptance 5: from disk
     report = (results / "report.txt").read_text()
@@ -206,6 +207,8 @@ def main(argv=None) -> int:
     ap.add_argument("--n-samples", type=int, default=8000, help="importance samples per refit")
     ap.add_argument("--only", choices=[c.folder for c in CLUSTERS], default=None)
     ap.add_argument("--work", type=Path, default=None, help="keep the folders here (default: temporary)")
+    ap.add_argument("--seed", type=_non_negative, default=1,
+                    help="the fit's seed (`clusterfit fit --seed`; another seed shows the run-to-run spread)")
     args = ap.parse_args(argv)
     console = Console(width=None if sys.stdout.isatty() else 160)  # a log file gets the whole table
     if not DATA.is_dir():
@@ -219,7 +222,8 @@ def main(argv=None) -> int:
             continue
         for pool in args.pool:
             console.rule(f"{cluster.folder} ({cluster.par}), --pool {pool}")
-            runs.append(refit(cluster, pool, args.n_samples, work, console, args.search, args.free_redshifts))
+            runs.append(refit(cluster, pool, args.n_samples, work, console, args.search, args.free_redshifts,
+                              args.seed))
 
     table = Table(title=f"Lenstool refits on this machine ({runs[0]['likelihood'] if runs else ''}-plane χ², "
                         f"{runs[0]['search_method'] if runs else args.search} search)", title_justify="left")
