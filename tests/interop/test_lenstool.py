@@ -11,7 +11,7 @@ import pytest
 from astropy.cosmology import FlatLambdaCDM
 from lenstool_data import DATA, assert_same_model  # tests/interop is on sys.path under pytest
 
-from clusterfit import example_folder
+from clusterfit import example_folder, validate_folder
 from clusterfit.interop import LenstoolError, export_lenstool, import_lenstool
 from clusterfit.interop.lenstool import REDSHIFT, shear_from_lenstool, shear_to_lenstool
 from clusterfit.tables import ClusterModel, load_model, save_model
@@ -218,3 +218,36 @@ def test_limited_value_outside_its_limit_starts_inside():
     assert row5.values["x"] == -35.0
     assert any("5.x = -82.952 is outside its limit [-35, -15]" in n for n in notes)
     assert next(r for r in m.mass if r.galaxy == "1").values["angle_pos"] == 327.9
+
+
+@needs_data
+def test_cut_radius_limit_below_the_core_is_raised_above_it(tmp_path):
+    """A2744_SLspec.par limits O7's cut radius to [0, 150] kpc with a 0.146 kpc core: Lenstool would evaluate
+    r_cut < r_core as it stands, but a table with r_cut ≤ r_core is not a dPIE (it would not load back), so
+    the prior's lower end moves just above the core (:data:`CUT_MARGIN` of the room), with a note, and the
+    folder validates. A limit wholly below the core is an error naming the line."""
+    from clusterfit.interop.lenstool.potentials import CUT_MARGIN
+
+    notes: list[str] = []
+    m = import_lenstool(DATA / "a2744/A2744_SLspec.par", notes)
+    core = next(r for r in m.mass if r.galaxy == "O7").values["r_core"]
+    cut = next(p for p in m.priors if (p.galaxy, p.parameter) == ("O7", "r_cut"))
+    assert cut.lower == pytest.approx(core + CUT_MARGIN * (cut.upper - core), rel=1e-12) and cut.lower > core
+    assert any("O7.r_cut limit Uniform(0, 33.0706)″ reaches its core radius" in n for n in notes)
+    save_model(m, tmp_path / "a2744")
+    assert validate_folder(tmp_path / "a2744") == []
+    # bestopt.par's O6: a Gaussian limit (flag 3) of width = mean, truncated just above the core
+    notes = []
+    m = import_lenstool(DATA / "a2744/bestopt.par", notes, constraints=False)
+    core = next(r for r in m.mass if r.galaxy == "O6").values["r_core"]
+    cut = next(p for p in m.priors if (p.galaxy, p.parameter) == ("O6", "r_cut"))
+    assert cut.prior == "Gaussian" and cut.lower == pytest.approx(core + CUT_MARGIN * (cut.mean + 10 * cut.sigma - core))
+    assert any("O6.r_cut limit Gaussian(" in n for n in notes)
+    text = (DATA / "a2744/A2744_SLspec.par").read_text().replace("cut_radius_kpc\t1 0.0 150 ", "cut_radius_kpc\t1 0.0 0.1 ")
+    assert "cut_radius_kpc\t1 0.0 0.1 " in text
+    for f in (DATA / "a2744").iterdir():
+        if f.is_file():
+            (tmp_path / f.name).write_bytes(f.read_bytes())
+    (tmp_path / "A2744_SLspec.par").write_text(text)
+    with pytest.raises(LenstoolError, match="does not reach above its core radius"):
+        import_lenstool(tmp_path / "A2744_SLspec.par")

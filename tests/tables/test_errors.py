@@ -204,3 +204,19 @@ def test_pyautolens_linear_light_profiles_are_refused(folder, cls):
     qualifier, name = cls.split(".")
     check(only_error(folder), "light.csv", 2, "profile_class",
           f"clusterfit does not support {qualifier} light profiles", f"write the plain class '{name}'")
+
+
+@pytest.mark.parametrize("rows,line,column", [
+    ("lens_0,mass,r_cut,Uniform,0,80,,", 2, "lower"),  # r_core 0.1 is fixed; r_cut may fall below it
+    ("lens_0,mass,r_core,Uniform,0,60,,", 2, "upper"),  # r_cut 50 is fixed; r_core may rise above it
+    ("lens_0,mass,r_core,Uniform,0,5,,\nlens_0,mass,r_cut,Uniform,4,80,,", 3, "lower"),  # ranges overlap
+    ("lens_0,mass,r_cut,Gaussian,,,50,10", 2, "lower"),  # untruncated: down to 0
+])
+def test_prior_letting_r_cut_reach_r_core(folder, rows, line, column):
+    """A fit must never reach a dPIE with r_cut ≤ r_core (its normalisation r_cut/(r_cut − r_core)), which the
+    tables refuse: it would write a best fit nobody can load. Priors that allow one are refused up front."""
+    write(folder, "priors.csv", "galaxy,attr_name,parameter,prior,lower,upper,mean,sigma\n" + rows + "\n")
+    check(only_error(folder), "priors.csv", line, column, "lets r_cut reach r_core", "r_cut is above every r_core")
+    write(folder, "priors.csv", "galaxy,attr_name,parameter,prior,lower,upper,mean,sigma\n"
+          "lens_0,mass,r_core,Uniform,0,5,,\nlens_0,mass,r_cut,Uniform,6,80,,\n")
+    assert validate_folder(folder) == []

@@ -14,7 +14,13 @@ from dataclasses import dataclass, replace
 from ...tables import PriorRow, ProfileRow, ScalingGalaxy, ScalingRelation
 from .context import Ctx, checked_block
 from .par import LenstoolError, ParFile
-from .potentials import check_ellipticity_limits, limit_priors, potential_rows, start_inside
+from .potentials import (
+    check_ellipticity_limits,
+    cut_outside_core,
+    limit_priors,
+    potential_rows,
+    start_inside,
+)
 from .potfile import member_count, read_potfile
 
 __all__ = ["Lenses", "read_lenses"]
@@ -93,7 +99,7 @@ def read_lenses(par: ParFile, ctx: Ctx) -> Lenses:
                     ctx.note(f"{path.name}:{b.line}: limit for {row.galaxy!r} ignored: Lenstool "
                              f"optimises only the first nlens_opt = {n_opt} potentials")
                 continue
-            new = limit_priors(b, row, ctx)
+            new = cut_outside_core(row, limit_priors(b, row, ctx), ctx, b.line)
             inside = start_inside(row, new, ctx, b.line)
             if inside is not row:
                 rows = [(i, inside if r is row else r) for i, r in rows]
