@@ -67,8 +67,9 @@ def choose_search(likelihood: str, n_free: int) -> tuple[str, str]:
     Image-plane likelihood → nuts: each evaluation solves for images, so nested sampling is out of
     reach, while the MAP and NUTS need only gradients, which cost about one χ² (implicit differentiation,
     :mod:`.local_images`); on a 2-core CPU AS1063 (11 free) ran in 4.0 min with every bulk ESS ≥ 678
-    and R̂ ≤ 1.009, A2744 (21 free) in 21 min with every bulk ESS ≥ 691 and R̂ ≤ 1.009 in one run, 33 min
-    in another (the warm-up's step size varies from run to run; benchmarks/README.md). ``--search laplace``
+    and R̂ ≤ 1.009, A2744 (21 free) in 26.6 min with every bulk ESS ≥ 478 and R̂ ≤ 1.006 with seed 1, but
+    bulk ESS 309 and R̂ 1.024 with seed 2 (the warm-up's step size varies with the seed; benchmarks/README.md).
+    ``--search laplace``
     (MAP + importance sampling) stays the fast option, trustworthy where its ESS says so. Source-plane likelihood → nautilus up to
     :data:`NESTED_MAX_DIM` free parameters (explores the whole prior, finds several modes, gives the
     evidence); above that nested sampling's cost grows steeply (a 46-parameter model had not converged
