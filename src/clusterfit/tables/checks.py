@@ -92,7 +92,6 @@ def _check_priors(model, free: list[FreeParameter], errors: list[CsvError]) -> N
             "widen the prior, or empty the cell to start from the prior"))
 
 
-
 def _check_core_inside_cut(model, free: list[FreeParameter], errors: list[CsvError]) -> None:
     """A dPIE whose priors let r_cut reach r_core (the fixed value or the other prior's range): the table
     checks refuse such a row (r_cut/(r_cut − r_core)), so a fit must not reach one either — it would
@@ -120,7 +119,6 @@ def _check_core_inside_cut(model, free: list[FreeParameter], errors: list[CsvErr
             f"{ranges['r_core'][1]:g}″, r_cut from {ranges['r_cut'][0]:g}″): a dPIE needs r_cut > r_core",
             "bound the priors so that every r_cut is above every r_core (e.g. the r_cut prior's lower end above "
             "the largest r_core)"))
-
 
 
 GAUSSIAN_REACH = 10.0

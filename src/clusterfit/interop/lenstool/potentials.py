@@ -259,7 +259,6 @@ def check_ellipticity_limits(priors: list[PriorRow], file) -> None:
                                 "limit the ellipticity below 1")
 
 
-
 CUT_MARGIN = 1e-3
 """How far inside its limit a cut radius is kept from the core (a fraction of the room left): the dPIE's
 normalisation r_cut/(r_cut − r_core) is 0/0 at r_cut = r_core, and still accurate to ~1e-13 this far away."""
@@ -293,6 +292,7 @@ def cut_outside_core(row: ProfileRow, priors: list[PriorRow], ctx: Ctx, line: in
     ctx.note(f"{ctx.path.name}:{line}: {row.galaxy}.r_cut limit {cut.describe()}″ reaches its core radius "
              f"({top:g}″); its lower end is raised to {lower:.4g}″ (a dPIE needs r_cut > r_core)")
     return [replace(p, lower=lower) if p is cut else p for p in priors]
+
 
 def start_inside(row: ProfileRow, priors: list[PriorRow], ctx: Ctx, line: int) -> ProfileRow:
     """``row`` with each value that its uniform limit excludes moved to the nearest limit (a turn of
