@@ -233,7 +233,7 @@ def test_cut_radius_limit_below_the_core_is_raised_above_it(tmp_path):
     core = next(r for r in m.mass if r.galaxy == "O7").values["r_core"]
     cut = next(p for p in m.priors if (p.galaxy, p.parameter) == ("O7", "r_cut"))
     assert cut.lower == pytest.approx(core + CUT_MARGIN * (cut.upper - core), rel=1e-12) and cut.lower > core
-    assert any("O7.r_cut limit Uniform(0, 33.0706)″ reaches its core radius" in n for n in notes)
+    assert any("O7.r_cut limit Uniform(0, 33.0706)″ reaches the core radius" in n for n in notes)
     save_model(m, tmp_path / "a2744")
     assert validate_folder(tmp_path / "a2744") == []
     # bestopt.par's O6: a Gaussian limit (flag 3) of width = mean, truncated just above the core
@@ -249,5 +249,33 @@ def test_cut_radius_limit_below_the_core_is_raised_above_it(tmp_path):
         if f.is_file():
             (tmp_path / f.name).write_bytes(f.read_bytes())
     (tmp_path / "A2744_SLspec.par").write_text(text)
-    with pytest.raises(LenstoolError, match="does not reach above its core radius"):
+    with pytest.raises(LenstoolError, match="does not reach above the core radius"):
+        import_lenstool(tmp_path / "A2744_SLspec.par")
+
+
+def test_potfile_cut_limit_below_the_members_cores_is_raised_above_them(tmp_path):
+    """The same for a potfile: with its ``cutkpc`` limit reaching down to 0.1 kpc under a 0.15 kpc core
+    (both scale as L^½ at slope 4), every member's r_cut could reach its r_core; the limit's lower end moves
+    just above the core, with a note, and the folder validates. Wholly below: an error naming the line."""
+    from clusterfit.interop.lenstool.potentials import CUT_MARGIN
+
+    for f in (DATA / "a2744").iterdir():
+        if f.is_file():
+            (tmp_path / f.name).write_bytes(f.read_bytes())
+    text = (DATA / "a2744/A2744_SLspec.par").read_text()
+    assert text.count("\tcutkpc\t3 12.716939 0.924764 ") == 1
+    (tmp_path / "A2744_SLspec.par").write_text(text.replace("\tcutkpc\t3 12.716939 0.924764 ", "\tcutkpc\t1 0.1 60 "))
+    notes: list[str] = []
+    m = import_lenstool(tmp_path / "A2744_SLspec.par", notes)
+    rel = next(r for r in m.scaling_relations if r.tier == "potfile1")
+    assert rel.values["r_cut_exponent"] == rel.values["r_core_exponent"] == 0.5
+    core = rel.values["r_core_ref"]
+    cut = next(p for p in m.priors if (p.galaxy, p.parameter) == ("potfile1", "r_cut_ref"))
+    assert cut.lower == pytest.approx(core + CUT_MARGIN * (cut.upper - core), rel=1e-12) and cut.lower > core
+    assert cut.upper == pytest.approx(60 / 0.15 * core, rel=1e-9)
+    assert any("potfile1.r_cut_ref" in n and "reaches the core radius" in n for n in notes)
+    save_model(m, tmp_path / "folder")
+    assert validate_folder(tmp_path / "folder") == []
+    (tmp_path / "A2744_SLspec.par").write_text(text.replace("\tcutkpc\t3 12.716939 0.924764 ", "\tcutkpc\t1 0.01 0.1 "))
+    with pytest.raises(LenstoolError, match="does not reach above the core radius"):
         import_lenstool(tmp_path / "A2744_SLspec.par")

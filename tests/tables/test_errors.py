@@ -220,3 +220,34 @@ def test_prior_letting_r_cut_reach_r_core(folder, rows, line, column):
     write(folder, "priors.csv", "galaxy,attr_name,parameter,prior,lower,upper,mean,sigma\n"
           "lens_0,mass,r_core,Uniform,0,5,,\nlens_0,mass,r_cut,Uniform,6,80,,\n")
     assert validate_folder(folder) == []
+
+
+@pytest.mark.parametrize("relation,rows,line,column", [
+    # r_cut_ref may fall to 10″, below r_core_ref 20″ (both scale as L^0.5)
+    ("20.0,0.5,30.0,0.5", "members,scaling,r_cut_ref,Uniform,10,60,,", 3, "lower"),
+    # r_core_ref may rise to 35″, above r_cut_ref 30″
+    ("20.0,0.5,30.0,0.5", "members,scaling,r_core_ref,Uniform,0,35,,", 3, "upper"),
+    # the ranges are apart at L_ref, but r_cut falls faster with L: the faintest member (L = 0.5 L_ref)
+    # gets r_core up to 25 × 0.5^0.1 = 23.3″ and r_cut from 30 × 0.5^0.5 = 21.2″
+    ("20.0,0.1,30.0,0.5", "members,scaling,r_core_ref,Uniform,0,25,,", 3, "upper"),
+])
+def test_tier_prior_letting_r_cut_reach_r_core(tmp_path, relation, rows, line, column):
+    """The same for a tier: each member's radii are ref (L/L_ref)^exponent, and no member may reach
+    r_cut ≤ r_core anywhere in the priors."""
+    import shutil
+
+    folder = tmp_path / "tier"
+    shutil.copytree(Path(__file__).parents[1] / "data" / "bad" / "tier_core_beyond_cut", folder)
+    (folder / "expected.txt").unlink()
+    luminosities = [float(row.split(",")[2]) for row in (folder / "scaling_galaxies.csv").read_text().split()[1:]]
+    assert min(luminosities) == 0.5  # the faintest member, the third case is about
+    head = "tier,profile_class,luminosity_ref,sigma_ref,sigma_exponent,r_core_ref,r_core_exponent,r_cut_ref,"
+    write(folder, "scaling_relations.csv", head + f"r_cut_exponent,redshift\nmembers,dPIEMassSph,1.0,160.0,0.25,"
+          f"{relation},0.3\n")
+    priors = "galaxy,attr_name,parameter,prior,lower,upper,mean,sigma\nlens_0,mass,sigma,Uniform,600.0,1200.0,,\n"
+    assert validate_folder(folder) == []
+    write(folder, "priors.csv", priors + rows + "\n")
+    check(only_error(folder), "priors.csv", line, column, "tier 'members'", "r_cut is above every r_core")
+    write(folder, "priors.csv", priors + "members,scaling,r_core_ref,Uniform,15,21,,\n"
+          "members,scaling,r_cut_ref,Uniform,29,60,,\n")
+    assert validate_folder(folder) == []

@@ -14,11 +14,11 @@ import unicodedata
 from collections.abc import Iterable
 
 from ..registry import MAG_DOMAIN, get_spec
+from .core_inside_cut import check_core_inside_cut
 from .domains import (
     constraint_errors,
     domain_error,
     parameter_domain,
-    prior_bounds,
     prior_domain_errors,
     wrap_into,
 )
@@ -35,7 +35,7 @@ def cross_table_checks(model, free: list[FreeParameter], errors: list[CsvError],
                        warnings: list[CsvWarning]) -> None:
     """Append every cross-table problem of ``model`` (a ``ClusterModel``) to ``errors``/``warnings``."""
     _check_priors(model, free, errors)
-    _check_core_inside_cut(model, free, errors)
+    check_core_inside_cut(model, free, errors)
     _check_redshift_order(model, errors)
     _check_images(model, errors, warnings)
     _check_names(model, errors, warnings)
@@ -91,49 +91,6 @@ def _check_priors(model, free: list[FreeParameter], errors: list[CsvError]) -> N
             "the table value is the start of a fit and the truth of simulate: move it inside the prior, "
             "widen the prior, or empty the cell to start from the prior"))
 
-
-def _check_core_inside_cut(model, free: list[FreeParameter], errors: list[CsvError]) -> None:
-    """A dPIE whose priors let r_cut reach r_core (the fixed value or the other prior's range): the table
-    checks refuse such a row (r_cut/(r_cut − r_core)), so a fit must not reach one either — it would
-    write a model nobody can load. Tiers are not checked (their members scale both radii)."""
-    by = {(fp.table, fp.galaxy, fp.attr_name, fp.column): fp for fp in free}
-    for row in model.mass:
-        if not {"r_core", "r_cut"} <= set(row.values):
-            continue
-        ranges, priors = {}, {}
-        for column in ("r_core", "r_cut"):
-            fp = by.get(("mass", row.galaxy, row.attr_name, column))
-            if fp is None:
-                value = row.values[column]
-                ranges[column] = (value, value)
-            else:
-                domain, _ = parameter_domain("mass", row.profile_class, column)
-                ranges[column], priors[column] = _reach(fp.prior, domain), fp.prior
-        if not priors or None in ranges["r_core"] + ranges["r_cut"] or ranges["r_core"][1] < ranges["r_cut"][0]:
-            continue
-        column = "r_cut" if "r_cut" in priors else "r_core"
-        prior = priors[column]
-        errors.append(CsvError(
-            "priors.csv", prior.source.line, "lower" if column == "r_cut" else "upper",
-            f"the {prior.describe()} prior of {row.galaxy}.{column} lets r_cut reach r_core (r_core up to "
-            f"{ranges['r_core'][1]:g}″, r_cut from {ranges['r_cut'][0]:g}″): a dPIE needs r_cut > r_core",
-            "bound the priors so that every r_cut is above every r_core (e.g. the r_cut prior's lower end above "
-            "the largest r_core)"))
-
-
-GAUSSIAN_REACH = 10.0
-"""An untruncated Gaussian prior reaches this many σ from its mean (beyond: probability < 1e-23, never drawn)."""
-
-
-def _reach(prior, domain) -> tuple[float | None, float | None]:
-    """The values a prior can give: its bounds within the domain, a Gaussian's ±:data:`GAUSSIAN_REACH` σ;
-    (None, None) where its mean refers to another parameter."""
-    lo, hi = prior_bounds(prior, domain)
-    if prior.prior == "Gaussian":
-        if isinstance(prior.mean, str):
-            return None, None
-        lo, hi = max(lo, prior.mean - GAUSSIAN_REACH * prior.sigma), min(hi, prior.mean + GAUSSIAN_REACH * prior.sigma)
-    return lo, hi
 
 # --- redshifts --------------------------------------------------------------------------------------
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ...tables import PriorRow, ProfileRow, Source
-from ...tables.checks import GAUSSIAN_REACH
+from ...tables.core_inside_cut import GAUSSIAN_REACH
 from .catalogue import radec_to_xy
 from .context import Ctx
 from .nfw import nfw_row
@@ -24,7 +24,7 @@ from .par import LenstoolError, ParBlock, ParLine
 from .units import shear_from_lenstool, sis_einstein_radius
 
 __all__ = ["potential_row", "potential_rows", "sheet_attr", "limit_priors", "lenstool_prior", "DPIE_COLUMNS", "check_ellipticity_limits",
-           "cut_outside_core", "CUT_MARGIN"]
+           "cut_outside_core", "cut_above", "CUT_MARGIN"]
 
 DPIE_COLUMNS = {"x_centre": "x", "y_centre": "y", "ellipticite": "ellipticity", "angle_pos": "angle_pos",
                 "v_disp": "sigma", "core_radius": "r_core", "core_radius_kpc": "r_core",
@@ -268,30 +268,44 @@ def cut_outside_core(row: ProfileRow, priors: list[PriorRow], ctx: Ctx, line: in
     """``priors`` with a dPIE's cut-radius limit that reaches its core radius (the fixed value, or the core
     limit's upper end) moved above it, with a note: a Uniform's lower end, a Gaussian's truncation, at
     r_core + :data:`CUT_MARGIN` × (the limit's reach − r_core), the reach being a Uniform's upper end or a
-    Gaussian's mean + 10σ (:data:`clusterfit.tables.checks.GAUSSIAN_REACH`). Lenstool evaluates such a model
+    Gaussian's mean + 10σ (:data:`clusterfit.tables.core_inside_cut.GAUSSIAN_REACH`). Lenstool evaluates such a model
     as it stands (A2744's O7: ``cut_radius_kpc 1 0.0 150`` with a 0.146 kpc core); a table with r_cut ≤
     r_core is not a dPIE (clusterfit refuses it, :mod:`clusterfit.tables.checks`), so a fit must not go there."""
     if not row.profile_class.startswith("dPIE"):
         return priors
     by = {p.parameter: p for p in priors}
     core, cut = by.get("r_core"), by.get("r_cut")
-    if cut is None or cut.prior not in ("Uniform", "Gaussian"):
+    if cut is None:
         return priors
     top = core.upper if core is not None and core.prior == "Uniform" else row.values.get("r_core")
     if core is not None and core.prior == "Gaussian":
         top = core.mean + GAUSSIAN_REACH * core.sigma
-    gaussian = cut.prior == "Gaussian"
-    reach = cut.mean + GAUSSIAN_REACH * cut.sigma if gaussian else cut.upper
-    if top is None or (cut.lower or 0.0) > top:
+    if top is None:
         return priors
+    new = cut_above(cut, top, f"{row.galaxy}.r_cut", ctx, line)
+    return [new if p is cut else p for p in priors]
+
+
+def cut_above(cut: PriorRow, top: float, what: str, ctx: Ctx, line: int) -> PriorRow:
+    """A Uniform or Gaussian cut-radius prior ``cut`` whose values can reach ``top`` (the largest core
+    radius they must stay above) with its lower end raised as :func:`cut_outside_core` says (noted);
+    unchanged when it does not reach (a Gaussian without a lower end reaches its mean − 10σ); a
+    LenstoolError when not even its upper end (a Gaussian's mean) is above. ``what`` names the parameter."""
+    if cut.prior not in ("Uniform", "Gaussian"):
+        return cut
+    gaussian = cut.prior == "Gaussian"
+    lowest = cut.lower if cut.lower is not None else cut.mean - GAUSSIAN_REACH * cut.sigma if gaussian else 0.0
+    if lowest > top:
+        return cut
+    reach = cut.mean + GAUSSIAN_REACH * cut.sigma if gaussian else cut.upper
     if (cut.mean if gaussian else cut.upper) <= top:
-        raise LenstoolError(ctx.path, cut.source.line, f"the cut-radius limit of {row.galaxy!r} "
-                            f"({cut.describe()}″) does not reach above its core radius ({top:g}″)",
+        raise LenstoolError(ctx.path, cut.source.line, f"the cut-radius limit of {what} ({cut.describe()}″) "
+                            f"does not reach above the core radius ({top:g}″)",
                             "a dPIE needs cut_radius > core_radius: raise the cut-radius limit")
     lower = top + CUT_MARGIN * (reach - top)
-    ctx.note(f"{ctx.path.name}:{line}: {row.galaxy}.r_cut limit {cut.describe()}″ reaches its core radius "
+    ctx.note(f"{ctx.path.name}:{line}: {what} limit {cut.describe()}″ reaches the core radius "
              f"({top:g}″); its lower end is raised to {lower:.4g}″ (a dPIE needs r_cut > r_core)")
-    return [replace(p, lower=lower) if p is cut else p for p in priors]
+    return replace(cut, lower=lower)
 
 
 def start_inside(row: ProfileRow, priors: list[PriorRow], ctx: Ctx, line: int) -> ProfileRow:

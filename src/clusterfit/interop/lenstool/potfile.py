@@ -2,7 +2,8 @@
 ``set_potfile.c``, ``scale_pot``). Keywords arrive canonical (:func:`.context.checked_block`).
 
 L = 10^(0.4 (mag0 − mag)), luminosity_ref = 1; σ exponent 1/vdslope, r_cut exponent 2/slope, r_core
-exponent 1/2. Lenstool's defaults where a line is absent (``set_default.c``): ``type`` 81, ``mag0`` 17,
+exponent 1/2. A cut limit that lets a member's r_cut reach its r_core is raised above it, as a potential's
+(:func:`.potentials.cut_above`). Lenstool's defaults where a line is absent (``set_default.c``): ``type`` 81, ``mag0`` 17,
 ``slope`` 4, ``vdslope`` 4, no scatter; each default used is noted. ``filein 0`` is not read (the
 potfile adds no member), as Lenstool's flag says. Member coordinates follow ``set_potfile.c``: a
 ``#REFERENCE 3`` header gives relative arcsec about it; without one (or ``#REFERENCE 0``), ``filein 1``
@@ -17,7 +18,7 @@ from ...tables import PriorRow, ScalingGalaxy, ScalingRelation, Source
 from .catalogue import read_catalogue, to_offsets
 from .context import Ctx
 from .par import LenstoolError, ParBlock
-from .potentials import lenstool_prior
+from .potentials import cut_above, lenstool_prior
 from .units import ellipticity_from_axes
 
 __all__ = ["Tier", "read_potfile"]
@@ -110,6 +111,10 @@ def read_potfile(b: ParBlock, index: int, taken: list[str], ctx: Ctx, tag: bool)
             raise LenstoolError(path, ln.line, f"a free {ln.key} is not supported", f"fix it: '{key} 0 4 0'")
         exps[col] = num / _default(b, key, ctx, 4.0, f"{key} 4")
     members, spherical = _members(b, fin.args[1], ftype, ctx, tier, mag0, z, tag)
+    if cut[1] is not None and members:  # each member's r_cut above its r_core, in the whole limit
+        top = max(core * r ** (0.5 - exps["r_cut_exponent"]) for r in (m.luminosity for m in members))
+        prior = cut_above(cut[1], top, f"{tier}.r_cut_ref (every member's r_cut above its r_core)", ctx, b.line)
+        cut = max(cut[0], prior.lower if prior.lower is not None else cut[0]), prior  # the start inside it
     relation = ScalingRelation(
         tier, "dPIEMassSph" if spherical else "dPIEMass", 1.0,
         {"sigma_ref": sigma[0], "sigma_exponent": exps["sigma_exponent"], "r_core_ref": core,
