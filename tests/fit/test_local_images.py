@@ -64,13 +64,14 @@ def test_gradient_finite_once_newton_has_converged(dataset):
     assert np.all(np.isfinite(np.asarray(gradient)))
 
 
-def test_implicit_gradient_is_the_derivative_of_chi2(dataset):
-    """Only the last Newton step is differentiated (implicit function theorem, module docstring): once
-    the iteration has converged that must be the derivative of χ² itself, checked against central
-    differences of χ²'s value in every free parameter."""
+@pytest.mark.parametrize("fixed_jacobian", [False, True])
+def test_implicit_gradient_is_the_derivative_of_chi2(dataset, fixed_jacobian):
+    """Only the last Newton step is differentiated (implicit function theorem, module docstring), and for
+    NUTS not even its Jacobian: once the iteration has converged either must be the derivative of χ²
+    itself, checked against central differences of χ²'s value in every free parameter."""
     composed = prepare(dataset)
     data = point_data(composed)
-    chi2 = jax.jit(lambda t: make_local_image_chi2(composed, data, n_newton=8)(t)[0])
+    chi2 = jax.jit(lambda t: make_local_image_chi2(composed, data, n_newton=8, fixed_jacobian=fixed_jacobian)(t)[0])
     theta = composed.vector_from_tables() * 1.01
     gradient = np.asarray(jax.grad(chi2)(theta))
     step = 1e-5 * np.maximum(np.abs(theta), 1.0)

@@ -62,3 +62,40 @@ def test_laplace_of_a_parameter_whose_map_is_on_its_bound():
     assert abs(hessian[0, 1]) < 1e-6 and hessian[0, 0] > 0.05
     at_map = hessian_by_differences(jax.grad(lambda w: -target(w)), np.log(u_map / (1 - u_map)), np.full(2, 1e-4))
     assert at_map[0, 0] < 1e-6  # what the mass matrix was before: flat
+
+
+@pytest.mark.parametrize("bounds", [None, (None, 6.9)])
+def test_a_mode_search_that_stops_at_a_cliff_is_followed_by_the_next_start(bounds, monkeypatch):
+    """Where the image-plane χ² jumps (an image's Newton counterpart changes) its gradient does not see the
+    jump, and L-BFGS stops there with a large gradient, far from the mode. Here the gradient points the
+    wrong way below w = −8 (as the gradient beside a jump does): from w = −20.7 (a θ-MAP on a prior bound)
+    the search stops at once; a start clipped to |w| ≤ 6.9 finds the mode at 0 — first (the default order)
+    or after the search from the start as given has stopped (``bounds``)."""
+    import jax
+    import jax.numpy as jnp
+    from scipy.optimize import minimize
+
+    from clusterfit.fit import logit
+    from clusterfit.fit.logit import MODE_GRADIENT_TOL, START_BOUNDS, logit_laplace
+
+    if bounds is not None:
+        monkeypatch.setattr(logit, "START_BOUNDS", bounds)
+
+    @jax.custom_jvp
+    def bowl(w):
+        return 5.0 * jnp.sum(jnp.logaddexp(w, -w))
+
+    @bowl.defjvp
+    def _(primals, tangents):
+        (w,), (dw,) = primals, tangents
+        slope = 5.0 * jnp.tanh(w) * jnp.where(w < -8.0, -1.0, 1.0)  # below −8: the wrong sign
+        return bowl(w), jnp.sum(slope * dw)
+
+    start = np.array([-20.7, 1.0])
+    f = jax.jit(jax.value_and_grad(bowl))
+    stuck = minimize(lambda w: (float(f(w)[0]), np.asarray(f(w)[1], float)), start, jac=True, method="L-BFGS-B")
+    assert np.max(np.abs(stuck.jac)) > MODE_GRADIENT_TOL and stuck.x[0] < -8  # the premise
+    assert START_BOUNDS[0] < 8
+    mode, hessian, _ = logit_laplace(bowl, start)
+    np.testing.assert_allclose(mode, 0.0, atol=1e-4)
+    np.testing.assert_allclose(hessian, 5.0 * np.eye(2), rtol=1e-3)  # 5 × d²/dw² log(2 cosh w) at 0

@@ -159,9 +159,12 @@ def _build(folder: Path, kind: str) -> Callable:
     data = point_data(composed)
     if kind.startswith("source_chi2"):  # "source_chi2+time_delay": the source-plane χ² with its terms
         chi2 = make_source_plane_chi2(composed, data, tuple(kind.split("+")[1:]))
-    elif kind.startswith("image_chi2"):  # "image_chi2:11,12": those images linearised
+    elif kind.startswith("image_chi2:"):  # "image_chi2:11,12": NUTS's, those images linearised (run.py)
         index = kind.partition(":")[2]
-        chi2 = make_local_image_chi2(composed, data, linearised=tuple(int(i) for i in index.split(",") if i))
+        chi2 = make_local_image_chi2(composed, data, linearised=tuple(int(i) for i in index.split(",") if i),
+                                     fixed_jacobian=True)
+    elif kind == "image_chi2":
+        chi2 = make_local_image_chi2(composed, data)
     else:  # a --likelihood string: "source", "image", "source+time_delay", ...
         return build_log_likelihood(composed, data, kind)
     return lambda theta: chi2(theta)[0]

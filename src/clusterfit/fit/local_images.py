@@ -24,9 +24,10 @@ a 98 s compile; this costs about 2× (the NUTS sampler's gradient, :mod:`.nuts`)
 last step's A⁻¹ is held fixed too: its derivative multiplies the residual β̂ − β(θ_n), so only β is
 differentiated (first derivatives of the deflections, not the second ones A's would need). On A2744
 (83 images, 258 potentials) the gradient changes by 5·10⁻⁷ of its size at the MAP and costs 15 % less
-(8.1 vs 9.5 ms). Where an image has not settled the two differ more; NUTS stays exact with any force
-that depends on position only (leapfrog is then still reversible and volume-preserving, and the
-acceptance uses the χ² itself), and such images are linearised for it anyway (:func:`describe_unsettled`). An observed image whose counterpart the model lost (the source
+(8.1 vs 9.5 ms). Only NUTS uses it (``fixed_jacobian``, with the images that do not settle linearised,
+:func:`describe_unsettled`): it stays exact with any force that depends on position alone (leapfrog is
+still reversible and volume-preserving, and the acceptance uses the χ² itself). An optimiser does not:
+L-BFGS's line search needs the gradient of the function it evaluates. An observed image whose counterpart the model lost (the source
 moved across a caustic) has its iteration walk to the nearest remaining image, so a missing image costs
 its distance to a predicted one. Steps are clipped to
 ``max_step_arcsec`` so that a near-singular A (an image on a critical curve) cannot throw the iteration
@@ -63,11 +64,13 @@ former 10 % they stayed in the image plane — chains passing there diverged and
 
 
 def make_local_image_chi2(composed: ComposedModel, data: PointData, n_newton: int = 4,
-                          max_step_arcsec: float = 1.0, linearised: tuple[int, ...] = ()):
+                          max_step_arcsec: float = 1.0, linearised: tuple[int, ...] = (),
+                          fixed_jacobian: bool = False):
     """``chi2(θ) -> (χ², θ_pred_y, θ_pred_x, next_step)`` for one θ (pure JAX; jit and vmap it);
     ``next_step`` (arcsec, per image, no gradient) is how far one more Newton step would move each
     predicted image (:func:`unsettled_images`; unused outputs cost nothing under jit).
 
+    ``fixed_jacobian``: the last step's A without gradient (module docstring; for NUTS, not optimisers).
     ``linearised``: indices of images whose predicted position is the first Newton step from the
     observed one, unclipped — θ_i + A_i⁻¹(β̂ − β_i), its term then exactly the source-plane χ²'s — for
     images whose Newton counterpart does not settle (:func:`unsettled_images`): smooth in θ where the
@@ -121,7 +124,7 @@ def make_local_image_chi2(composed: ComposedModel, data: PointData, n_newton: in
             return yx[0] + dy, yx[1] + dx
 
         py, px = jax.lax.stop_gradient(jax.lax.fori_loop(0, n_newton, newton, (y0, x0)))
-        ry, rx = offset(params, py, px, sy, sx, z_s, fixed_jacobian=True)
+        ry, rx = offset(params, py, px, sy, sx, z_s, fixed_jacobian=fixed_jacobian)
         qy, qx = py + ry, px + rx
         if lin.size:
             ly, lx = offset(params, y0[lin], x0[lin], sy[lin], sx[lin], None if z_s is None else z_s[lin],

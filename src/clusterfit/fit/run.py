@@ -287,7 +287,8 @@ def _linearise_unsettled(dataset_folder, composed: ComposedModel, data, pooled: 
              "these by their linearised offset (the source-plane χ²'s term) and every other image in the "
              "image plane (the MAP and the rms stay image-plane; check these identifications):",
              *(f"  {line}" for line in lines)]
-    chi2 = make_local_image_chi2(composed, data, linearised=index)
+    # for NUTS alone: the last Newton step's Jacobian without gradient (local_images docstring)
+    chi2 = make_local_image_chi2(composed, data, linearised=index, fixed_jacobian=True)
     target = lambda t: chi2(t)[0]  # noqa: E731
     if pooled:
         target = register(dataset_folder, "image_chi2:" + ",".join(map(str, index)), target)
