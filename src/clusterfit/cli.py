@@ -27,8 +27,10 @@ from .cli_tables import (
     cmd_show,
     cmd_validate,
 )
-from .fit.search import TARGET_ACCEPT
+from .fit.search import TARGET_ACCEPT, SearchConfig
 from .tables.display import HEAD, TAIL
+
+_NUTS = SearchConfig()  # the nuts search's defaults, in one place
 
 __all__ = ["main", "build_parser"]
 
@@ -70,10 +72,11 @@ def _add_search_options(p: argparse.ArgumentParser, n_live: int, n_networks: int
     p.add_argument("--checkpoint", type=Path, default=None, help="HDF5 file to resume from")
     p.add_argument("--n-starts", type=_count(1), default=4, help="laplace search: optimiser starts")
     p.add_argument("--n-samples", type=_count(1), default=8000, help="laplace search: importance samples")
-    p.add_argument("--chains", type=_count(1), default=4, help="nuts search: chains")
-    p.add_argument("--warmup", type=_count(20), default=250,
+    p.add_argument("--chains", type=_count(1), default=_NUTS.n_chains, help="nuts search: chains")
+    p.add_argument("--warmup", type=_count(20), default=_NUTS.n_warmup,
                    help="nuts search: warm-up steps per chain (Stan's windows need 20 or more)")
-    p.add_argument("--draws", type=_count(1), default=1000, help="nuts search: draws per chain at most (stops once R̂ and ESS pass)")
+    p.add_argument("--draws", type=_count(1), default=_NUTS.n_draws,
+                   help="nuts search: draws per chain at most (stops once R̂ and ESS pass)")
     p.add_argument("--target-accept", type=_open_fraction, default=TARGET_ACCEPT,
                    help="nuts search: target acceptance of the step-size adaptation (raise to 0.95 when a run "
                         "reports divergent transitions)")

@@ -39,7 +39,9 @@ class SearchConfig:
     n_samples: int = 8000  # laplace search: importance samples
     n_chains: int = 4  # nuts search: chains (run together with vmap, or spread over a pool)
     n_warmup: int = 250  # nuts search: warm-up steps per chain (step size and mass matrix adaptation)
-    n_draws: int = 1000  # nuts search: draws per chain at most (sampling stops once R̂ and ESS pass)
+    # nuts search: draws per chain at most (sampling stops once R̂ and ESS pass: AS1063 after 300). 1,500: A2744's
+    # potfile2 σ*, whose lower tail the chains cross slowly, had bulk ESS 329 after 1,000 (benchmarks/README.md)
+    n_draws: int = 1500
     target_accept: float = TARGET_ACCEPT  # nuts search: NUTS's target acceptance rate
 
 
