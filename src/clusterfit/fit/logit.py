@@ -76,10 +76,12 @@ def logit_laplace(neg_log_density: Callable, w0: np.ndarray) -> tuple[np.ndarray
     for bound in START_BOUNDS:
         start = np.asarray(w0, float) if bound is None else np.clip(w0, -bound, bound)
         end = minimize(fun, start, jac=True, method="L-BFGS-B", options={"maxiter": 2000})
-        ends.append(end)
         if np.isfinite(end.fun) and np.max(np.abs(end.jac)) <= MODE_GRADIENT_TOL:
-            break
-    w_mode = min(ends, key=lambda e: e.fun).x
+            break  # a mode: kept
+        ends.append(end)
+    else:
+        end = min(ends, key=lambda e: e.fun)  # none reached a mode: the lowest end
+    w_mode = end.x
     h = hessian_by_differences(lambda w: fun(w)[1], w_mode, np.full(len(w_mode), 1e-4))
     step = np.clip(0.05 / np.sqrt(np.maximum(np.diag(h), 1e-12)), 1e-7, 0.05)
     return w_mode, hessian_by_differences(lambda w: fun(w)[1], w_mode, step), n_grad
