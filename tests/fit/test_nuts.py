@@ -5,7 +5,14 @@ import numpy as np
 import pytest
 
 import clusterfit.physics  # noqa: F401  (float64 JAX, as in every fit)
-from clusterfit.fit.nuts import ESS_MIN, diagnose, sample_nuts
+from clusterfit.fit.nuts import (
+    DIVERGENT_Z,
+    ESS_MIN,
+    Diagnostics,
+    diagnose,
+    divergent_at,
+    sample_nuts,
+)
 
 COV = np.array([[1.0, 0.8, 0.0], [0.8, 1.0, -0.5], [0.0, -0.5, 4.0]])  # correlated Gaussian
 B, S2 = 0.5, 0.7  # banana: x1 ~ N(0, 1), x2 | x1 ~ N(B (x1² − 1), S2²)
@@ -201,3 +208,40 @@ def test_a_rough_likelihood_is_reported_and_replaced_before_sampling():
     thetas = asked[0]
     assert thetas.shape == (256, 2) and np.all(np.abs(thetas) < 10)
     assert 0.7 < thetas.std(axis=0).mean() < 1.3  # the Laplace width (χ² = |θ|²: σ = 1)
+
+
+def _funnel(x):
+    """Neal's funnel: v ~ N(0, 3²), x_i | v ~ N(0, e^v); divergences sit at low v (Stan's manual)."""
+    import jax.numpy as jnp
+
+    v, rest = x[0], x[1:]
+    return -v**2 / 18.0 - 0.5 * jnp.sum(rest**2) * jnp.exp(-v) - 0.5 * rest.size * v
+
+
+def test_divergences_in_a_funnel_are_located_at_its_neck():
+    chains = sample_nuts(_funnel, np.zeros(5), np.eye(5), n_chains=4, n_warmup=300, n_draws=500, seed=4)
+    d = chains.diagnostics
+    assert d.divergences >= 10 and d.divergent_at is not None
+    assert d.divergent_at.z[0] < -DIVERGENT_Z and np.all(np.abs(d.divergent_at.z[1:]) < DIVERGENT_Z), d.divergent_at
+    line = next(p for p in d.problems(["v", "a", "b", "c", "e"]) if "divergent" in p)
+    assert "(at low v: the median draw after them lies at its" in line, line
+
+
+def test_divergences_are_located_only_when_they_stand_apart():
+    from dataclasses import replace
+
+    rng = np.random.default_rng(1)
+    draws = rng.standard_normal((4, 1000, 2))
+    flags = rng.random((4, 1000)) < 0.01  # ~40 at random: in no tail
+    at = divergent_at(draws, flags)
+    assert np.all(np.abs(at.z) < 3) and np.all(np.abs(at.median_quantile - 0.5) < 0.15), at
+    high = draws[..., 1] > np.quantile(draws[..., 1], 0.97)  # the top 3 % of the second parameter
+    at = divergent_at(draws, high)
+    assert at.median_quantile[1] > 0.97 and at.z[1] > DIVERGENT_Z and abs(at.z[0]) < 3, at
+    assert divergent_at(draws, np.zeros((4, 1000), bool) | (np.arange(1000) < 2)) is None  # 8 < 10
+    base = Diagnostics(np.ones(2), np.full(2, 900.0), np.full(2, 900.0), 0.9, 120, 0.1, 10.0)
+    line = replace(base, divergent_at=divergent_at(draws, high)).problems(["a", "b"])[0]
+    assert "120 divergent transitions (at high b: the median draw after them lies at its 98 % quantile)" in line
+    line = replace(base, divergent_at=divergent_at(draws, flags)).problems(["a", "b"])[0]
+    assert "(in no one parameter's tail" in line, line
+    assert base.problems(["a", "b"])[0].startswith("120 divergent transitions: ")  # none located: no claim
