@@ -67,3 +67,32 @@ def test_shear_block_kappa_deflects_as_shear_plus_convergence(lenstool_par, tmp_
         ax, ay = lens.alpha(x, y, kw)
         np.testing.assert_allclose(x - np.asarray(bx), ax, rtol=1e-8, atol=1e-10)
         np.testing.assert_allclose(y - np.asarray(by), ay, rtol=1e-8, atol=1e-10)
+
+
+def test_shear_with_a_free_redshift_behind_the_last_plane_deflects_as_lenstool(lenstool_par, lenstronomy_lens_model):
+    """System 2's z_m_limit (1 … 5) reaches behind the last fixed plane (1.5): the import holds the last
+    plane with a light-only galaxy at 5 (interop/lenstool/units.py ``hold_last_plane``). Wherever the fit
+    moves the redshift, each source plane's deflection stays Lenstool's γ × D_ls/D_s — both on the fit's
+    path (the fixed tracer rescaled to θ's redshift) and composed again at θ."""
+    m = import_lenstool(lenstool_par({"ext": f"\tprofil 14\n\tgamma {GAMMA}\n\tangle_pos {ANGLE}"},
+                                     catalogue=_CAT, image="\tz_m_limit 1 2 1 1.0 5.0 0.1\n"))
+    assert [(r.galaxy, r.redshift) for r in m.light] == [("last_plane", 5.0)]
+    composed = compose(m)
+    rng = np.random.default_rng(4)
+    y, x = rng.uniform(-40, 40, 200), rng.uniform(-40, 40, 200)
+    lens = lenstronomy_lens_model(["SHEAR"])
+    t = math.radians(2 * ANGLE)
+    i = composed.redshift_index["point_2"]
+    for z2 in (3.0, 4.2, 1.1):
+        theta = composed.vector_from_tables()
+        theta[i] = z2
+        for name, z in (("point_1", 1.5), ("point_2", z2)):
+            f = _dls_ds(z)
+            (ax, ay), = [lens.alpha(x, y, [dict(gamma1=f * GAMMA * math.cos(t), gamma2=f * GAMMA * math.sin(t))])]
+            plane = composed.source_planes[name]
+            by, bx = composed.source_plane_yx(theta, y, x, plane, composed.source_redshift(theta, name))
+            again = composed.at(theta)
+            by2, bx2 = again.source_plane_yx(again.vector_from_tables(), y, x, again.source_planes[name])
+            for b_y, b_x in ((by, bx), (by2, bx2)):
+                np.testing.assert_allclose(x - np.asarray(b_x), ax, rtol=1e-8, atol=1e-10)
+                np.testing.assert_allclose(y - np.asarray(b_y), ay, rtol=1e-8, atol=1e-10)

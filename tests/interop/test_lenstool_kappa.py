@@ -17,7 +17,8 @@ from astropy.cosmology import FlatLambdaCDM
 from lenstool_data import VARIANTS, assert_same_model  # tests/interop is on sys.path under pytest
 
 from clusterfit.interop import LenstoolError, export_lenstool, import_lenstool
-from clusterfit.tables import PriorRow
+from clusterfit.model.compose import compose
+from clusterfit.tables import PriorRow, load_model, save_model
 
 _HALO = "\tprofil 81\n\tv_disp 900.0\n\tcore_radius 2.0\n\tcut_radius 300.0"
 
@@ -110,3 +111,40 @@ def test_sheet_exported_from_tables_reads_back_at_the_last_plane(lenstool_par, t
     text = _round_trip(tmp_path, m)
     kappa = float(next(ln.split()[1] for ln in text.splitlines() if ln.startswith("\tkappa")))
     assert kappa == pytest.approx(0.03 / _ratio(), rel=1e-9)
+
+
+_CAT_FREE_Z = "1.1 10.0 2.0 0.1 0.1 0 1.5 0\n1.2 -8.0 -3.0 0.1 0.1 0 1.5 0\n2.1 3.0 12.0 0.1 0.1 0 0.0 0\n2.2 -2.0 -11.0 0.1 0.1 0 0.0 0\n"
+
+
+@pytest.mark.parametrize("upper, held", [(5.0, True), (1.4, False)])
+def test_a_free_redshift_that_could_move_the_last_plane_gets_a_galaxy_to_hold_it(lenstool_par, tmp_path, upper,
+                                                                                   held):
+    """Lenstool's γ holds for D_ls/D_s = 1, the tables' at the last plane; a source whose z_m_limit reaches
+    behind every fixed plane (system 1 at z 1.5) would move that plane with θ, which a fit refuses. The
+    import then adds a light-only galaxy at the prior's upper end, and γ is scaled to it (astropy)."""
+    notes: list[str] = []
+    par = lenstool_par({"ext": "\tprofil 14\n\tgamma 0.1\n\tangle_pos 20.0", "halo": _HALO},
+                       catalogue=_CAT_FREE_Z, image=f"\tz_m_limit 1 2 1 1.0 {upper} 0.1\n")
+    m = import_lenstool(par, notes)
+    (shear,) = [r for r in m.mass if r.profile_class == "ExternalShear"]
+    gamma = abs(complex(shear.values["gamma_1"], shear.values["gamma_2"]))
+    if not held:
+        assert not m.light and gamma == pytest.approx(0.1 * _ratio(0.3, 1.5), rel=1e-9)
+        return
+    (row,) = m.light
+    assert (row.galaxy, row.profile_class, row.values["intensity"], row.redshift) == \
+        ("last_plane", "Gaussian", 0.0, 5.0)
+    assert any("'source_2' may reach z = 5" in n and "'last_plane'" in n for n in notes), notes
+    assert gamma == pytest.approx(0.1 * _ratio(0.3, 5.0), rel=1e-9)
+    composed = compose(_reload(m, tmp_path / "folder"))  # a fit's model: the free redshift is accepted
+    assert composed.layout.plane_redshifts[-1] == 5.0 and "point_2" in composed.redshift_index
+    back_notes: list[str] = []
+    text = export_lenstool(m, tmp_path / "out" / "out.par", notes=back_notes).read_text()
+    (line,) = [ln for ln in text.splitlines() if ln.startswith("\tgamma")]
+    assert float(line.split()[1]) == pytest.approx(0.1, rel=1e-12)  # Lenstool's γ again
+    assert not any("light" in n for n in back_notes)  # the holder is not a light profile worth a note
+
+
+def _reload(model, folder: Path):
+    save_model(model, folder)
+    return load_model(folder)

@@ -325,7 +325,8 @@ def _redshift_index(model: ClusterModel, free, source_planes_z: dict[str, float]
                     f"{fp.prior.source}: the free redshift of {fp.galaxy!r} may reach {top:g}, behind "
                     f"every fixed plane (last at z = {z_fixed:g}); {uses_last[0]} is normalised to the "
                     f"last plane, which must not move: set upper (and the table redshift) <= {z_fixed:g}, "
-                    "or fix this redshift")
+                    "fix this redshift, or hold the last plane with a galaxy at a fixed redshift behind it "
+                    f"(a light.csv row of intensity 0 at z >= {top:g}, as import-lenstool writes)")
     return out
 
 

@@ -14,7 +14,7 @@ from .images import fitted_redshifts, fitted_sigmas, read_constraints
 from .keywords import BLOCK_KEYS, SKIPPED_BLOCKS, canonical_key
 from .lenses import read_lenses
 from .par import LenstoolError, ParFile, parse_par
-from .units import scale_to_last_plane
+from .units import hold_last_plane, scale_to_last_plane
 
 __all__ = ["import_lenstool", "bound_redshift_prior", "Z_GAUSSIAN_WIDTHS"]
 
@@ -66,7 +66,7 @@ def import_lenstool(par_path: str | Path, notes: list[str] | None = None,
         priors=lenses.priors + tuple(z_priors), cosmology=ctx.cosmology,
         sky_reference=None if ctx.ref is None else SkyReference(*ctx.ref, projection="lenstool"),
     )
-    return scale_to_last_plane(model, to_reference=True)
+    return scale_to_last_plane(hold_last_plane(model, notes), to_reference=True)
 
 
 def bound_redshift_prior(prior: PriorRow, z_lens: float, ctx: Ctx | None = None) -> PriorRow:

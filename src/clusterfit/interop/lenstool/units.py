@@ -6,7 +6,8 @@
 - profil 0/1 SIS: Einstein radius b0 = 4π (σ/c)² (Lenstool ``set_dynamics``);
 - Lenstool's shear (and profil 14 ``kappa``), SIS and NFW strength hold for D_ls/D_s = 1; the tables'
   ``ExternalShear``, ``MassSheet``, ``IsothermalSph`` and ``NFWSph`` (PyAutoLens's) hold at the model's last plane r: values × D_lr/D_r on import,
-  the inverse on export (:func:`scale_to_last_plane`).
+  the inverse on export (:func:`scale_to_last_plane`). Where a free source redshift could move that last
+  plane, the import holds it with a galaxy of its own (:func:`hold_last_plane`).
 """
 
 from __future__ import annotations
@@ -15,10 +16,12 @@ import math
 from dataclasses import replace
 
 from ...physics.cosmology import Cosmology
-from ...tables import ClusterModel
+from ...tables import ClusterModel, ProfileRow
+from ...tables.rows import REDSHIFT
 
 __all__ = ["shear_from_lenstool", "shear_to_lenstool", "ellipticity_from_axes",
-           "sis_einstein_radius", "sis_sigma", "scale_to_last_plane", "LAST_PLANE_CLASSES"]
+           "sis_einstein_radius", "sis_sigma", "scale_to_last_plane", "hold_last_plane", "LAST_PLANE_CLASSES",
+           "LAST_PLANE_GALAXY"]
 
 C_KM_S = 299792.458
 ARCSEC_PER_RAD = 648000.0 / math.pi
@@ -52,8 +55,13 @@ def sis_sigma(einstein_radius: float) -> float:
     return C_KM_S * math.sqrt(einstein_radius / ARCSEC_PER_RAD / (4.0 * math.pi))
 
 
+LAST_PLANE_GALAXY = "last_plane"
+"""The galaxy :func:`hold_last_plane` adds: a ``Gaussian`` of intensity 0 in ``light.csv``."""
+
+
 def _last_plane(model: ClusterModel) -> float:
-    zs = [r.redshift for r in model.mass + model.point if r.redshift is not None]
+    """The tracer's last plane: the highest redshift of any galaxy (lens, tier, source, light)."""
+    zs = [r.redshift for r in model.mass + model.point + model.light if r.redshift is not None]
     zs += [im.redshift for im in model.point_images if im.redshift is not None]
     zs += [r.redshift for r in model.scaling_relations if r.redshift is not None]
     return max(zs)
@@ -82,3 +90,38 @@ def scale_to_last_plane(model: ClusterModel, to_reference: bool) -> ClusterModel
                    if (p.galaxy, p.attr_name) in factor and p.parameter in scaled else p
                    for p in model.priors)
     return model.replace(mass=mass, priors=priors)
+
+
+def hold_last_plane(model: ClusterModel, notes: list[str]) -> ClusterModel:
+    """Add a galaxy at a fixed redshift behind every free source redshift, when the model has a class
+    normalised to the last plane (:data:`LAST_PLANE_CLASSES`) and a free redshift could reach beyond
+    the last fixed plane (a fit refuses that: the normalisation would move with θ). Lenstool gives those
+    strengths for D_ls/D_s = 1, a plane that never moves; the tables need a fixed plane, so the import adds
+    :data:`LAST_PLANE_GALAXY`, a ``Gaussian`` of intensity 0 at the highest such reach (it deflects and
+    emits nothing; PyAutoLens's readers place their last plane there too), and notes why in ``notes``."""
+    free = {p.galaxy: p for p in model.priors if p.parameter == REDSHIFT and p.prior != "Fixed"}
+    if not free or not any(r.profile_class in LAST_PLANE_CLASSES for r in model.mass):
+        return model
+    fixed = [r.redshift for r in model.mass + model.point + model.light
+             if r.redshift is not None and r.galaxy not in free]
+    fixed += [r.redshift for r in model.scaling_relations if r.redshift is not None]
+    reach = {g: max(model.galaxies[g].redshift or 0.0, p.upper if p.upper is not None else 0.0)
+             for g, p in free.items() if g in model.galaxies}
+    z_fixed = max(fixed, default=0.0)
+    beyond = {g: z for g, z in reach.items() if z > z_fixed}
+    if not beyond:
+        return model
+    z_hold = max(beyond.values())
+    name = LAST_PLANE_GALAXY
+    while name in model.galaxies:
+        name += "_"
+    row = ProfileRow("light", name, "plane", "Gaussian", {"y": 0.0, "x": 0.0, "ell_comps_0": 0.0,
+                     "ell_comps_1": 0.0, "intensity": 0.0, "sigma": 1.0}, z_hold)
+    classes = sorted({r.profile_class for r in model.mass if r.profile_class in LAST_PLANE_CLASSES})
+    worst = max(beyond, key=beyond.get)
+    notes.append(f"{free[worst].source}: the free redshift of {worst!r} may reach z = {z_hold:g}, behind the "
+                 f"last fixed plane (z = {z_fixed:g}); the tables give {', '.join(classes)} (Lenstool's: for "
+                 "D_ls/D_s = 1) at the last plane, which must not move with a fitted redshift, so "
+                 f"light.csv gains galaxy {name!r} (a Gaussian of intensity 0, no mass) at z = {z_hold:g} to hold "
+                 "it there")
+    return model.replace(light=model.light + (row,))

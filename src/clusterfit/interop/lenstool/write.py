@@ -94,7 +94,7 @@ def export_lenstool(model: ClusterModel, par_path: str | Path,
     path = Path(par_path)
     stem = path.stem
     free = _free(model)
-    if model.light:
+    if any(r.values.get("intensity") != 0.0 for r in model.light):  # not a plane holder (units.hold_last_plane)
         notes.append("light profiles are not written (Lenstool .par files have no light)")
     files: dict[str, str] = {}
     out = ["runmode", "\treference 0" if reference is None else
