@@ -84,22 +84,25 @@ class Diagnostics:
             out.append(f"{100 * self.saturated:.0f} % of the draws reached the tree depth cap "
                        f"({2**MAX_DOUBLINGS - 1} leapfrog steps): the chains move slower than NUTS would let them")
         if self.divergences:
-            out.append(f"{self.divergences} divergent transitions{self._where_divergent(names)}: the posterior "
-                       "has regions the step size cannot follow, its tails there are not trustworthy (a higher "
-                       "target acceptance, --target-accept 0.95 or SearchConfig.target_accept, takes smaller steps)")
+            out.append(f"{self.divergences} divergent transitions{self._where_divergent(names)} (a higher target "
+                       "acceptance, --target-accept 0.95 or SearchConfig.target_accept, takes smaller steps)")
         return out
 
     def _where_divergent(self, names) -> str:
-        """Where the divergent transitions sit: the parameter whose ranks set them furthest apart."""
+        """Where the divergent transitions sit (the parameter whose ranks set them furthest apart), and
+        what that means."""
+        tails = ": the posterior has regions the step size cannot follow, its tails there are not trustworthy"
         if self.divergent_at is None:
-            return ""
+            return tails
         z = self.divergent_at.z
         k = int(np.argmax(np.abs(z)))
         if abs(z[k]) < DIVERGENT_Z:
-            return " (in no one parameter's tail: the draws after them lie as the others do)"
+            return (", in no one parameter's tail (the draws after them lie as the others do): the step size "
+                    "cannot follow the posterior in places within its bulk, as where the likelihood jumps (an "
+                    "image whose predicted counterpart changes)")
         side = "low" if z[k] < 0 else "high"
         return (f" (at {side} {names[k]}: the median draw after them lies at its "
-                f"{100 * self.divergent_at.median_quantile[k]:.0f} % quantile)")
+                f"{100 * self.divergent_at.median_quantile[k]:.0f} % quantile){tails}")
 
 
 @dataclass(frozen=True)
