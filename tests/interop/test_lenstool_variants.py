@@ -53,10 +53,13 @@ def test_canonical_form_reads_every_block():
     assert {ds.name: ds.redshift for ds in m.point_datasets} == {"point_1": 1.5, "point_2": 3.5}
     (z,) = [p for p in m.priors if p.attr_name == REDSHIFT]
     assert (z.prior, z.lower, z.upper) == ("Uniform", 1.0, 6.0)
-    # Lenstool's SIS b0 = 4π(σ/c)² for D_ls/D_s = 1, scaled to the last plane (z = 3.5) like the shear
+    # source 2's redshift may reach 6, behind every fixed plane: with a shear and an SIS (given at the last
+    # plane) the import holds that plane at 6 with a light-only galaxy (units.hold_last_plane)
+    assert [(r.galaxy, r.redshift, r.values["intensity"]) for r in m.light] == [("last_plane", 6.0, 0.0)]
+    # Lenstool's SIS b0 = 4π(σ/c)² for D_ls/D_s = 1, scaled to the last plane (z = 6) like the shear
     from clusterfit.physics.cosmology import Cosmology
 
-    ratio = float(Cosmology(70.0, 0.3).distance_ratio_matrix([0.3475, 3.5])[0, 1])
+    ratio = float(Cosmology(70.0, 0.3).distance_ratio_matrix([0.3475, 6.0])[0, 1])
     sis = m.mass[3]
     assert sis.values["einstein_radius"] == pytest.approx(
         4 * 3.141592653589793 * (150.0 / 299792.458) ** 2 * 206264.80624709636 * ratio, rel=1e-12)
