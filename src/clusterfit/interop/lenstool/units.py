@@ -59,12 +59,16 @@ LAST_PLANE_GALAXY = "last_plane"
 """The galaxy :func:`hold_last_plane` adds: a ``Gaussian`` of intensity 0 in ``light.csv``."""
 
 
+def _row_redshifts(model: ClusterModel, without=frozenset()) -> list[float]:
+    """The redshifts of the model's rows (mass, point, light, tiers), leaving out the galaxies ``without``."""
+    zs = [r.redshift for r in model.mass + model.point + model.light
+          if r.redshift is not None and r.galaxy not in without]
+    return zs + [r.redshift for r in model.scaling_relations if r.redshift is not None]
+
+
 def _last_plane(model: ClusterModel) -> float:
     """The tracer's last plane: the highest redshift of any galaxy (lens, tier, source, light)."""
-    zs = [r.redshift for r in model.mass + model.point + model.light if r.redshift is not None]
-    zs += [im.redshift for im in model.point_images if im.redshift is not None]
-    zs += [r.redshift for r in model.scaling_relations if r.redshift is not None]
-    return max(zs)
+    return max(_row_redshifts(model) + [im.redshift for im in model.point_images if im.redshift is not None])
 
 
 def scale_to_last_plane(model: ClusterModel, to_reference: bool) -> ClusterModel:
@@ -102,12 +106,9 @@ def hold_last_plane(model: ClusterModel, notes: list[str]) -> ClusterModel:
     free = {p.galaxy: p for p in model.priors if p.parameter == REDSHIFT and p.prior != "Fixed"}
     if not free or not any(r.profile_class in LAST_PLANE_CLASSES for r in model.mass):
         return model
-    fixed = [r.redshift for r in model.mass + model.point + model.light
-             if r.redshift is not None and r.galaxy not in free]
-    fixed += [r.redshift for r in model.scaling_relations if r.redshift is not None]
     reach = {g: max(model.galaxies[g].redshift or 0.0, p.upper if p.upper is not None else 0.0)
              for g, p in free.items() if g in model.galaxies}
-    z_fixed = max(fixed, default=0.0)
+    z_fixed = max(_row_redshifts(model, without=free.keys()), default=0.0)
     beyond = {g: z for g, z in reach.items() if z > z_fixed}
     if not beyond:
         return model
