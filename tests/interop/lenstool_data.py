@@ -1,14 +1,14 @@
 """Where the published Lenstool models used by the interop tests live: tests/data/lenstool/ (README there),
-and the comparison of two imported models table by table."""
+the comparison of two imported models table by table, and a model saved and loaded again."""
 
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from clusterfit.tables import ClusterModel
+from clusterfit.tables import ClusterModel, load_model, save_model
 
-__all__ = ["DATA", "VARIANTS", "assert_same_model"]
+__all__ = ["DATA", "VARIANTS", "assert_same_model", "reload"]
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "lenstool"
 VARIANTS = Path(__file__).resolve().parents[1] / "data" / "lenstool_variants"
@@ -66,3 +66,9 @@ def assert_same_model(a: ClusterModel, b: ClusterModel, light: bool = True) -> N
             [x for x in vb[1:] if x is not None], rel=1e-12), k
     assert (a.cosmology.H0, a.cosmology.Om0) == (b.cosmology.H0, b.cosmology.Om0)
     assert a.sky_reference == b.sky_reference
+
+
+def reload(model: ClusterModel, folder: Path) -> ClusterModel:
+    """``model`` saved into ``folder`` and loaded from it (as a user's folder would be)."""
+    save_model(model, folder)
+    return load_model(folder)

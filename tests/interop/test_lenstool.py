@@ -9,12 +9,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 from astropy.cosmology import FlatLambdaCDM
-from lenstool_data import DATA, assert_same_model  # tests/interop is on sys.path under pytest
+from lenstool_data import (  # tests/interop is on sys.path under pytest
+    DATA,
+    assert_same_model,
+    reload,
+)
 
 from clusterfit import example_folder, validate_folder
 from clusterfit.interop import LenstoolError, export_lenstool, import_lenstool
 from clusterfit.interop.lenstool import REDSHIFT, shear_from_lenstool, shear_to_lenstool
-from clusterfit.tables import ClusterModel, load_model, save_model
+from clusterfit.tables import load_model, save_model
 
 BAD = Path(__file__).parents[1] / "data" / "lenstool_bad"
 needs_data = pytest.mark.skipif(not DATA.is_dir(), reason="Lenstool validation data not present")
@@ -25,18 +29,13 @@ PAR_FILES = [
 ]
 
 
-def _reload(model: ClusterModel, folder: Path) -> ClusterModel:
-    save_model(model, folder)
-    return load_model(folder)
-
-
 @needs_data
 @pytest.mark.parametrize("name", PAR_FILES)
 def test_published_models_import_and_validate(name, tmp_path):
     notes: list[str] = []
     model = import_lenstool(DATA / name, notes, constraints=not name.endswith("/best.par"))
     assert model.mass
-    back = _reload(model, tmp_path / "m")
+    back = reload(model, tmp_path / "m")
     assert len(back.mass) == len(model.mass)
     assert back.cosmology.H0 == 70.0 and back.cosmology.Om0 == 0.3
     assert any("cline" in n for n in notes)  # skipped blocks are reported
@@ -110,7 +109,7 @@ def test_round_trip_embedded_example(tmp_path):
     notes: list[str] = []
     par = export_lenstool(model, tmp_path / "lt" / "example.par", notes=notes)
     assert (par.parent / "example_members.cat").is_file()
-    back = _reload(import_lenstool(par), tmp_path / "back")
+    back = reload(import_lenstool(par), tmp_path / "back")
     assert_same_model(model, back, light=False)
     assert not back.light and any("light" in n for n in notes)
     assert any("LogUniform" in n for n in notes)
@@ -119,9 +118,9 @@ def test_round_trip_embedded_example(tmp_path):
 @needs_data
 @pytest.mark.parametrize("name", ["a2744/A2744_SLspec.par", "as1063_gold/bestopt.par"])
 def test_round_trip_imported_folder(name, tmp_path):
-    model = _reload(import_lenstool(DATA / name), tmp_path / "first")
+    model = reload(import_lenstool(DATA / name), tmp_path / "first")
     par = export_lenstool(model, tmp_path / "lt" / "model.par")  # at the model's sky_reference
-    back = _reload(import_lenstool(par), tmp_path / "back")
+    back = reload(import_lenstool(par), tmp_path / "back")
     assert_same_model(model, back)
 
 
@@ -169,7 +168,7 @@ def test_gaussian_z_m_limit_is_truncated_behind_the_lens(lenstool_par, tmp_path,
     assert (p.prior, p.mean, p.sigma) == ("Gaussian", mean, sigma)
     assert (p.lower, p.upper) == pytest.approx((lower, upper), rel=1e-12)
     assert any("truncated" in n and "source_2" in n for n in notes)
-    back = _reload(m, tmp_path / "m")
+    back = reload(m, tmp_path / "m")
     (q,) = [q for q in back.priors if q.attr_name == REDSHIFT]
     assert (q.lower, q.upper) == pytest.approx((lower, upper), rel=1e-12)
 

@@ -14,11 +14,15 @@ from pathlib import Path
 import astropy.units as u
 import pytest
 from astropy.cosmology import FlatLambdaCDM
-from lenstool_data import VARIANTS, assert_same_model  # tests/interop is on sys.path under pytest
+from lenstool_data import (  # tests/interop is on sys.path under pytest
+    VARIANTS,
+    assert_same_model,
+    reload,
+)
 
 from clusterfit.interop import LenstoolError, export_lenstool, import_lenstool
 from clusterfit.model.compose import compose
-from clusterfit.tables import PriorRow, load_model, save_model
+from clusterfit.tables import PriorRow
 
 _HALO = "\tprofil 81\n\tv_disp 900.0\n\tcore_radius 2.0\n\tcut_radius 300.0"
 
@@ -136,15 +140,10 @@ def test_a_free_redshift_that_could_move_the_last_plane_gets_a_galaxy_to_hold_it
         ("last_plane", "Gaussian", 0.0, 5.0)
     assert any("'source_2' may reach z = 5" in n and "'last_plane'" in n for n in notes), notes
     assert gamma == pytest.approx(0.1 * _ratio(0.3, 5.0), rel=1e-9)
-    composed = compose(_reload(m, tmp_path / "folder"))  # a fit's model: the free redshift is accepted
+    composed = compose(reload(m, tmp_path / "folder"))  # a fit's model: the free redshift is accepted
     assert composed.layout.plane_redshifts[-1] == 5.0 and "point_2" in composed.redshift_index
     back_notes: list[str] = []
     text = export_lenstool(m, tmp_path / "out" / "out.par", notes=back_notes).read_text()
     (line,) = [ln for ln in text.splitlines() if ln.startswith("\tgamma")]
     assert float(line.split()[1]) == pytest.approx(0.1, rel=1e-12)  # Lenstool's γ again
     assert not any("light" in n for n in back_notes)  # the holder is not a light profile worth a note
-
-
-def _reload(model, folder: Path):
-    save_model(model, folder)
-    return load_model(folder)
